@@ -1,0 +1,62 @@
+import { Decimal } from 'decimal.js';
+import { isLosslessNumber, LosslessNumber } from 'lossless-json';
+
+// Attribute metadata per resource: drives `q` literal typing, orderBy, fields and /describe.
+
+export type AttributeType = 'string' | 'integer' | 'number' | 'datetime' | 'date' | 'boolean';
+
+export interface Attribute {
+  name: string;
+  type: AttributeType;
+  queryable?: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+/** Thrown for a client mistake; the server turns it into a 400 in the framework version's style. */
+export class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly errorCode = 'SIM-400',
+  ) {
+    super(message);
+  }
+}
+
+export function money(value: string): LosslessNumber {
+  return new LosslessNumber(new Decimal(value).toFixed(2));
+}
+
+/** Comparable value of a row attribute or a `q` literal, by attribute type. */
+export function comparable(type: AttributeType, value: unknown): number | string | boolean | null {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'datetime':
+    case 'date':
+      return typeof value === 'number' ? value : parseInstant(String(value));
+    case 'integer':
+    case 'number':
+      // Decimal strings compare exactly through Decimal; scaled to a sortable number only for
+      // ordering, where 15+ significant digits are not at stake in the simulator's data.
+      return new Decimal(isLosslessNumber(value) ? value.toString() : String(value)).toNumber();
+    case 'boolean':
+      return value === true || value === 'true';
+    default:
+      return String(value);
+  }
+}
+
+/** RFC 3339 instant, offset instant, or date-only (midnight UTC) → epoch ms. */
+export function parseInstant(text: string): number {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const ms = Date.parse(dateOnly ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms) || !(dateOnly || /(Z|[+-]\d{2}:\d{2})$/.test(text))) {
+    throw new BadRequest(`Invalid date-time literal '${text}'`);
+  }
+  return ms;
+}
+
+/** Fusion's timestamp form: second precision with an explicit +00:00 offset. */
+export function fusionTimestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { JOURNAL_LINE_FIELDS } from '../shared/records';
+
+// One schema for the configuration file. Secrets are never in the file: the file names the
+// environment variable (or file) that holds each one, and the worker reads it at start.
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (A-Z, 0-9, _), not the secret');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const fusionSchema = z.object({
+  /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
+  baseUrl: httpUrl,
+  /** OAuth token endpoint of the identity domain, e.g. https://idcs-…/oauth2/v1/token */
+  tokenUrl: httpUrl,
+  clientId: z.string().min(1),
+  clientSecretEnv: envVarName,
+  scope: z.string().min(1),
+  /** Refresh the token this long after it was issued (Fusion tokens live 60 minutes). */
+  tokenRefreshSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .default(55 * 60),
+  pageSize: z.number().int().min(1).max(500).default(500),
+  /** Re-read this much before the watermark each run; the ledger drops what was already sent. */
+  overlapSeconds: z.number().int().min(1).default(300),
+  /** Where the first sync starts when the ledger has no watermark yet (RFC 3339 with zone). */
+  initialWatermark: z.iso.datetime({ offset: true }).default('1970-01-01T00:00:00Z'),
+  frameworkVersion: z.number().int().min(1).max(9).default(4),
+  requestTimeoutSeconds: z.number().int().min(1).default(60),
+});
+
+const privateKeyAuth = z
+  .object({
+    type: z.literal('privateKey'),
+    privateKeyFile: z.string().min(1).optional(),
+    privateKeyEnv: envVarName.optional(),
+    passphraseEnv: envVarName.optional(),
+  })
+  .refine((a) => Boolean(a.privateKeyFile) !== Boolean(a.privateKeyEnv), {
+    error: 'set exactly one of privateKeyFile or privateKeyEnv',
+  });
+
+const passwordAuth = z.object({ type: z.literal('password'), passwordEnv: envVarName });
+
+export const sftpSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1),
+  auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
+  /** Server host key pin, as `ssh-keygen -lf` prints it: `SHA256:…`. */
+  hostKeySha256: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>')
+    .optional(),
+  /** Absolute remote folder the files go to. */
+  folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
+  connectTimeoutSeconds: z.number().int().min(1).default(20),
+  /** Remote write buffer: large values keep a sequential put as fast as OpenSSH (see docs). */
+  writeHighWaterMarkBytes: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .default(4 * 1024 * 1024),
+});
+
+const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
+
+const columnField = z.union([
+  z.enum(JOURNAL_LINE_FIELDS as [string, ...string[]]),
+  z.string().regex(/^segment:[A-Za-z][A-Za-z0-9_]*$/, 'use a record field or segment:<name>'),
+]);
+
+export const csvSchema = z.object({
+  columns: z
+    .array(z.object({ header: z.string().min(1), field: columnField }))
+    .min(1)
+    .default([
+      { header: 'Batch', field: 'batchName' },
+      { header: 'Journal', field: 'journalName' },
+      { header: 'Line', field: 'lineNumber' },
+      { header: 'Ledger', field: 'ledgerName' },
+      { header: 'Period', field: 'periodName' },
+      { header: 'Accounting Date', field: 'accountingDate' },
+      { header: 'GL Account', field: 'accountCombination' },
+      { header: 'Cost Centre', field: 'segment:costCentre' },
+      { header: 'Entered DR', field: 'enteredDr' },
+      { header: 'Entered CR', field: 'enteredCr' },
+      { header: 'Currency', field: 'currencyCode' },
+      { header: 'Description', field: 'description' },
+    ]),
+  /** Fixed decimals for amounts; an amount that would need rounding is an error, never rounded. */
+  decimalPlaces: z.number().int().min(0).max(6).default(2),
+  header: z.boolean().default(true),
+  delimiter: z.string().length(1).default(','),
+  lineEnding: z.enum(['crlf', 'lf']).default('crlf'),
+});
+
+export const chartOfAccountsSchema = z.object({
+  delimiter: z.string().min(1).default('-'),
+  segments: z.array(segmentName).min(1).default(['company', 'costCentre', 'account', 'subAccount']),
+});
+
+export const integrationSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'),
+    entity: z.literal('journalLines'),
+    fusion: fusionSchema,
+    sftp: sftpSchema,
+    chartOfAccounts: chartOfAccountsSchema.default({
+      delimiter: '-',
+      segments: ['company', 'costCentre', 'account', 'subAccount'],
+    }),
+    csv: csvSchema.default(() => csvSchema.parse({})),
+  })
+  .superRefine((integration, ctx) => {
+    for (const [i, column] of integration.csv.columns.entries()) {
+      if (!column.field.startsWith('segment:')) continue;
+      const name = column.field.slice('segment:'.length);
+      if (!integration.chartOfAccounts.segments.includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['csv', 'columns', i, 'field'],
+          message: `segment "${name}" is not in chartOfAccounts.segments (${integration.chartOfAccounts.segments.join(', ')})`,
+        });
+      }
+    }
+  });
+
+export const configFileSchema = z
+  .object({ integrations: z.array(integrationSchema).min(1) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, integration] of file.integrations.entries()) {
+      if (seen.has(integration.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['integrations', i, 'id'],
+          message: `duplicate integration id "${integration.id}"`,
+        });
+      }
+      seen.add(integration.id);
+    }
+  });
+
+export type FusionConfig = z.infer<typeof fusionSchema>;
+export type SftpConfig = z.infer<typeof sftpSchema>;
+export type CsvConfig = z.infer<typeof csvSchema>;
+export type ChartOfAccounts = z.infer<typeof chartOfAccountsSchema>;
+export type IntegrationConfig = z.infer<typeof integrationSchema>;
+export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -1,0 +1,68 @@
+// Names and shapes every side (worker, workflows, CLI, tests) agrees on.
+// No Node APIs and no imports from the rest of src/: workflow code imports this.
+
+export const TASK_QUEUE = 'ml-connector';
+
+/** Workflow ID for a one-shot sync, e.g. `sync-gl-journal-lines-20261126T150000Z`. */
+export function syncWorkflowId(integrationId: string, at: Date): string {
+  return `sync-${integrationId}-${compactUtc(at)}`;
+}
+
+/** `2026-11-26T15:00:00.123Z` → `20261126T150000Z` (UTC, second precision, safe in file names). */
+export function compactUtc(at: Date): string {
+  return at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+}
+
+export interface SyncIntegrationInput {
+  /** The integration's ID in the worker's configuration. Never a secret: this lands in history. */
+  integrationId: string;
+  /**
+   * Heartbeat timeout for long activities. How fast a dead worker's activity is retried elsewhere.
+   * Tests shorten it; the default suits production.
+   */
+  heartbeatTimeout?: string;
+}
+
+/** Small, reference-only summaries: record data never travels through workflow history. */
+export interface StagedRun {
+  runKey: string;
+  integrationId: string;
+  windowFrom: string;
+  windowTo: string;
+  extracted: number;
+  /** Records staged for delivery: new or changed since they were last sent. */
+  staged: number;
+  /** Already in the ledger with the same version: not sent again. */
+  alreadySent: number;
+  quarantined: number;
+}
+
+export interface RenderedFile {
+  fileId: string;
+  fileName: string;
+  byteCount: number;
+  sha256: string;
+  recordCount: number;
+}
+
+export interface DeliveredFile extends RenderedFile {
+  remotePath: string;
+  /** False when a retry found the file already delivered by an earlier attempt. */
+  uploadedNow: boolean;
+}
+
+export interface SyncResult {
+  runKey: string;
+  integrationId: string;
+  windowFrom: string;
+  windowTo: string;
+  extracted: number;
+  sent: number;
+  alreadySent: number;
+  quarantined: number;
+  file: DeliveredFile | null;
+  watermark: string;
+}
