@@ -57,3 +57,15 @@ export interface QuarantinedRecord {
   field: string;
   reason: string;
 }
+
+/** A record that cannot be delivered as is, naming the record and the field. */
+export class RecordFieldError extends Error {
+  constructor(
+    readonly recordId: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`record ${recordId}, field ${field}: ${reason}`);
+    this.name = 'RecordFieldError';
+  }
+}

@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { heartbeat, log } from '@temporalio/activity';
+import type { IntegrationConfig } from '../config';
+import { journalLinesCsvStream, journalLineToRow } from '../formats/csv/journalLines';
+import { type FusionConnection, readJournalLines } from '../fusion';
+import type { Ledger, RunRow } from '../ledger';
+import { deliverFile, type SftpDestination } from '../sftp';
+import { compactUtc, type DeliveredFile, type RenderedFile, type StagedRun } from '../shared';
+import { type JournalLineRecord, RecordFieldError } from '../shared/records';
+import { typedFailures } from './failures';
+
+// Thin adapters between the workflow and fusion/formats/sftp/ledger. Inputs and results are
+// small references (run keys, file IDs, counts): record data stays in Postgres.
+
+export interface IntegrationRuntime {
+  config: IntegrationConfig;
+  fusion: FusionConnection;
+  sftp: SftpDestination;
+}
+
+/** Named crash points for fault tests (the worker exits on the spot, as a killed process would). */
+export type Failpoint = 'after-upload' | 'before-commit';
+
+export interface ActivityDeps {
+  ledger: Ledger;
+  integration(id: string): IntegrationRuntime;
+  failpoint?: (at: Failpoint) => void;
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+function stagedSummary(run: RunRow): StagedRun {
+  return {
+    runKey: run.runKey,
+    integrationId: run.integrationId,
+    windowFrom: run.windowFrom,
+    windowTo: run.windowTo,
+    extracted: run.extracted,
+    staged: run.staged,
+    alreadySent: run.alreadySent,
+    quarantined: run.quarantined,
+  };
+}
+
+/** Deterministic per run: a timestamp for people, a run hash so two runs never share a name. */
+export function outboundFileName(integrationId: string, windowTo: string, runKey: string): string {
+  const runHash = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
+  return `${integrationId}_${compactUtc(new Date(windowTo))}_${runHash}.csv`;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const { ledger } = deps;
+
+  return {
+    /** Fetches (or reuses) the OAuth token; returns only its expiry, never the token. */
+    async refreshFusionToken(input: { integrationId: string }): Promise<{ expiresAt: string }> {
+      return typedFailures(async () => {
+        const token = await deps.integration(input.integrationId).fusion.tokens.get();
+        return { expiresAt: new Date(token.expiresAt).toISOString() };
+      });
+    },
+
+    /** Extracts the window's changes and stages the versions the ledger has not seen. */
+    async stageChanges(input: {
+      integrationId: string;
+      runKey: string;
+      windowTo: string;
+    }): Promise<StagedRun> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        let run = await ledger.openRun({
+          runKey: input.runKey,
+          integrationId: input.integrationId,
+          entity: rt.config.entity,
+          windowTo: input.windowTo,
+          initialWatermark: rt.config.fusion.initialWatermark,
+          overlapSeconds: rt.config.fusion.overlapSeconds,
+        });
+        if (run.status !== 'staging') return stagedSummary(run);
+        await ledger.restartStaging(run.runKey); // a retried attempt starts the window again
+        let seq = 0;
+        let extracted = 0;
+        let alreadySent = 0;
+        let pages = 0;
+        for await (const page of readJournalLines(rt.fusion.client, {
+          from: run.windowFrom,
+          to: run.windowTo,
+        })) {
+          const good = page.flatMap((x) => (x.ok ? [x.record] : []));
+          const bad = page.flatMap((x) => (x.ok ? [] : [x]));
+          for (const b of bad) {
+            log.warn('Record quarantined', {
+              recordId: b.recordId,
+              field: b.error.field,
+              reason: b.error.reason,
+            });
+          }
+          await ledger.quarantine(
+            run.runKey,
+            input.integrationId,
+            bad.map((b) => ({
+              recordId: b.recordId,
+              version: b.version,
+              field: b.error.field,
+              reason: b.error.reason,
+              payload: b.raw,
+            })),
+          );
+          const result = await ledger.stage(
+            run.runKey,
+            input.integrationId,
+            seq,
+            good.map((record) => ({
+              recordId: record.recordId,
+              version: record.version,
+              payload: record as unknown as Record<string, unknown>,
+            })),
+          );
+          seq += good.length;
+          extracted += page.length;
+          alreadySent += result.alreadySent;
+          heartbeat({ pages: ++pages, extracted });
+        }
+        await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
+        run = await ledger.finishStaging(run.runKey);
+        log.info('Changes staged', { ...stagedSummary(run) });
+        return stagedSummary(run);
+      });
+    },
+
+    /** Renders the staged records to CSV, archived in Postgres; records that cannot be rendered are quarantined. */
+    async renderFile(input: { integrationId: string; runKey: string }): Promise<RenderedFile> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const run = await ledger.getRun(input.runKey);
+        if (!run) throw new Error(`No run ${input.runKey}`);
+        const existing = await ledger.getFileByRun(input.runKey);
+        const fileName = outboundFileName(input.integrationId, run.windowTo, run.runKey);
+        const file =
+          existing ??
+          (await ledger.saveRenderedFile(
+            run,
+            { fileName, remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}` },
+            async (sink) => {
+              const layout = { ...rt.config.csv, chartOfAccounts: rt.config.chartOfAccounts };
+              const csv = journalLinesCsvStream(layout);
+              const hash = createHash('sha256');
+              let byteCount = 0;
+              let recordCount = 0;
+              const drain = (async () => {
+                let pending: Buffer[] = [];
+                let pendingBytes = 0;
+                for await (const chunk of csv as AsyncIterable<Buffer>) {
+                  hash.update(chunk);
+                  byteCount += chunk.length;
+                  pending.push(chunk);
+                  pendingBytes += chunk.length;
+                  if (pendingBytes >= CHUNK_BYTES) {
+                    await sink.chunk(Buffer.concat(pending));
+                    pending = [];
+                    pendingBytes = 0;
+                  }
+                }
+                if (pendingBytes) await sink.chunk(Buffer.concat(pending));
+              })();
+              for await (const page of ledger.stagedPayloads(run.runKey)) {
+                for (const { seq, payload } of page) {
+                  const record = payload as JournalLineRecord;
+                  let row: string[];
+                  try {
+                    row = journalLineToRow(record, layout);
+                  } catch (err) {
+                    if (!(err instanceof RecordFieldError)) throw err;
+                    log.warn('Record quarantined', {
+                      recordId: err.recordId,
+                      field: err.field,
+                      reason: err.reason,
+                    });
+                    await sink.reject(seq, {
+                      recordId: record.recordId,
+                      version: record.version,
+                      field: err.field,
+                      reason: err.reason,
+                      payload: record,
+                    });
+                    continue;
+                  }
+                  recordCount++;
+                  if (!csv.write(row)) await once(csv, 'drain');
+                }
+                heartbeat({ recordCount });
+              }
+              csv.end();
+              await drain;
+              return { byteCount, sha256: hash.digest('hex'), recordCount };
+            },
+          ));
+        return {
+          fileId: file.fileId,
+          fileName: file.fileName,
+          byteCount: file.byteCount,
+          sha256: file.sha256,
+          recordCount: file.recordCount,
+        };
+      });
+    },
+
+    /** Delivers the archived bytes over a new SFTP connection; safe to retry after any crash. */
+    async uploadFile(input: { integrationId: string; fileId: string }): Promise<DeliveredFile> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const file = await ledger.getFile(input.fileId);
+        if (!file) throw new Error(`No file ${input.fileId}`);
+        const result = await deliverFile(
+          rt.sftp,
+          {
+            fileName: file.fileName,
+            byteCount: file.byteCount,
+            sha256: file.sha256,
+            open: () => Readable.from(ledger.fileChunks(file.fileId)),
+          },
+          (bytes) => heartbeat({ bytes }),
+        );
+        deps.failpoint?.('after-upload');
+        await ledger.markUploaded(file.fileId);
+        log.info('File delivered', { fileName: file.fileName, ...result });
+        return {
+          fileId: file.fileId,
+          fileName: file.fileName,
+          byteCount: file.byteCount,
+          sha256: file.sha256,
+          recordCount: file.recordCount,
+          remotePath: result.remotePath,
+          uploadedNow: result.uploadedNow,
+        };
+      });
+    },
+
+    /** Records every delivered record in the ledger and moves the watermark, in one transaction. */
+    async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
+      return typedFailures(async () => {
+        deps.failpoint?.('before-commit');
+        return ledger.commitRun(input.runKey);
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

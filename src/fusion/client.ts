@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { FusionError } from './errors';
+import { sendRequest } from './http';
+import type { TokenProvider } from './token';
+
+// Authenticated, retried GETs and paging over the REST framework's collection envelope.
+
+export interface FusionClientSettings {
+  baseUrl: string;
+  frameworkVersion: number;
+  pageSize: number;
+  /** In-call retries of a throttled or unavailable GET before the error goes to Temporal. */
+  transientRetries?: number;
+  /** Cap for one wait, whatever Retry-After says; a longer wait is Temporal's to schedule. */
+  maxRetryWaitSeconds?: number;
+}
+
+export interface CollectionEnvelope {
+  items: Record<string, unknown>[];
+  count: number;
+  hasMore: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface Link {
+  rel: string;
+  href: string;
+  name: string;
+}
+
+export class FusionClient {
+  private readonly retries: number;
+  private readonly maxWait: number;
+
+  constructor(
+    private readonly settings: FusionClientSettings,
+    private readonly tokens: TokenProvider,
+    private readonly dispatcher: Dispatcher,
+  ) {
+    this.retries = settings.transientRetries ?? 3;
+    this.maxWait = settings.maxRetryWaitSeconds ?? 30;
+  }
+
+  /** URL of a top-level resource: `<baseUrl>/<name>`. Child URLs always come from links. */
+  resourceUrl(name: string): string {
+    return `${this.settings.baseUrl.replace(/\/+$/, '')}/${name}`;
+  }
+
+  /** One GET with bearer auth: one token refresh on 401, bounded retries on 429/5xx/network. */
+  async getJson(url: string): Promise<unknown> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.tokens.get();
+      try {
+        const { body } = await sendRequest(
+          this.dispatcher,
+          url,
+          {
+            method: 'GET',
+            headers: {
+              authorization: `Bearer ${token.accessToken}`,
+              accept: 'application/json',
+              'rest-framework-version': String(this.settings.frameworkVersion),
+            },
+          },
+          `GET ${redactQuery(url)}`,
+        );
+        return body;
+      } catch (err) {
+        if (!(err instanceof FusionError)) throw err;
+        if (err.kind === 'auth' && !refreshed) {
+          refreshed = true;
+          this.tokens.invalidate(token.accessToken);
+          continue;
+        }
+        if (!err.retryable || attempt >= this.retries) throw err;
+        if (err.retryAfterSeconds !== undefined && err.retryAfterSeconds > this.maxWait) throw err;
+        const backoff = Math.min(this.maxWait, 2 ** attempt) * (0.5 + Math.random() / 2);
+        await sleep((err.retryAfterSeconds ?? backoff) * 1000);
+      }
+    }
+  }
+
+  /**
+   * Every page of a collection. The offset advances by the rows actually returned (a server may
+   * clamp the limit), and paging stops on hasMore=false or an empty page.
+   */
+  async *pages(collectionUrl: string, params: Record<string, string>): AsyncGenerator<CollectionEnvelope> {
+    let offset = 0;
+    for (;;) {
+      const url = new URL(collectionUrl);
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      url.searchParams.set('limit', String(this.settings.pageSize));
+      url.searchParams.set('offset', String(offset));
+      const page = asEnvelope(await this.getJson(url.toString()), collectionUrl);
+      yield page;
+      if (!page.hasMore || page.items.length === 0) return;
+      offset += page.items.length;
+    }
+  }
+}
+
+function asEnvelope(body: unknown, url: string): CollectionEnvelope {
+  const b = body as Partial<Record<keyof CollectionEnvelope, unknown>> | null;
+  if (!b || !Array.isArray(b.items)) {
+    throw new FusionError('bad-response', `GET ${url}: the response has no items array`);
+  }
+  const hasMore = b.hasMore === true || b.hasMore === 'true';
+  return {
+    items: b.items,
+    count: Number(b.count),
+    hasMore,
+    limit: Number(b.limit),
+    offset: Number(b.offset),
+  };
+}
+
+export function childLink(item: Record<string, unknown>, name: string): string {
+  const links = item.links as Link[] | undefined;
+  const link = links?.find((l) => l.rel === 'child' && l.name === name);
+  if (!link) throw new FusionError('bad-response', `Item has no child link "${name}"`);
+  return link.href;
+}
+
+/** Keeps the path and parameter names, drops values (a q filter may hold business data). */
+function redactQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search ? `?${[...u.searchParams.keys()].join(',')}` : ''}`;
+}

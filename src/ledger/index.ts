@@ -1,0 +1,432 @@
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient } from 'pg';
+
+export { migrate } from './migrate';
+
+// The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
+// delivered record versions, and the watermark, which moves only in the commit transaction.
+
+export type RunStatus = 'staging' | 'staged' | 'rendered' | 'uploaded' | 'committed';
+
+export interface RunRow {
+  runKey: string;
+  integrationId: string;
+  entity: string;
+  windowFrom: string;
+  windowTo: string;
+  status: RunStatus;
+  extracted: number;
+  staged: number;
+  alreadySent: number;
+  quarantined: number;
+}
+
+export interface StagedEntry {
+  recordId: string;
+  version: string;
+  payload: Record<string, unknown>;
+}
+
+export interface FileRow {
+  fileId: string;
+  runKey: string;
+  integrationId: string;
+  fileName: string;
+  remotePath: string;
+  byteCount: number;
+  sha256: string;
+  recordCount: number;
+  status: 'rendered' | 'uploaded' | 'committed';
+}
+
+export interface QuarantineEntry {
+  recordId: string;
+  version: string;
+  field: string;
+  reason: string;
+  payload: unknown;
+}
+
+/** Another run of the same integration is open: starting a second would send records twice. */
+export class RunInProgressError extends Error {
+  constructor(
+    readonly integrationId: string,
+    readonly openRunKey: string,
+  ) {
+    super(
+      `Integration "${integrationId}" already has an open run (${openRunKey}). ` +
+        'Let it finish, or resolve it before starting another.',
+    );
+    this.name = 'RunInProgressError';
+  }
+}
+
+/** Digest of a record's content, the version stamp aside: a same-second edit still counts as a change. */
+export function contentDigest(payload: Record<string, unknown>): string {
+  const { version: _version, ...content } = payload;
+  const stable = JSON.stringify(content, Object.keys(content).sort());
+  return createHash('sha256').update(stable).digest('hex');
+}
+
+const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity,
+  to_char(window_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowFrom",
+  to_char(window_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowTo",
+  status, extracted, staged, already_sent AS "alreadySent", quarantined`;
+
+const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration_id AS "integrationId",
+  file_name AS "fileName", remote_path AS "remotePath", byte_count::float8 AS "byteCount", sha256,
+  record_count AS "recordCount", status`;
+
+export class Ledger {
+  constructor(readonly pool: Pool) {}
+
+  static connect(connectionString: string): Ledger {
+    return new Ledger(new Pool({ connectionString, max: 10, application_name: 'ml-connector' }));
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private async tx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getRun(runKey: string): Promise<RunRow | null> {
+    const { rows } = await this.pool.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1`, [
+      runKey,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Opens the run, or returns it when it is already open (an activity retry). The window starts
+   * `overlapSeconds` before the watermark; the ledger drops what the overlap reads again.
+   */
+  async openRun(input: {
+    runKey: string;
+    integrationId: string;
+    entity: string;
+    windowTo: string;
+    initialWatermark: string;
+    overlapSeconds: number;
+  }): Promise<RunRow> {
+    return this.tx(async (c) => {
+      const existing = await c.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1`, [
+        input.runKey,
+      ]);
+      if (existing.rows[0]) return existing.rows[0];
+      const open = await c.query<{ run_key: string }>(
+        `SELECT run_key FROM sync_run WHERE integration_id = $1 AND status <> 'committed'`,
+        [input.integrationId],
+      );
+      if (open.rows[0]) throw new RunInProgressError(input.integrationId, open.rows[0].run_key);
+      const { rows } = await c.query<RunRow>(
+        `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status)
+         SELECT $1, $2, $3,
+           COALESCE((SELECT last_update_date FROM watermark WHERE integration_id = $2), $5::timestamptz)
+             - make_interval(secs => $6),
+           $4::timestamptz, 'staging'
+         RETURNING ${runColumns}`,
+        [
+          input.runKey,
+          input.integrationId,
+          input.entity,
+          input.windowTo,
+          input.initialWatermark,
+          input.overlapSeconds,
+        ],
+      );
+      return rows[0]!;
+    });
+  }
+
+  /** Forgets a half-done staging (the activity is retried from the start of the window). */
+  async restartStaging(runKey: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+      await c.query('DELETE FROM quarantined_record WHERE run_key = $1', [runKey]);
+    });
+  }
+
+  /**
+   * Stages the entries whose exact version was never delivered; returns how many were staged and
+   * how many the ledger already holds. A record seen twice in a run keeps its latest version.
+   */
+  async stage(
+    runKey: string,
+    integrationId: string,
+    firstSeq: number,
+    entries: StagedEntry[],
+  ): Promise<{ staged: number; alreadySent: number }> {
+    if (entries.length === 0) return { staged: 0, alreadySent: 0 };
+    const latest = new Map<string, StagedEntry & { digest: string }>();
+    for (const e of entries) {
+      const prev = latest.get(e.recordId);
+      if (!prev || prev.version <= e.version)
+        latest.set(e.recordId, { ...e, digest: contentDigest(e.payload) });
+    }
+    const unique = [...latest.values()];
+    const sent = await this.pool.query<{ record_id: string }>(
+      `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
+       WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
+                     AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
+      [
+        integrationId,
+        unique.map((e) => e.recordId),
+        unique.map((e) => e.version),
+        unique.map((e) => e.digest),
+      ],
+    );
+    const alreadySent = new Set(sent.rows.map((r) => r.record_id));
+    const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
+    if (fresh.length) {
+      await this.pool.query(
+        `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
+         SELECT $1, seq, record_id, record_version, digest, payload::jsonb
+         FROM unnest($2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
+           AS i(seq, record_id, record_version, digest, payload)
+         ON CONFLICT (run_key, record_id) DO UPDATE
+           SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
+               payload = excluded.payload
+           WHERE excluded.record_version >= staged_record.record_version`,
+        [
+          runKey,
+          fresh.map((_, i) => firstSeq + i),
+          fresh.map((e) => e.recordId),
+          fresh.map((e) => e.version),
+          fresh.map((e) => e.digest),
+          fresh.map((e) => JSON.stringify(e.payload)),
+        ],
+      );
+    }
+    return { staged: fresh.length, alreadySent: alreadySent.size };
+  }
+
+  async quarantine(
+    runKey: string,
+    integrationId: string,
+    items: QuarantineEntry[],
+    c?: PoolClient,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await (c ?? this.pool).query(
+      `INSERT INTO quarantined_record (integration_id, run_key, record_id, record_version, field, reason, payload)
+       SELECT $1, $2, record_id, record_version, field, reason, payload::jsonb
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         AS i(record_id, record_version, field, reason, payload)`,
+      [
+        integrationId,
+        runKey,
+        items.map((q) => q.recordId),
+        items.map((q) => q.version),
+        items.map((q) => q.field),
+        items.map((q) => q.reason),
+        items.map((q) => JSON.stringify(q.payload)),
+      ],
+    );
+  }
+
+  async finishStaging(runKey: string): Promise<RunRow> {
+    const { rows } = await this.pool.query<RunRow>(
+      `UPDATE sync_run r SET status = 'staged',
+         staged = (SELECT count(*) FROM staged_record s WHERE s.run_key = r.run_key),
+         quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = r.run_key)
+       WHERE run_key = $1 AND status = 'staging' RETURNING ${runColumns}`,
+      [runKey],
+    );
+    return rows[0] ?? (await this.getRun(runKey))!;
+  }
+
+  async setRunCounts(runKey: string, counts: { extracted: number; alreadySent: number }): Promise<void> {
+    await this.pool.query('UPDATE sync_run SET extracted = $2, already_sent = $3 WHERE run_key = $1', [
+      runKey,
+      counts.extracted,
+      counts.alreadySent,
+    ]);
+  }
+
+  /** Staged payloads in delivery order, a page at a time (keyset paging: constant memory). */
+  async *stagedPayloads(
+    runKey: string,
+    pageSize = 2000,
+  ): AsyncGenerator<{ seq: number; payload: unknown }[]> {
+    let after = -1;
+    for (;;) {
+      const { rows } = await this.pool.query<{ seq: number; payload: unknown }>(
+        'SELECT seq, payload FROM staged_record WHERE run_key = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+        [runKey, after, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async getFileByRun(runKey: string): Promise<FileRow | null> {
+    const { rows } = await this.pool.query<FileRow>(
+      `SELECT ${fileColumns} FROM outbound_file WHERE run_key = $1`,
+      [runKey],
+    );
+    return rows[0] ?? null;
+  }
+
+  async getFile(fileId: string): Promise<FileRow | null> {
+    const { rows } = await this.pool.query<FileRow>(
+      `SELECT ${fileColumns} FROM outbound_file WHERE file_id = $1`,
+      [fileId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Stores a rendered file in one transaction: its bytes in chunks, its metadata, and the
+   * records the renderer rejected (moved from staging to quarantine). All or nothing.
+   */
+  async saveRenderedFile(
+    run: RunRow,
+    meta: { fileName: string; remotePath: string },
+    render: (sink: {
+      chunk(data: Buffer): Promise<void>;
+      reject(seq: number, entry: QuarantineEntry): Promise<void>;
+    }) => Promise<{ byteCount: number; sha256: string; recordCount: number }>,
+  ): Promise<FileRow> {
+    return this.tx(async (c) => {
+      let seq = 0;
+      const { rows } = await c.query<{ file_id: string }>(
+        `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count, status)
+         VALUES ($1, $2, $3, $4, 0, '', 0, 'rendered') RETURNING file_id::text`,
+        [run.runKey, run.integrationId, meta.fileName, meta.remotePath],
+      );
+      const fileId = rows[0]!.file_id;
+      const totals = await render({
+        chunk: async (data) => {
+          await c.query('INSERT INTO outbound_file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [
+            fileId,
+            seq++,
+            data,
+          ]);
+        },
+        reject: async (stagedSeq, entry) => {
+          await c.query('DELETE FROM staged_record WHERE run_key = $1 AND seq = $2', [run.runKey, stagedSeq]);
+          await this.quarantine(run.runKey, run.integrationId, [entry], c);
+        },
+      });
+      const updated = await c.query<FileRow>(
+        `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4 WHERE file_id = $1
+         RETURNING ${fileColumns}`,
+        [fileId, totals.byteCount, totals.sha256, totals.recordCount],
+      );
+      await c.query(
+        `UPDATE sync_run SET status = 'rendered', staged = $2,
+           quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = $1)
+         WHERE run_key = $1`,
+        [run.runKey, totals.recordCount],
+      );
+      return updated.rows[0]!;
+    });
+  }
+
+  /** The archived bytes of a file, chunk by chunk. */
+  async *fileChunks(fileId: string): AsyncGenerator<Buffer> {
+    let after = -1;
+    for (;;) {
+      const { rows } = await this.pool.query<{ seq: number; data: Buffer }>(
+        'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 8',
+        [fileId, after],
+      );
+      if (rows.length === 0) return;
+      for (const row of rows) yield row.data;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async markUploaded(fileId: string): Promise<void> {
+    await this.tx(async (c) => {
+      const { rows } = await c.query<{ run_key: string }>(
+        `UPDATE outbound_file SET status = 'uploaded', uploaded_at = COALESCE(uploaded_at, now())
+         WHERE file_id = $1 AND status IN ('rendered', 'uploaded') RETURNING run_key`,
+        [fileId],
+      );
+      if (rows[0]) {
+        await c.query(`UPDATE sync_run SET status = 'uploaded' WHERE run_key = $1 AND status = 'rendered'`, [
+          rows[0].run_key,
+        ]);
+      }
+    });
+  }
+
+  /**
+   * The one place delivery becomes fact: ledger rows for every staged record, the file marked
+   * committed and the watermark moved to the window's end, in one transaction. Idempotent.
+   */
+  async commitRun(runKey: string): Promise<{ sent: number; watermark: string }> {
+    return this.tx(async (c) => {
+      const run = (
+        await c.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1 FOR UPDATE`, [runKey])
+      ).rows[0];
+      if (!run) throw new Error(`No run ${runKey}`);
+      if (run.status !== 'committed') {
+        const file = (
+          await c.query<FileRow>(`SELECT ${fileColumns} FROM outbound_file WHERE run_key = $1`, [runKey])
+        ).rows[0];
+        if (file && file.status !== 'uploaded') {
+          throw new Error(
+            `Run ${runKey}: file ${file.fileName} is ${file.status}, not uploaded; cannot commit`,
+          );
+        }
+        if (!file && run.status !== 'staged')
+          throw new Error(`Run ${runKey} is ${run.status}; cannot commit`);
+        if (file) {
+          await c.query(
+            `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id, row_in_file, run_key)
+             SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key
+             FROM staged_record WHERE run_key = $1`,
+            [runKey, run.integrationId, run.entity, file.fileId],
+          );
+          await c.query(
+            `UPDATE outbound_file SET status = 'committed', committed_at = now() WHERE file_id = $1`,
+            [file.fileId],
+          );
+        }
+        await c.query(
+          `INSERT INTO watermark (integration_id, last_update_date, run_key) VALUES ($1, $2, $3)
+           ON CONFLICT (integration_id) DO UPDATE SET
+             last_update_date = GREATEST(watermark.last_update_date, excluded.last_update_date),
+             run_key = excluded.run_key, updated_at = now()`,
+          [run.integrationId, run.windowTo, runKey],
+        );
+        await c.query(`UPDATE sync_run SET status = 'committed', committed_at = now() WHERE run_key = $1`, [
+          runKey,
+        ]);
+        await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+      }
+      const sent = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM ledger_entry WHERE run_key = $1',
+        [runKey],
+      );
+      const wm = await this.watermark(run.integrationId, c);
+      return { sent: sent.rows[0]!.n, watermark: wm ?? run.windowTo };
+    });
+  }
+
+  async watermark(integrationId: string, c?: PoolClient): Promise<string | null> {
+    const { rows } = await (c ?? this.pool).query<{ wm: string }>(
+      `SELECT to_char(last_update_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS wm
+       FROM watermark WHERE integration_id = $1`,
+      [integrationId],
+    );
+    return rows[0]?.wm ?? null;
+  }
+}

@@ -1,0 +1,109 @@
+// Versioned schema migrations, applied in order, each once, under an advisory lock (so two
+// workers starting together do not race). Never edit a released migration: add the next one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'ledger, runs, staging, files, watermarks, quarantine',
+    sql: `
+CREATE TABLE sync_run (
+  run_key         text PRIMARY KEY,
+  integration_id  text NOT NULL,
+  entity          text NOT NULL,
+  window_from     timestamptz NOT NULL,
+  window_to       timestamptz NOT NULL,
+  status          text NOT NULL CHECK (status IN ('staging', 'staged', 'rendered', 'uploaded', 'committed')),
+  extracted       integer NOT NULL DEFAULT 0,
+  staged          integer NOT NULL DEFAULT 0,
+  already_sent    integer NOT NULL DEFAULT 0,
+  quarantined     integer NOT NULL DEFAULT 0,
+  started_at      timestamptz NOT NULL DEFAULT now(),
+  committed_at    timestamptz
+);
+-- One open run per integration: a second one would stage the same records twice.
+CREATE UNIQUE INDEX sync_run_one_open_per_integration ON sync_run (integration_id) WHERE status <> 'committed';
+
+-- Records extracted for a run and not yet committed. The file is rendered from here.
+CREATE TABLE staged_record (
+  run_key         text NOT NULL REFERENCES sync_run ON DELETE CASCADE,
+  seq             integer NOT NULL,
+  record_id       text NOT NULL,
+  record_version  timestamptz NOT NULL,
+  content_sha256  text NOT NULL,
+  payload         jsonb NOT NULL,
+  PRIMARY KEY (run_key, seq),
+  UNIQUE (run_key, record_id)
+);
+
+CREATE TABLE outbound_file (
+  file_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_key         text NOT NULL UNIQUE REFERENCES sync_run,
+  integration_id  text NOT NULL,
+  file_name       text NOT NULL,
+  remote_path     text NOT NULL,
+  byte_count      bigint NOT NULL,
+  sha256          text NOT NULL,
+  record_count    integer NOT NULL,
+  status          text NOT NULL CHECK (status IN ('rendered', 'uploaded', 'committed')),
+  rendered_at     timestamptz NOT NULL DEFAULT now(),
+  uploaded_at     timestamptz,
+  committed_at    timestamptz,
+  UNIQUE (integration_id, file_name)
+);
+
+-- The exact bytes of every file, kept for audit and replay, in chunks so no step holds a whole file.
+CREATE TABLE outbound_file_chunk (
+  file_id         bigint NOT NULL REFERENCES outbound_file ON DELETE CASCADE,
+  seq             integer NOT NULL,
+  data            bytea NOT NULL,
+  PRIMARY KEY (file_id, seq)
+);
+
+-- The ledger: every record version delivered, in which file and line, and when.
+CREATE TABLE ledger_entry (
+  entry_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  integration_id  text NOT NULL,
+  entity          text NOT NULL,
+  record_id       text NOT NULL,
+  record_version  timestamptz NOT NULL,
+  content_sha256  text NOT NULL,
+  file_id         bigint NOT NULL REFERENCES outbound_file,
+  row_in_file     integer NOT NULL, -- 1-based data row (the header row not counted)
+  run_key         text NOT NULL,
+  is_resend       boolean NOT NULL DEFAULT false,
+  sent_at         timestamptz NOT NULL DEFAULT now()
+);
+-- Exactly once: a record version goes out once, unless an admin asks for a resend.
+CREATE UNIQUE INDEX ledger_entry_once ON ledger_entry (integration_id, record_id, record_version, content_sha256)
+  WHERE NOT is_resend;
+CREATE INDEX ledger_entry_record ON ledger_entry (integration_id, record_id);
+CREATE INDEX ledger_entry_file ON ledger_entry (file_id);
+
+CREATE TABLE watermark (
+  integration_id   text PRIMARY KEY,
+  last_update_date timestamptz NOT NULL,
+  run_key          text NOT NULL,
+  updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE quarantined_record (
+  quarantine_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  integration_id  text NOT NULL,
+  run_key         text NOT NULL REFERENCES sync_run ON DELETE CASCADE,
+  record_id       text NOT NULL,
+  record_version  text NOT NULL,
+  field           text NOT NULL,
+  reason          text NOT NULL,
+  payload         jsonb NOT NULL,
+  quarantined_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX quarantined_record_integration ON quarantined_record (integration_id, record_id);
+`,
+  },
+];

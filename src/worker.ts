@@ -1,0 +1,141 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
+import { type ConfigFile, findIntegration, loadConfigFile, readRuntimeEnv } from './config';
+import { resolveSecretsFromEnv, type SecretResolver } from './config/secrets';
+import { connectFusion } from './fusion';
+import { Ledger, migrate } from './ledger';
+import { createLogger, type Logger } from './observability/logger';
+import { TASK_QUEUE } from './shared';
+
+// The composition root: configuration → clients → activities → Temporal worker. The only
+// place concrete implementations meet; everything built here is closed here.
+
+export interface WorkerSetup {
+  config: ConfigFile;
+  secrets: SecretResolver;
+  ledger: Ledger;
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  failpoint?: (at: Failpoint) => void;
+}
+
+export function buildIntegrations(
+  config: ConfigFile,
+  secrets: SecretResolver,
+): Map<string, IntegrationRuntime> {
+  return new Map(
+    config.integrations.map((integration) => {
+      const secret = secrets(integration.id);
+      const { sftp } = integration;
+      return [
+        integration.id,
+        {
+          config: integration,
+          fusion: connectFusion({ ...integration.fusion, clientSecret: secret.fusionClientSecret }),
+          sftp: {
+            host: sftp.host,
+            port: sftp.port,
+            username: sftp.username,
+            credentials: secret.sftp,
+            hostKeySha256: sftp.hostKeySha256,
+            folder: sftp.folder,
+            connectTimeoutSeconds: sftp.connectTimeoutSeconds,
+            writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
+          },
+        },
+      ];
+    }),
+  );
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const integrations = buildIntegrations(setup.config, setup.secrets);
+  const activities: Activities = createActivities({
+    ledger: setup.ledger,
+    integration: (id) => {
+      const found = integrations.get(id);
+      if (!found) findIntegration(setup.config, id); // throws a ConfigError naming the known IDs
+      return found!;
+    },
+    failpoint: setup.failpoint,
+  });
+  const worker = await Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace ?? 'default',
+    taskQueue: setup.taskQueue ?? TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities,
+    shutdownGraceTime: '10s',
+  });
+  return {
+    worker,
+    close: async () => {
+      await Promise.all([...integrations.values()].map((i) => i.fusion.close()));
+    },
+  };
+}
+
+/** Crash points for fault tests, from ML_CONNECTOR_FAILPOINT; the process dies like a killed one. */
+function failpointFromEnv(logger: Logger): ((at: Failpoint) => void) | undefined {
+  const wanted = process.env.ML_CONNECTOR_FAILPOINT;
+  if (!wanted) return undefined;
+  logger.warn({ failpoint: wanted }, 'Failpoint armed: this worker will kill itself there (tests only)');
+  return (at) => {
+    if (at === wanted) {
+      logger.warn({ failpoint: at }, 'Failpoint reached: killing the worker process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const env = readRuntimeEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set: the worker needs the Postgres ledger.');
+  const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const secrets = resolveSecretsFromEnv(config);
+  Runtime.install({
+    logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO', (entry) => {
+      const { message, level, meta } = entry;
+      logger[level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'DEBUG' ? 'debug' : 'info'](
+        meta ?? {},
+        message,
+      );
+    }),
+  });
+  const ledger = Ledger.connect(env.DATABASE_URL);
+  const applied = await migrate(ledger.pool);
+  logger.info({ applied }, 'Ledger schema up to date');
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const { worker, close } = await createWorker({
+    config,
+    secrets,
+    ledger,
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    failpoint: failpointFromEnv(logger),
+  });
+  logger.info(
+    {
+      taskQueue: TASK_QUEUE,
+      temporal: env.TEMPORAL_ADDRESS,
+      integrations: config.integrations.map((i) => i.id),
+    },
+    'Worker started',
+  );
+  try {
+    await worker.run();
+  } finally {
+    await close();
+    await connection.close();
+    await ledger.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) }));
+    process.exit(1);
+  });
+}
