@@ -182,7 +182,9 @@ export class JournalStore {
   readonly childChangeBumpsParents: boolean;
 
   constructor(seed: JournalSeed = DEFAULT_SEED, options: JournalStoreOptions = {}) {
-    this.now = options.now ?? Date.now;
+    // Fusion stamps LastUpdateDate to the second; filters compare what is stored, as shown.
+    const clock = options.now ?? Date.now;
+    this.now = () => Math.floor(clock() / 1000) * 1000;
     this.childChangeBumpsParents = options.childChangeBumpsParents ?? true;
     this.seed(seed);
   }

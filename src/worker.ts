@@ -17,6 +17,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
+  /** A pre-built workflow bundle (tests build it once); by default the workflows are bundled at start. */
+  workflowBundle?: { code: string };
   failpoint?: (at: Failpoint) => void;
 }
 
@@ -64,7 +66,9 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     connection: setup.connection,
     namespace: setup.namespace ?? 'default',
     taskQueue: setup.taskQueue ?? TASK_QUEUE,
-    workflowsPath: require.resolve('./workflows'),
+    ...(setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
     activities,
     shutdownGraceTime: '10s',
   });
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
     ledger,
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
     failpoint: failpointFromEnv(logger),
   });
   logger.info(

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TASK_QUEUE } from '../shared';
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './schema';
 
 export * from './schema';
@@ -19,6 +20,7 @@ const runtimeEnvSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is empty').optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  ML_CONNECTOR_TASK_QUEUE: z.string().default(TASK_QUEUE),
   ML_CONNECTOR_CONFIG: z.string().default('ml-connector.config.json'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });

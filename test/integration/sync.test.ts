@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import { parse } from 'csv-parse/sync';
+import { Decimal } from 'decimal.js';
+import type { SyncResult } from '../../src/shared';
+import { createWorker } from '../../src/worker';
+import { syncIntegration } from '../../src/workflows';
+import { startTestStack, type TestStack } from '../support/stack';
+
+// End to end on real services: simulator → Temporal workflow → CSV on OpenSSH sftp → Postgres ledger.
+
+const CSV_HEADER = [
+  'Batch',
+  'Journal',
+  'Line',
+  'Ledger',
+  'Period',
+  'Accounting Date',
+  'GL Account',
+  'Cost Centre',
+  'Entered DR',
+  'Entered CR',
+  'Currency',
+  'Description',
+];
+
+type SimLine = Record<string, unknown>;
+
+function amountCell(value: unknown): string {
+  return value === null || value === undefined ? '' : new Decimal(String(value)).toFixed(2);
+}
+
+/** The CSV row the simulator's own data says we should have written for this line. */
+function expectedRow(line: SimLine): string[] {
+  return [
+    String(line.BatchName),
+    String(line.JournalName),
+    String(line.JeLineNumber),
+    String(line.LedgerName),
+    String(line.PeriodName),
+    String(line.DefaultEffectiveDate),
+    String(line.AccountCombination),
+    String(line.AccountCombination).split('-')[1]!,
+    amountCell(line.EnteredDr),
+    amountCell(line.EnteredCr),
+    String(line.CurrencyCode),
+    line.Description === null ? '' : String(line.Description),
+  ];
+}
+
+async function simLines(stack: TestStack): Promise<SimLine[]> {
+  const res = await fetch(`${stack.simUrl}/__sim/journalLines`);
+  // Amounts as raw text, so nothing here passes through a binary float.
+  const text = (await res.text()).replace(
+    /"(EnteredDr|EnteredCr|AccountedDr|AccountedCr)":(-?[\d.]+)/g,
+    '"$1":"$2"',
+  );
+  return (JSON.parse(text) as { items: SimLine[] }).items;
+}
+
+function deliveredFiles(stack: TestStack): string[] {
+  return readdirSync(stack.sshd.folder).sort();
+}
+
+function readCsv(stack: TestStack, name: string): string[][] {
+  return parse(readFileSync(join(stack.sshd.folder, name)), { relax_column_count: false }) as string[][];
+}
+
+describe('sync of GL journal lines, end to end', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let running: Promise<void>;
+  let closeWorker: () => Promise<void>;
+  let runs = 0;
+
+  const sync = async (): Promise<SyncResult> =>
+    stack.client.workflow.execute(syncIntegration, {
+      taskQueue: stack.taskQueue,
+      workflowId: `sync-test-${Date.now()}-${++runs}`,
+      args: [{ integrationId: 'gl-journal-lines' }],
+    });
+
+  before(async () => {
+    stack = await startTestStack();
+    const built = await createWorker({
+      config: stack.config,
+      secrets: stack.secrets,
+      ledger: stack.ledger,
+      connection: stack.nativeConnection,
+      taskQueue: stack.taskQueue,
+      workflowBundle: stack.workflowBundle,
+    });
+    worker = built.worker;
+    closeWorker = built.close;
+    running = worker.run();
+  });
+
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await closeWorker?.();
+    await stack?.close();
+  });
+
+  it('delivers every journal line as a CSV whose every field matches Fusion, amounts exact', async () => {
+    const lines = await simLines(stack);
+    const result = await sync();
+    assert.ok(result.file, 'a file was delivered');
+    assert.equal(result.sent, lines.length);
+    assert.equal(result.quarantined, 0);
+    assert.deepEqual(deliveredFiles(stack), [result.file.fileName]);
+    assert.match(result.file.fileName, /^gl-journal-lines_\d{8}T\d{6}Z_[0-9a-f]{8}\.csv$/);
+
+    const rows = readCsv(stack, result.file.fileName);
+    assert.deepEqual(rows[0], CSV_HEADER);
+    const byKey = new Map(rows.slice(1).map((r) => [`${r[1]}|${r[0]}|${r[2]}`, r]));
+    assert.equal(byKey.size, lines.length, 'one row per journal line, none twice');
+    for (const line of lines) {
+      const row = byKey.get(`${line.JournalName}|${line.BatchName}|${line.JeLineNumber}`);
+      assert.deepEqual(row, expectedRow(line), `row of line ${line.JeHeaderId}:${line.JeLineNumber}`);
+    }
+    // The seed holds one amount beyond float-safe precision; it must arrive digit for digit.
+    assert.ok(rows.some((r) => r[8] === '98765432109876.54'));
+
+    const bytes = readFileSync(join(stack.sshd.folder, result.file.fileName));
+    const ledger = await stack.ledger.pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS ids, min(f.byte_count)::int AS bytes,
+              min(f.sha256) AS sha, min(f.file_name) AS name
+       FROM ledger_entry l JOIN outbound_file f USING (file_id)`,
+    );
+    assert.deepEqual(ledger.rows[0], {
+      n: lines.length,
+      ids: lines.length,
+      bytes: bytes.length,
+      sha: result.file.sha256,
+      name: result.file.fileName,
+    });
+    assert.equal(await stack.ledger.watermark('gl-journal-lines'), result.windowTo);
+  });
+
+  it('sends nothing again when nothing changed', async () => {
+    const before = deliveredFiles(stack);
+    const result = await sync();
+    assert.equal(result.sent, 0);
+    assert.equal(result.file, null);
+    assert.deepEqual(deliveredFiles(stack), before);
+    const { rows } = await stack.ledger.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
+    assert.equal(rows[0].n, (await simLines(stack)).length);
+  });
+
+  it('sends exactly the one line that changed', async () => {
+    const target = (await simLines(stack))[5]!;
+    const res = await fetch(
+      `${stack.simUrl}/__sim/journalLines/${target.JeHeaderId}/${target.JeLineNumber}`,
+      {
+        method: 'PATCH',
+        body: JSON.stringify({ Description: 'Corrected, "after review"', EnteredDr: '1234.5' }),
+      },
+    );
+    assert.equal(res.status, 200);
+    const before = deliveredFiles(stack);
+    const result = await sync();
+    assert.equal(result.sent, 1);
+    assert.ok(result.file);
+    assert.deepEqual(deliveredFiles(stack), [...before, result.file.fileName].sort());
+    const rows = readCsv(stack, result.file.fileName);
+    assert.equal(rows.length, 2, 'header and one line');
+    const changed = (await simLines(stack)).find(
+      (l) => l.JeHeaderId === target.JeHeaderId && l.JeLineNumber === target.JeLineNumber,
+    )!;
+    assert.deepEqual(rows[1], expectedRow(changed));
+    assert.equal(rows[1]![8], '1234.50');
+    const { rows: versions } = await stack.ledger.pool.query(
+      'SELECT count(*)::int AS n FROM ledger_entry WHERE record_id = $1',
+      [`${target.JeHeaderId}:${target.JeLineNumber}`],
+    );
+    assert.equal(versions[0].n, 2, 'both versions of the line are in the ledger');
+  });
+});

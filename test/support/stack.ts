@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
+import { type SshdInstance, startSshd } from '../../dev/sshd';
+import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
+import { FusionSimulator } from '../../simulator/server';
+import { type ConfigFile, parseConfig } from '../../src/config';
+import { resolveSecretsFromEnv, type SecretResolver } from '../../src/config/secrets';
+import { Ledger, migrate } from '../../src/ledger';
+
+// The real services an integration test needs: Temporal (TEMPORAL_ADDRESS or a dev server
+// started here), Postgres (a scratch database on DATABASE_URL or the local server), OpenSSH
+// sshd on a loopback port, and the Fusion simulator. Nothing here is a fake.
+
+export const SIM_CLIENT_ID = 'ml-connector-test';
+export const SIM_CLIENT_SECRET = `sim-secret-${randomUUID()}`;
+
+export interface TestStack {
+  temporal: TemporalInstance;
+  client: Client;
+  nativeConnection: NativeConnection;
+  databaseUrl: string;
+  ledger: Ledger;
+  sim: FusionSimulator;
+  simUrl: string;
+  sshd: SshdInstance;
+  config: ConfigFile;
+  /** The same configuration as a plain object, for writing a config file for a worker process. */
+  rawConfig: Record<string, unknown>;
+  secretsEnv: Record<string, string>;
+  secrets: SecretResolver;
+  taskQueue: string;
+  workflowBundle: { code: string };
+  close(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | null = null;
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  return bundle;
+}
+
+export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-journal-lines') {
+  return {
+    id,
+    entity: 'journalLines',
+    fusion: {
+      baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
+      tokenUrl: `${simUrl}/oauth2/v1/token`,
+      clientId: SIM_CLIENT_ID,
+      clientSecretEnv: 'FUSION_CLIENT_SECRET',
+      scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
+      pageSize: 7, // small pages so tests cross page boundaries
+      overlapSeconds: 5,
+    },
+    sftp: {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      auth: { type: 'privateKey', privateKeyEnv: 'SFTP_PRIVATE_KEY' },
+      hostKeySha256: sshd.hostKeySha256,
+      folder: sshd.folder,
+    },
+  };
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const temporal = await ensureTemporal();
+    cleanups.push(() => temporal.stop());
+    const pg = await ensurePostgres({
+      embeddedDir: mkdtempSync(join(tmpdir(), 'mlc-pg-')),
+      allowLocal: true,
+    });
+    cleanups.push(() => pg.stop());
+    const db = await createScratchDatabase(pg.url);
+    cleanups.push(() => db.dispose());
+    const ledger = Ledger.connect(db.url);
+    cleanups.push(() => ledger.close());
+    await migrate(ledger.pool);
+
+    const sim = new FusionSimulator({ clientId: SIM_CLIENT_ID, clientSecret: SIM_CLIENT_SECRET });
+    const simUrl = await sim.listen();
+    cleanups.push(() => sim.close());
+    const sshd = await startSshd();
+    cleanups.push(() => sshd.dispose());
+
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    cleanups.push(() => nativeConnection.close());
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const rawConfig = { integrations: [integrationConfig(simUrl, sshd)] };
+    const config = parseConfig(rawConfig);
+    const secretsEnv = { FUSION_CLIENT_SECRET: SIM_CLIENT_SECRET, SFTP_PRIVATE_KEY: sshd.privateKey };
+    return {
+      temporal,
+      client,
+      nativeConnection,
+      databaseUrl: db.url,
+      ledger,
+      sim,
+      simUrl,
+      sshd,
+      config,
+      rawConfig,
+      secretsEnv,
+      secrets: resolveSecretsFromEnv(config, secretsEnv),
+      taskQueue: `test-${randomUUID()}`,
+      workflowBundle: await workflowBundle(),
+      close: async () => {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw err;
+  }
+}
