@@ -44,6 +44,20 @@ function stagedSummary(run: RunRow): StagedRun {
   };
 }
 
+/**
+ * Heartbeats while one long call (a single SQL statement) runs, so a dead worker is noticed
+ * after the heartbeat timeout rather than after the whole start-to-close timeout.
+ */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  heartbeat();
+  const timer = setInterval(() => heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Deterministic per run: a timestamp for people, a run hash so two runs never share a name. */
 export function outboundFileName(integrationId: string, windowTo: string, runKey: string): string {
   const runHash = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
@@ -242,7 +256,7 @@ export function createActivities(deps: ActivityDeps) {
     async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
       return typedFailures(async () => {
         deps.failpoint?.('before-commit');
-        return ledger.commitRun(input.runKey);
+        return whileHeartbeating(() => ledger.commitRun(input.runKey));
       });
     },
   };

@@ -48,7 +48,12 @@ export function hostKeyFingerprint(key: Buffer): string {
 async function remoteSha256(client: SftpClient, path: string): Promise<string> {
   const hash = createHash('sha256');
   const stream = client.createReadStream(path);
+  // ssh2 closes the remote handle after the last byte; wait for that, and keep an error listener
+  // so a late close error cannot crash the worker (a read error still throws from the loop).
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.on('error', () => {});
   for await (const chunk of stream) hash.update(chunk as Buffer);
+  await closed;
   return hash.digest('hex');
 }
 

@@ -48,7 +48,7 @@ function activities(heartbeatTimeout: Duration) {
     stageChanges: long.stageChanges,
     renderFile: long.renderFile,
     uploadFile: upload.uploadFile,
-    commitRun: quick.commitRun,
+    commitRun: long.commitRun,
   };
 }
 
