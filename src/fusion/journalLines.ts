@@ -105,9 +105,14 @@ export function toJournalLineRecord(batch: Raw, header: Raw, line: Raw): Journal
   };
 }
 
+/** `…T10:00:00Z`: whole seconds and Z, the literal form Fusion is known to accept. */
+function queryInstant(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function changedBatchesQuery(window: ChangeWindow): Record<string, string> {
   return {
-    q: `LastUpdateDate > '${window.from}' and LastUpdateDate <= '${window.to}'`,
+    q: `LastUpdateDate > '${queryInstant(window.from)}' and LastUpdateDate <= '${queryInstant(window.to)}'`,
     orderBy: 'LastUpdateDate:asc,JeBatchId:asc',
   };
 }

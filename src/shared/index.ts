@@ -3,9 +3,9 @@
 
 export const TASK_QUEUE = 'ml-connector';
 
-/** Workflow ID for a one-shot sync, e.g. `sync-gl-journal-lines-20261126T150000Z`. */
+/** Workflow ID for a one-shot sync, e.g. `sync-gl-journal-lines-20261126T150000.123Z`. */
 export function syncWorkflowId(integrationId: string, at: Date): string {
-  return `sync-${integrationId}-${compactUtc(at)}`;
+  return `sync-${integrationId}-${at.toISOString().replace(/[-:]/g, '')}`;
 }
 
 /** `2026-11-26T15:00:00.123Z` → `20261126T150000Z` (UTC, second precision, safe in file names). */

@@ -1,0 +1,24 @@
+import type { RuntimeEnv } from '../config';
+import { type SyncResult, syncWorkflowId } from '../shared';
+import { syncIntegration } from '../workflows';
+import { temporalClient } from './connect';
+
+/** `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID. */
+export async function syncCommand(
+  env: RuntimeEnv,
+  integrationId: string,
+  wait: boolean,
+): Promise<SyncResult | string> {
+  const { client, close } = await temporalClient(env);
+  try {
+    const workflowId = syncWorkflowId(integrationId, new Date());
+    const handle = await client.workflow.start(syncIntegration, {
+      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+      workflowId,
+      args: [{ integrationId }],
+    });
+    return wait ? await handle.result() : workflowId;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config';
+import { resolveSecretsFromEnv } from '../../src/config/secrets';
+
+function integration(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'gl-journal-lines',
+    entity: 'journalLines',
+    fusion: {
+      baseUrl: 'https://pod.example.com/fscmRestApi/resources/11.13.18.05',
+      tokenUrl: 'https://idcs-1.identity.oraclecloud.com/oauth2/v1/token',
+      clientId: 'ml-connector',
+      clientSecretEnv: 'FUSION_CLIENT_SECRET',
+      scope: 'urn:opc:resource:fa:instanceid=1urn:opc:resource:consumer::all',
+    },
+    sftp: {
+      host: 'sftp.example.com',
+      username: 'finance',
+      auth: { type: 'password', passwordEnv: 'SFTP_PASSWORD' },
+      folder: '/outbound',
+    },
+    ...overrides,
+  };
+}
+
+function problems(raw: unknown): string[] {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('fills documented defaults', () => {
+    const config = parseConfig({ integrations: [integration()] });
+    const i = config.integrations[0]!;
+    assert.equal(i.fusion.tokenRefreshSeconds, 3300);
+    assert.equal(i.fusion.pageSize, 500);
+    assert.equal(i.sftp.port, 22);
+    assert.equal(i.csv.columns.length, 12);
+    assert.equal(i.csv.decimalPlaces, 2);
+  });
+
+  it('reports every problem at once, each with the path an admin can find', () => {
+    const found = problems({
+      integrations: [
+        integration({
+          id: 'GL Journals',
+          sftp: {
+            host: 'h',
+            port: 70000,
+            username: 'u',
+            auth: { type: 'password', passwordEnv: 'hunter2!' },
+            folder: 'outbound',
+          },
+        }),
+      ],
+    });
+    assert.equal(found.length, 4, found.join('\n'));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].id: lower-case letters')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].sftp.port:')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].sftp.auth.passwordEnv: must be the NAME')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].sftp.folder: must be an absolute path')));
+  });
+
+  it('rejects a cost-centre column when the chart of accounts has no such segment', () => {
+    const found = problems({
+      integrations: [integration({ chartOfAccounts: { delimiter: '.', segments: ['company', 'account'] } })],
+    });
+    assert.deepEqual(found, [
+      'integrations[0].csv.columns[7].field: segment "costCentre" is not in chartOfAccounts.segments (company, account)',
+    ]);
+  });
+
+  it('rejects duplicate integration IDs', () => {
+    assert.deepEqual(problems({ integrations: [integration(), integration()] }), [
+      'integrations[1].id: duplicate integration id "gl-journal-lines"',
+    ]);
+  });
+
+  it('names each missing secret by its variable, and never prints a secret value', () => {
+    const config = parseConfig({ integrations: [integration()] });
+    assert.throws(
+      () => resolveSecretsFromEnv(config, { FUSION_CLIENT_SECRET: 'top-secret-value' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /sftp\.auth\.passwordEnv: environment variable SFTP_PASSWORD is not set/.test(err.message) &&
+        !err.message.includes('top-secret-value'),
+    );
+    const secrets = resolveSecretsFromEnv(config, { FUSION_CLIENT_SECRET: 'a', SFTP_PASSWORD: 'b' });
+    assert.deepEqual(secrets('gl-journal-lines'), { fusionClientSecret: 'a', sftp: { password: 'b' } });
+  });
+});
