@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
+import { findTemporalCli } from '../../dev/temporal';
 import type { SyncResult } from '../../src/shared';
 import { createWorker } from '../../src/worker';
 import { syncIntegration } from '../../src/workflows';
@@ -178,5 +180,35 @@ describe('sync of GL journal lines, end to end', () => {
       [`${target.JeHeaderId}:${target.JeLineNumber}`],
     );
     assert.equal(versions[0].n, 2, 'both versions of the line are in the ledger');
+  });
+
+  it('runs when started with the Temporal CLI line the README shows', async () => {
+    const cli = findTemporalCli();
+    assert.ok(cli, 'the temporal CLI is installed');
+    const target = (await simLines(stack))[0]!;
+    await fetch(`${stack.simUrl}/__sim/journalLines/${target.JeHeaderId}/${target.JeLineNumber}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ Description: 'Started from the CLI' }),
+    });
+    const workflowId = `sync-gl-journal-lines-cli-${Date.now()}`;
+    execFileSync(cli, [
+      'workflow',
+      'start',
+      '--address',
+      stack.temporal.address,
+      '--type',
+      'syncIntegration',
+      '--task-queue',
+      stack.taskQueue,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      '{"integrationId":"gl-journal-lines"}',
+    ]);
+    const result = (await stack.client.workflow.getHandle(workflowId).result()) as SyncResult;
+    assert.equal(result.sent, 1);
+    assert.ok(result.file);
+    const rows = readCsv(stack, result.file.fileName);
+    assert.equal(rows[1]![11], 'Started from the CLI');
   });
 });
