@@ -69,3 +69,178 @@ export class RecordFieldError extends Error {
     this.name = 'RecordFieldError';
   }
 }
+
+// --- Payables invoices: one record per invoice, its lines (with distributions) and installments.
+
+export interface InvoiceDistribution {
+  distributionId: string;
+  distributionLineNumber: number;
+  distributionLineType: string | null;
+  distributionAmount: string;
+  distributionCombination: string | null;
+  accountingDate: string | null;
+}
+
+export interface InvoiceLine {
+  lineNumber: number;
+  lineType: string;
+  lineAmount: string;
+  description: string | null;
+  quantity: string | null;
+  unitPrice: string | null;
+  uom: string | null;
+  accountingDate: string | null;
+  purchaseOrderNumber: string | null;
+  purchaseOrderLineNumber: string | null;
+  item: string | null;
+  distributions: InvoiceDistribution[];
+}
+
+export interface InvoiceInstallment {
+  installmentNumber: number;
+  dueDate: string | null;
+  grossAmount: string;
+  unpaidAmount: string | null;
+  paymentMethod: string | null;
+}
+
+export interface InvoiceRecord {
+  /** InvoiceId */
+  recordId: string;
+  version: string;
+  invoiceId: string;
+  invoiceNumber: string;
+  invoiceType: string | null;
+  businessUnit: string;
+  supplier: string;
+  supplierNumber: string;
+  supplierSite: string | null;
+  invoiceAmount: string;
+  invoiceCurrency: string;
+  paymentCurrency: string | null;
+  /** yyyy-MM-dd */
+  invoiceDate: string;
+  accountingDate: string | null;
+  paymentTerms: string | null;
+  validationStatus: string | null;
+  approvalStatus: string | null;
+  paidStatus: string | null;
+  purchaseOrderNumber: string | null;
+  description: string | null;
+  legalEntityName: string | null;
+  lines: InvoiceLine[];
+  installments: InvoiceInstallment[];
+}
+
+// --- Purchase orders: one record per order, lines → schedules → distributions.
+
+export interface PurchaseOrderDistribution {
+  distributionId: string;
+  distributionNumber: number;
+  quantity: string | null;
+  amount: string | null;
+  chargeAccount: string | null;
+}
+
+export interface PurchaseOrderSchedule {
+  scheduleId: string;
+  scheduleNumber: number;
+  quantity: string | null;
+  /** yyyy-MM-dd */
+  needByDate: string | null;
+  shipToLocation: string | null;
+  distributions: PurchaseOrderDistribution[];
+}
+
+export interface PurchaseOrderLine {
+  poLineId: string;
+  lineNumber: number;
+  lineType: string | null;
+  item: string | null;
+  description: string | null;
+  category: string | null;
+  quantity: string | null;
+  uom: string | null;
+  price: string | null;
+  ordered: string | null;
+  schedules: PurchaseOrderSchedule[];
+}
+
+export interface PurchaseOrderRecord {
+  /** POHeaderId */
+  recordId: string;
+  version: string;
+  poHeaderId: string;
+  orderNumber: string;
+  procurementBU: string | null;
+  soldToLegalEntity: string | null;
+  billToBU: string | null;
+  buyer: string | null;
+  supplier: string;
+  supplierId: string | null;
+  supplierSite: string | null;
+  currencyCode: string;
+  status: string | null;
+  ordered: string | null;
+  description: string | null;
+  /** yyyy-MM-dd, from CreationDate */
+  orderDate: string;
+  lines: PurchaseOrderLine[];
+}
+
+// --- Suppliers: one record per supplier with its sites, addresses and contacts.
+
+export interface SupplierSite {
+  supplierSiteId: string;
+  supplierSite: string;
+  procurementBU: string | null;
+  supplierAddressName: string | null;
+  purchasing: boolean | null;
+  pay: boolean | null;
+  inactiveDate: string | null;
+}
+
+export interface SupplierAddress {
+  supplierAddressId: string;
+  addressName: string;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+}
+
+export interface SupplierContact {
+  supplierContactId: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface SupplierRecord {
+  /** SupplierId */
+  recordId: string;
+  version: string;
+  supplierId: string;
+  supplier: string;
+  supplierNumber: string;
+  status: string | null;
+  businessRelationship: string | null;
+  taxOrganizationType: string | null;
+  taxpayerId: string | null;
+  dunsNumber: string | null;
+  sites: SupplierSite[];
+  addresses: SupplierAddress[];
+  contacts: SupplierContact[];
+}
+
+export type EntityName = 'journalLines' | 'invoices' | 'purchaseOrders' | 'suppliers';
+
+export interface EntityRecordMap {
+  journalLines: JournalLineRecord;
+  invoices: InvoiceRecord;
+  purchaseOrders: PurchaseOrderRecord;
+  suppliers: SupplierRecord;
+}
