@@ -66,10 +66,13 @@ async function main(): Promise<void> {
           entity: 'journalLines',
           fusion: {
             baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
-            tokenUrl: `${simUrl}/oauth2/v1/token`,
-            clientId,
-            clientSecretEnv: 'FUSION_CLIENT_SECRET',
-            scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
+            auth: {
+              type: 'oauth',
+              tokenUrl: `${simUrl}/oauth2/v1/token`,
+              clientId,
+              clientSecretEnv: 'FUSION_CLIENT_SECRET',
+              scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
+            },
           },
           sftp: {
             host: sshd.host,

@@ -34,7 +34,13 @@ export function buildIntegrations(
         integration.id,
         {
           config: integration,
-          fusion: connectFusion({ ...integration.fusion, clientSecret: secret.fusionClientSecret }),
+          fusion: connectFusion({
+            ...integration.fusion,
+            auth:
+              integration.fusion.auth.type === 'oauth'
+                ? { ...integration.fusion.auth, clientSecret: secret.fusionClientSecret }
+                : { ...integration.fusion.auth, password: secret.fusionClientSecret },
+          }),
           sftp: {
             host: sftp.host,
             port: sftp.port,

@@ -17,7 +17,8 @@ export function toApplicationFailure(err: unknown): unknown {
     return ApplicationFailure.create({
       type: `Fusion${pascal(err.kind)}`,
       message: err.message,
-      nonRetryable: !err.retryable && err.kind !== 'bad-response',
+      // A retry cannot fix credentials, roles or our own query; everything else may pass.
+      nonRetryable: ['auth', 'forbidden', 'bad-request', 'not-found'].includes(err.kind),
       nextRetryDelay: err.retryAfterSeconds !== undefined ? `${err.retryAfterSeconds}s` : undefined,
       cause: err,
     });

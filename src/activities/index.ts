@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { heartbeat, log } from '@temporalio/activity';
 import type { IntegrationConfig } from '../config';
 import { journalLinesCsvStream, journalLineToRow } from '../formats/csv/journalLines';
-import { type FusionConnection, readJournalLines } from '../fusion';
+import { type FusionConnection, readChanges } from '../fusion';
 import type { Ledger, RunRow } from '../ledger';
 import { deliverFile, type SftpDestination } from '../sftp';
 import { compactUtc, type DeliveredFile, type RenderedFile, type StagedRun } from '../shared';
@@ -69,10 +69,10 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /** Fetches (or reuses) the OAuth token; returns only its expiry, never the token. */
-    async refreshFusionToken(input: { integrationId: string }): Promise<{ expiresAt: string }> {
+    async refreshFusionToken(input: { integrationId: string }): Promise<{ expiresAt: string | null }> {
       return typedFailures(async () => {
-        const token = await deps.integration(input.integrationId).fusion.tokens.get();
-        return { expiresAt: new Date(token.expiresAt).toISOString() };
+        const { expiresAt } = await deps.integration(input.integrationId).fusion.auth.warm();
+        return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
       });
     },
 
@@ -98,10 +98,9 @@ export function createActivities(deps: ActivityDeps) {
         let extracted = 0;
         let alreadySent = 0;
         let pages = 0;
-        for await (const page of readJournalLines(rt.fusion.client, {
-          from: run.windowFrom,
-          to: run.windowTo,
-        })) {
+        const window = { from: run.windowFrom, to: run.windowTo };
+        const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
+        for await (const page of readChanges(rt.fusion.client, rt.config.entity, window, options)) {
           const good = page.flatMap((x) => (x.ok ? [x.record] : []));
           const bad = page.flatMap((x) => (x.ok ? [] : [x]));
           for (const b of bad) {

@@ -10,13 +10,13 @@ const envVarName = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-export const fusionSchema = z.object({
-  /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
-  baseUrl: httpUrl,
+const fusionOAuth = z.object({
+  type: z.literal('oauth'),
   /** OAuth token endpoint of the identity domain, e.g. https://idcs-…/oauth2/v1/token */
   tokenUrl: httpUrl,
   clientId: z.string().min(1),
   clientSecretEnv: envVarName,
+  /** The Fusion audience followed by urn:opc:resource:consumer::all, as the identity domain shows it. */
   scope: z.string().min(1),
   /** Refresh the token this long after it was issued (Fusion tokens live 60 minutes). */
   tokenRefreshSeconds: z
@@ -24,6 +24,19 @@ export const fusionSchema = z.object({
     .int()
     .min(30)
     .default(55 * 60),
+});
+
+/** Basic auth for a local (non-SSO, no MFA) Fusion user: the fallback when OAuth is not set up. */
+const fusionBasic = z.object({
+  type: z.literal('basic'),
+  username: z.string().min(1),
+  passwordEnv: envVarName,
+});
+
+export const fusionSchema = z.object({
+  /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
+  baseUrl: httpUrl,
+  auth: z.discriminatedUnion('type', [fusionOAuth, fusionBasic]),
   pageSize: z.number().int().min(1).max(500).default(500),
   /** Re-read this much before the watermark each run; the ledger drops what was already sent. */
   overlapSeconds: z.number().int().min(1).default(300),
@@ -31,6 +44,13 @@ export const fusionSchema = z.object({
   initialWatermark: z.iso.datetime({ offset: true }).default('1970-01-01T00:00:00Z'),
   frameworkVersion: z.number().int().min(1).max(9).default(4),
   requestTimeoutSeconds: z.number().int().min(1).default(60),
+  /** Pages fetched at once for a large window (1 = one after another). */
+  parallelPages: z.number().int().min(1).max(16).default(1),
+  /**
+   * Also select parents whose child rows changed in the window (q on child.LastUpdateDate), for
+   * pods where a child change does not move the parent's LastUpdateDate.
+   */
+  childChangeFilter: z.boolean().default(true),
 });
 
 const privateKeyAuth = z

@@ -7,6 +7,7 @@ import type { ConfigFile, IntegrationConfig } from './schema';
  * storage comes later); held only in worker memory, never logged, never in workflow history.
  */
 export interface IntegrationSecrets {
+  /** The OAuth client secret, or the Basic-auth user's password. */
   fusionClientSecret: string;
   sftp: { password: string } | { privateKey: string; passphrase?: string };
 }
@@ -25,12 +26,11 @@ function resolveOne(
   problems: string[],
 ): IntegrationSecrets {
   const at = `integration "${integration.id}"`;
-  const fusionClientSecret = required(
-    env,
-    integration.fusion.clientSecretEnv,
-    `${at} fusion.clientSecretEnv`,
-    problems,
-  );
+  const fusionAuth = integration.fusion.auth;
+  const fusionClientSecret =
+    fusionAuth.type === 'oauth'
+      ? required(env, fusionAuth.clientSecretEnv, `${at} fusion.auth.clientSecretEnv`, problems)
+      : required(env, fusionAuth.passwordEnv, `${at} fusion.auth.passwordEnv`, problems);
   const auth = integration.sftp.auth;
   if (auth.type === 'password') {
     return {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { FusionError } from './errors';
 import { sendRequest } from './http';
-import type { TokenProvider } from './token';
+import type { AuthProvider } from './auth';
 
 // Authenticated, retried GETs and paging over the REST framework's collection envelope.
 
@@ -10,6 +10,8 @@ export interface FusionClientSettings {
   baseUrl: string;
   frameworkVersion: number;
   pageSize: number;
+  /** Pages fetched at once by parallelPages(); 1 = sequential. */
+  parallelPages?: number;
   /** In-call retries of a throttled or unavailable GET before the error goes to Temporal. */
   transientRetries?: number;
   /** Cap for one wait, whatever Retry-After says; a longer wait is Temporal's to schedule. */
@@ -36,11 +38,16 @@ export class FusionClient {
 
   constructor(
     private readonly settings: FusionClientSettings,
-    private readonly tokens: TokenProvider,
+    private readonly auth: AuthProvider,
     private readonly dispatcher: Dispatcher,
   ) {
     this.retries = settings.transientRetries ?? 3;
     this.maxWait = settings.maxRetryWaitSeconds ?? 30;
+  }
+
+  /** How many windows a large extraction may page at once. */
+  get parallelism(): number {
+    return this.settings.parallelPages ?? 1;
   }
 
   /** URL of a top-level resource: `<baseUrl>/<name>`. Child URLs always come from links. */
@@ -48,11 +55,11 @@ export class FusionClient {
     return `${this.settings.baseUrl.replace(/\/+$/, '')}/${name}`;
   }
 
-  /** One GET with bearer auth: one token refresh on 401, bounded retries on 429/5xx/network. */
+  /** One GET: one token refresh on 401, bounded retries on 429/502/503/504/network errors. */
   async getJson(url: string): Promise<unknown> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.get();
+      const authorization = await this.auth.header();
       try {
         const { body } = await sendRequest(
           this.dispatcher,
@@ -60,7 +67,7 @@ export class FusionClient {
           {
             method: 'GET',
             headers: {
-              authorization: `Bearer ${token.accessToken}`,
+              authorization,
               accept: 'application/json',
               'rest-framework-version': String(this.settings.frameworkVersion),
             },
@@ -70,9 +77,9 @@ export class FusionClient {
         return body;
       } catch (err) {
         if (!(err instanceof FusionError)) throw err;
-        if (err.kind === 'auth' && !refreshed) {
+        if (err.kind === 'auth' && !refreshed && this.auth.rejected(authorization)) {
           refreshed = true;
-          this.tokens.invalidate(token.accessToken);
+          attempt--; // a refresh is not a retry
           continue;
         }
         if (!err.retryable || attempt >= this.retries) throw err;
@@ -87,8 +94,12 @@ export class FusionClient {
    * Every page of a collection. The offset advances by the rows actually returned (a server may
    * clamp the limit), and paging stops on hasMore=false or an empty page.
    */
-  async *pages(collectionUrl: string, params: Record<string, string>): AsyncGenerator<CollectionEnvelope> {
-    let offset = 0;
+  async *pages(
+    collectionUrl: string,
+    params: Record<string, string>,
+    startOffset = 0,
+  ): AsyncGenerator<CollectionEnvelope> {
+    let offset = startOffset;
     for (;;) {
       const url = new URL(collectionUrl);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);

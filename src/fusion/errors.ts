@@ -7,7 +7,8 @@ export type FusionErrorKind =
   | 'bad-request' // our query is wrong (unknown attribute, bad q): a bug or a config problem
   | 'not-found'
   | 'throttled' // 429: retry later
-  | 'unavailable' // 5xx, timeouts, resets: retry later
+  | 'unavailable' // 502/503/504, timeouts, resets: retry later
+  | 'server-error' // 500: not retried within the call (it may be our query); Temporal retries the activity
   | 'bad-response'; // the body is not what the REST framework promises
 
 export class FusionError extends Error {
@@ -33,6 +34,7 @@ export function kindForStatus(status: number): FusionErrorKind {
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
   if (status === 429) return 'throttled';
+  if (status === 500 || status === 501 || status === 505) return 'server-error';
   if (status >= 500) return 'unavailable';
   return 'bad-request';
 }

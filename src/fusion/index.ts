@@ -1,48 +1,72 @@
-import type { Agent } from 'undici';
+import { type AuthProvider, BasicAuthProvider, OAuthProvider } from './auth';
 import { FusionClient } from './client';
 import { createFusionAgent } from './http';
 import { TokenProvider } from './token';
 
+export { BasicAuthProvider, OAuthProvider } from './auth';
 export { FusionClient } from './client';
 export { FusionError, type FusionErrorKind } from './errors';
-export { type ChangeWindow, type ExtractedLine, readJournalLines } from './journalLines';
+export { type ChangeWindow, type ReadOptions } from './documents';
+export { entityReaders, type Extracted, readChanges } from './entities';
 export { TokenProvider } from './token';
+
+export type FusionAuthSettings =
+  | {
+      type: 'oauth';
+      tokenUrl: string;
+      clientId: string;
+      scope: string;
+      tokenRefreshSeconds: number;
+      clientSecret: string;
+    }
+  | { type: 'basic'; username: string; password: string };
 
 export interface FusionConnectionSettings {
   baseUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  scope: string;
-  tokenRefreshSeconds: number;
+  auth: FusionAuthSettings;
   pageSize: number;
   frameworkVersion: number;
   requestTimeoutSeconds: number;
+  parallelPages?: number;
 }
 
 export interface FusionConnection {
   client: FusionClient;
-  tokens: TokenProvider;
+  auth: AuthProvider;
   close(): Promise<void>;
 }
 
-/** One keep-alive connection pool and token cache per Fusion pod, built once by the worker. */
+/** One keep-alive connection pool and one credential per Fusion pod, built once by the worker. */
 export function connectFusion(settings: FusionConnectionSettings): FusionConnection {
-  const agent: Agent = createFusionAgent({ requestTimeoutSeconds: settings.requestTimeoutSeconds });
-  const tokens = new TokenProvider(
-    {
-      tokenUrl: settings.tokenUrl,
-      clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      scope: settings.scope,
-      refreshAfterSeconds: settings.tokenRefreshSeconds,
-    },
-    agent,
-  );
+  const agent = createFusionAgent({
+    requestTimeoutSeconds: settings.requestTimeoutSeconds,
+    connections: Math.max(8, 2 * (settings.parallelPages ?? 1)),
+  });
+  const { auth: a } = settings;
+  const auth: AuthProvider =
+    a.type === 'oauth'
+      ? new OAuthProvider(
+          new TokenProvider(
+            {
+              tokenUrl: a.tokenUrl,
+              clientId: a.clientId,
+              clientSecret: a.clientSecret,
+              scope: a.scope,
+              refreshAfterSeconds: a.tokenRefreshSeconds,
+            },
+            agent,
+          ),
+        )
+      : new BasicAuthProvider(a.username, a.password);
   const client = new FusionClient(
-    { baseUrl: settings.baseUrl, frameworkVersion: settings.frameworkVersion, pageSize: settings.pageSize },
-    tokens,
+    {
+      baseUrl: settings.baseUrl,
+      frameworkVersion: settings.frameworkVersion,
+      pageSize: settings.pageSize,
+      parallelPages: settings.parallelPages ?? 1,
+    },
+    auth,
     agent,
   );
-  return { client, tokens, close: () => agent.close() };
+  return { client, auth, close: () => agent.close() };
 }

@@ -5,7 +5,7 @@ import {
   connectFusion,
   type FusionConnection,
   FusionError,
-  readJournalLines,
+  readChanges,
   TokenProvider,
 } from '../../src/fusion';
 import { createFusionAgent } from '../../src/fusion/http';
@@ -30,11 +30,14 @@ describe('Fusion client against the simulator', () => {
   const connect = (overrides: Partial<Parameters<typeof connectFusion>[0]> = {}) =>
     connectFusion({
       baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      tokenUrl: `${url}/oauth2/v1/token`,
-      clientId: CLIENT_ID,
-      clientSecret: SECRET,
-      scope: SCOPE,
-      tokenRefreshSeconds: 3300,
+      auth: {
+        type: 'oauth',
+        tokenUrl: `${url}/oauth2/v1/token`,
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        scope: SCOPE,
+        tokenRefreshSeconds: 3300,
+      },
       pageSize: 7,
       frameworkVersion: 4,
       requestTimeoutSeconds: 10,
@@ -52,9 +55,10 @@ describe('Fusion client against the simulator', () => {
 
   it('reads every journal line once when the server clamps pages below the requested limit', async () => {
     const seen: string[] = [];
-    for await (const page of readJournalLines(fusion.client, {
-      from: '1970-01-01T00:00:00Z',
-      to: '2030-01-01T00:00:00Z',
+    const window = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
+    for await (const page of readChanges(fusion.client, 'journalLines', window, {
+      expand: false,
+      childChangeFilter: false,
     })) {
       for (const x of page) seen.push(x.ok ? x.record.recordId : `bad ${x.recordId}`);
     }
@@ -112,7 +116,16 @@ describe('Fusion client against the simulator', () => {
   });
 
   it('fails with an auth error that does not contain the secret when credentials are wrong', async () => {
-    const wrong = connect({ clientSecret: 'not-the-secret-77' });
+    const wrong = connect({
+      auth: {
+        type: 'oauth',
+        tokenUrl: `${url}/oauth2/v1/token`,
+        clientId: CLIENT_ID,
+        clientSecret: 'not-the-secret-77',
+        scope: SCOPE,
+        tokenRefreshSeconds: 3300,
+      },
+    });
     try {
       await assert.rejects(
         wrong.client.getJson(wrong.client.resourceUrl('journalBatches')),

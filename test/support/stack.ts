@@ -53,10 +53,13 @@ export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-j
     entity: 'journalLines',
     fusion: {
       baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
-      tokenUrl: `${simUrl}/oauth2/v1/token`,
-      clientId: SIM_CLIENT_ID,
-      clientSecretEnv: 'FUSION_CLIENT_SECRET',
-      scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
+      auth: {
+        type: 'oauth',
+        tokenUrl: `${simUrl}/oauth2/v1/token`,
+        clientId: SIM_CLIENT_ID,
+        clientSecretEnv: 'FUSION_CLIENT_SECRET',
+        scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
+      },
       pageSize: 7, // small pages so tests cross page boundaries
       overlapSeconds: 5,
     },

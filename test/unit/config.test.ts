@@ -9,10 +9,13 @@ function integration(overrides: Record<string, unknown> = {}) {
     entity: 'journalLines',
     fusion: {
       baseUrl: 'https://pod.example.com/fscmRestApi/resources/11.13.18.05',
-      tokenUrl: 'https://idcs-1.identity.oraclecloud.com/oauth2/v1/token',
-      clientId: 'ml-connector',
-      clientSecretEnv: 'FUSION_CLIENT_SECRET',
-      scope: 'urn:opc:resource:fa:instanceid=1urn:opc:resource:consumer::all',
+      auth: {
+        type: 'oauth',
+        tokenUrl: 'https://idcs-1.identity.oraclecloud.com/oauth2/v1/token',
+        clientId: 'ml-connector',
+        clientSecretEnv: 'FUSION_CLIENT_SECRET',
+        scope: 'urn:opc:resource:fa:instanceid=1urn:opc:resource:consumer::all',
+      },
     },
     sftp: {
       host: 'sftp.example.com',
@@ -38,7 +41,7 @@ describe('configuration', () => {
   it('fills documented defaults', () => {
     const config = parseConfig({ integrations: [integration()] });
     const i = config.integrations[0]!;
-    assert.equal(i.fusion.tokenRefreshSeconds, 3300);
+    assert.equal(i.fusion.auth.type === 'oauth' && i.fusion.auth.tokenRefreshSeconds, 3300);
     assert.equal(i.fusion.pageSize, 500);
     assert.equal(i.sftp.port, 22);
     assert.equal(i.csv.columns.length, 12);

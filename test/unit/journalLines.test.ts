@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseLosslessJson } from '../../src/fusion/http';
-import { changedBatchesQuery, toJournalLineRecord } from '../../src/fusion/journalLines';
+import { keysetQuery, windowFilter } from '../../src/fusion/documents';
+import { entityReaders, toJournalLineRecord } from '../../src/fusion/entities';
 import { RecordFieldError } from '../../src/shared/records';
 
 const batch = { JeBatchId: '300000104400001', BatchName: 'Payroll accrual MAR-24', Status: 'P' };
@@ -60,13 +61,26 @@ describe('Fusion journal line → record', () => {
     });
   }
 
-  it('asks for a frozen window, ordered by LastUpdateDate then the key', () => {
-    assert.deepEqual(
-      changedBatchesQuery({ from: '2026-11-26T10:00:00.000Z', to: '2026-11-26T11:00:00.000Z' }),
-      {
-        q: "LastUpdateDate > '2026-11-26T10:00:00Z' and LastUpdateDate <= '2026-11-26T11:00:00Z'",
-        orderBy: 'LastUpdateDate:asc,JeBatchId:asc',
-      },
+  it('asks for a frozen window, and for parents whose children changed in it', () => {
+    const spec = entityReaders.journalLines.spec;
+    const window = { from: '2026-11-26T10:00:00.000Z', to: '2026-11-26T11:00:00.000Z' };
+    assert.equal(
+      windowFilter(spec, window, false),
+      "LastUpdateDate > '2026-11-26T10:00:00Z' and LastUpdateDate <= '2026-11-26T11:00:00Z'",
+    );
+    assert.equal(
+      windowFilter(spec, window, true),
+      "(LastUpdateDate > '2026-11-26T10:00:00Z' and LastUpdateDate <= '2026-11-26T11:00:00Z') or " +
+        "(journalHeaders.LastUpdateDate > '2026-11-26T10:00:00Z' and journalHeaders.LastUpdateDate <= '2026-11-26T11:00:00Z') or " +
+        "(journalHeaders.journalLines.LastUpdateDate > '2026-11-26T10:00:00Z' and journalHeaders.journalLines.LastUpdateDate <= '2026-11-26T11:00:00Z')",
+    );
+  });
+
+  it('pages by key: the next page starts after the last (LastUpdateDate, key) seen', () => {
+    const spec = entityReaders.journalLines.spec;
+    assert.equal(
+      keysetQuery('F', spec, { lastUpdateDate: '2026-11-26T10:30:00+00:00', key: '300000104400007' }),
+      "(F) and (LastUpdateDate > '2026-11-26T10:30:00Z' or (LastUpdateDate = '2026-11-26T10:30:00Z' and JeBatchId > 300000104400007))",
     );
   });
 });

@@ -1,0 +1,211 @@
+import { type CollectionEnvelope, childLink, type FusionClient } from './client';
+import { FusionError } from './errors';
+
+// Reads whole documents (a parent row with all its child rows, to any depth) changed in a
+// frozen window. The top level is paged by key (keyset), not by offset: a row that is updated
+// while we page leaves the window without shifting the rows after it, so none is skipped.
+// Children come expanded when the server sends them; a child collection that reports hasMore
+// (or was not expanded) is completed through its child link, offset by the rows returned.
+
+export type Raw = Record<string, unknown>;
+
+export interface ChildSpec {
+  name: string;
+  children?: ChildSpec[];
+}
+
+export interface ResourceSpec {
+  resource: string;
+  /** The primary key attribute: the tie-break of the ordering and the keyset cursor. */
+  key: string;
+  children: ChildSpec[];
+}
+
+export interface ChangeWindow {
+  /** Exclusive lower bound, RFC 3339 UTC. */
+  from: string;
+  /** Inclusive upper bound, frozen when the run starts. */
+  to: string;
+}
+
+export interface ReadOptions {
+  /** Ask for children with `expand` (fewer requests); otherwise every child set is fetched by link. */
+  expand: boolean;
+  /** Also select parents whose children changed in the window (q on child.LastUpdateDate). */
+  childChangeFilter: boolean;
+}
+
+/** `…T10:00:00Z`: whole seconds and Z, the literal form Fusion is known to accept. */
+export function queryInstant(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function childPaths(children: ChildSpec[], prefix = ''): string[] {
+  return children.flatMap((c) => [
+    `${prefix}${c.name}`,
+    ...childPaths(c.children ?? [], `${prefix}${c.name}.`),
+  ]);
+}
+
+/** `lines,lines.schedules,lines.schedules.distributions`: every level named, parents first. */
+export function expandParam(children: ChildSpec[]): string {
+  return childPaths(children).join(',');
+}
+
+function inWindow(attribute: string, window: ChangeWindow): string {
+  return `${attribute} > '${queryInstant(window.from)}' and ${attribute} <= '${queryInstant(window.to)}'`;
+}
+
+/** The window filter: the parent changed, or (optionally) any of its children did. */
+export function windowFilter(spec: ResourceSpec, window: ChangeWindow, childChangeFilter: boolean): string {
+  const own = inWindow('LastUpdateDate', window);
+  if (!childChangeFilter || spec.children.length === 0) return own;
+  const paths = childPaths(spec.children).map((p) => `(${inWindow(`${p}.LastUpdateDate`, window)})`);
+  return `(${own}) or ${paths.join(' or ')}`;
+}
+
+export interface KeysetCursor {
+  lastUpdateDate: string;
+  key: string;
+}
+
+/** The q for one keyset page: inside the window and after the cursor in (LastUpdateDate, key) order. */
+export function keysetQuery(filter: string, spec: ResourceSpec, cursor: KeysetCursor | null): string {
+  if (!cursor) return filter;
+  const at = queryInstant(cursor.lastUpdateDate);
+  return `(${filter}) and (LastUpdateDate > '${at}' or (LastUpdateDate = '${at}' and ${spec.key} > ${cursor.key}))`;
+}
+
+function cursorOf(spec: ResourceSpec, item: Raw): KeysetCursor {
+  const lastUpdateDate = item.LastUpdateDate;
+  const key = item[spec.key];
+  if (typeof lastUpdateDate !== 'string' || key === null || key === undefined || !/^\d+$/.test(String(key))) {
+    throw new FusionError(
+      'bad-response',
+      `${spec.resource}: row without a usable LastUpdateDate/${spec.key} (${String(key)}); cannot page by key`,
+    );
+  }
+  return { lastUpdateDate, key: String(key) };
+}
+
+async function allPages(
+  client: FusionClient,
+  url: string,
+  params: Record<string, string>,
+  from = 0,
+): Promise<Raw[]> {
+  const rows: Raw[] = [];
+  for await (const page of client.pages(url, params, from)) rows.push(...(page.items as Raw[]));
+  return rows;
+}
+
+// v1/v2 send expanded children as bare arrays with no paging signal; an array this long may be cut.
+const UNTRUSTED_ARRAY_LENGTH = 25;
+
+/** Replaces each child property of `item` by the complete list of its rows (recursively). */
+export async function completeChildren(
+  client: FusionClient,
+  item: Raw,
+  children: ChildSpec[],
+): Promise<void> {
+  for (const child of children) {
+    const nested = item[child.name] as Partial<CollectionEnvelope> | Raw[] | undefined | null;
+    const grandchildren = child.children ?? [];
+    const params: Record<string, string> = grandchildren.length
+      ? { expand: expandParam(grandchildren) }
+      : { onlyData: 'true' };
+    let rows: Raw[];
+    if (nested && !Array.isArray(nested) && Array.isArray(nested.items)) {
+      rows = [...(nested.items as Raw[])];
+      if (nested.hasMore === true || String(nested.hasMore) === 'true') {
+        rows.push(...(await allPages(client, childLink(item, child.name), params, rows.length)));
+      }
+    } else if (Array.isArray(nested) && nested.length < UNTRUSTED_ARRAY_LENGTH) {
+      rows = nested;
+    } else {
+      rows = await allPages(client, childLink(item, child.name), params);
+    }
+    for (const row of rows) await completeChildren(client, row, grandchildren);
+    item[child.name] = rows;
+  }
+}
+
+/** One window, keyset-paged, each page's documents completed before it is yielded. */
+async function* readWindow(
+  client: FusionClient,
+  spec: ResourceSpec,
+  window: ChangeWindow,
+  options: ReadOptions,
+): AsyncGenerator<Raw[]> {
+  const filter = windowFilter(spec, window, options.childChangeFilter);
+  const base: Record<string, string> = { orderBy: `LastUpdateDate:asc,${spec.key}:asc` };
+  if (options.expand && spec.children.length) base.expand = expandParam(spec.children);
+  let cursor: KeysetCursor | null = null;
+  for (;;) {
+    const params = { ...base, q: keysetQuery(filter, spec, cursor) };
+    // One page per query: the next page is the next key range, asked for with offset 0.
+    const pages = client.pages(client.resourceUrl(spec.resource), params);
+    const first = (await pages.next()).value as CollectionEnvelope | undefined;
+    await pages.return(undefined);
+    const items = (first?.items ?? []) as Raw[];
+    if (items.length === 0) return;
+    for (const item of items) await completeChildren(client, item, spec.children);
+    yield items;
+    if (!first?.hasMore) return;
+    cursor = cursorOf(spec, items[items.length - 1]!);
+  }
+}
+
+/** Splits [from, to] into n consecutive windows of equal length (whole seconds). */
+export function splitWindow(window: ChangeWindow, n: number): ChangeWindow[] {
+  const from = Date.parse(queryInstant(window.from));
+  const to = Date.parse(queryInstant(window.to));
+  const span = Math.max(0, to - from);
+  const step = Math.ceil(span / n / 1000) * 1000;
+  if (n <= 1 || step === 0) return [window];
+  const windows: ChangeWindow[] = [];
+  for (let start = from; start < to; start += step) {
+    windows.push({
+      from: new Date(start).toISOString(),
+      to: new Date(Math.min(to, start + step)).toISOString(),
+    });
+  }
+  return windows;
+}
+
+/**
+ * Documents changed in the window, a page at a time. With parallelism > 1 the window is split
+ * into that many time slices paged at once; pages are yielded as they complete.
+ */
+export async function* readDocuments(
+  client: FusionClient,
+  spec: ResourceSpec,
+  window: ChangeWindow,
+  options: ReadOptions,
+): AsyncGenerator<Raw[]> {
+  const slices = splitWindow(window, client.parallelism);
+  if (slices.length === 1) {
+    yield* readWindow(client, spec, window, options);
+    return;
+  }
+  const iterators = slices.map((slice) => readWindow(client, spec, slice, options));
+  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[]> }>>();
+  const pull = (index: number) =>
+    pending.set(
+      index,
+      iterators[index]!.next().then((result) => ({ index, result })),
+    );
+  iterators.forEach((_, i) => pull(i));
+  try {
+    while (pending.size) {
+      const { index, result } = await Promise.race(pending.values());
+      pending.delete(index);
+      if (result.done) continue;
+      pull(index);
+      yield result.value;
+    }
+  } finally {
+    await Promise.allSettled([...pending.values()]);
+    await Promise.allSettled(iterators.map((it) => it.return(undefined)));
+  }
+}
