@@ -79,7 +79,7 @@ async function main(): Promise<void> {
             port: sshd.port,
             username: sshd.username,
             auth: { type: 'privateKey', privateKeyFile: sshd.privateKeyPath },
-            hostKeySha256: sshd.hostKeySha256,
+            hostKey: { sha256: sshd.hostKeySha256 },
             folder: sshd.folder,
           },
         },

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, portOpen, waitFor } from './ports';
@@ -46,7 +46,24 @@ export function fingerprint(publicKeyPath: string): string {
   return m[1]!;
 }
 
-export async function startSshd(options: { dir?: string; port?: number } = {}): Promise<SshdInstance> {
+/** A local account for password logins (created once; sshd checks passwords against /etc/shadow). */
+export function ensurePasswordUser(name: string, password: string): void {
+  try {
+    execFileSync('id', [name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--no-create-home', '--shell', '/bin/sh', name]);
+  }
+  execFileSync('chpasswd', { input: `${name}:${password}\n` });
+}
+
+export interface SshdOptions {
+  dir?: string;
+  port?: number;
+  /** Also accept password logins for this local account (created if missing; needs root). */
+  passwordUser?: { name: string; password: string };
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<SshdInstance> {
   const sshd = findSshd();
   if (!sshd) {
     throw new Error('OpenSSH sshd is not installed. On Debian/Ubuntu: apt-get install -y openssh-server');
@@ -73,16 +90,21 @@ export async function startSshd(options: { dir?: string; port?: number } = {}): 
       'StrictModes no',
       'UsePAM no',
       'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
+      `PasswordAuthentication ${options.passwordUser ? 'yes' : 'no'}`,
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
-      `AllowUsers ${username}`,
+      `AllowUsers ${[username, options.passwordUser?.name].filter(Boolean).join(' ')}`,
       'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
       '',
     ].join('\n'),
   );
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
+  if (options.passwordUser) {
+    ensurePasswordUser(options.passwordUser.name, options.passwordUser.password);
+    chmodSync(dir, 0o755);
+    chmodSync(folder, 0o777); // the password account writes here too
+  }
 
   let child: ChildProcess | null = null;
   const start = async () => {

@@ -6,8 +6,8 @@ import type { IntegrationConfig } from '../config';
 import { journalLinesCsvStream, journalLineToRow } from '../formats/csv/journalLines';
 import { type FusionConnection, readChanges } from '../fusion';
 import type { Ledger, RunRow } from '../ledger';
-import { deliverFile, type SftpDestination } from '../sftp';
-import { compactUtc, type DeliveredFile, type RenderedFile, type StagedRun } from '../shared';
+import { deliverFile, renderFileName, type SftpDestination } from '../sftp';
+import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
 import { type JournalLineRecord, RecordFieldError } from '../shared/records';
 import { typedFailures } from './failures';
 
@@ -58,10 +58,21 @@ async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Deterministic per run: a timestamp for people, a run hash so two runs never share a name. */
-export function outboundFileName(integrationId: string, windowTo: string, runKey: string): string {
-  const runHash = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
-  return `${integrationId}_${compactUtc(new Date(windowTo))}_${runHash}.csv`;
+/** Deterministic per run: the window end for people, a run hash so two runs never share a name. */
+export function outboundFileName(
+  config: IntegrationConfig,
+  windowTo: string,
+  runKey: string,
+  ext: string,
+): string {
+  const run = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
+  return renderFileName(config.sftp.fileNameTemplate, {
+    integration: config.id,
+    entity: config.entity,
+    at: new Date(windowTo),
+    run,
+    ext,
+  });
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -150,7 +161,7 @@ export function createActivities(deps: ActivityDeps) {
         const run = await ledger.getRun(input.runKey);
         if (!run) throw new Error(`No run ${input.runKey}`);
         const existing = await ledger.getFileByRun(input.runKey);
-        const fileName = outboundFileName(input.integrationId, run.windowTo, run.runKey);
+        const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, 'csv');
         const file =
           existing ??
           (await ledger.saveRenderedFile(

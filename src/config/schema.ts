@@ -71,14 +71,50 @@ export const sftpSchema = z.object({
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
   auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
-  /** Server host key pin, as `ssh-keygen -lf` prints it: `SHA256:…`. */
-  hostKeySha256: z
-    .string()
-    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>')
+  /**
+   * The server's host key, pinned: a SHA256 fingerprint as `ssh-keygen -lf` prints it, or a
+   * known_hosts line. `{ "acceptAny": true }` turns checking off (logged at every start).
+   */
+  hostKey: z.union(
+    [
+      z.object({
+        sha256: z
+          .string()
+          .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
+      }),
+      z.object({
+        knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
+      }),
+      z.object({ acceptAny: z.literal(true) }),
+    ],
+    {
+      error:
+        'set hostKey to { "sha256": "SHA256:…" } or { "knownHostsLine": "…" } (or { "acceptAny": true })',
+    },
+  ),
+  /** Optional algorithm allow-lists passed to ssh2, e.g. { "cipher": ["aes256-gcm@openssh.com"] }. */
+  algorithms: z
+    .object({
+      kex: z.array(z.string()).min(1).optional(),
+      cipher: z.array(z.string()).min(1).optional(),
+      serverHostKey: z.array(z.string()).min(1).optional(),
+      hmac: z.array(z.string()).min(1).optional(),
+    })
+    .strict()
     .optional(),
   /** Absolute remote folder the files go to. */
   folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
+  /** Create the folder if it is missing; otherwise a missing folder fails the run without retries. */
+  createFolder: z.boolean().default(false),
   connectTimeoutSeconds: z.number().int().min(1).default(20),
+  /** Deadline for each remote operation other than the transfer itself (stat, rename, …). */
+  operationTimeoutSeconds: z.number().int().min(1).default(60),
+  /** Name of the delivered file; tokens {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss} {run} {ext}. */
+  fileNameTemplate: z.string().min(1).default('{integration}_{yyyy}{MM}{dd}T{HH}{mm}{ss}Z_{run}.{ext}'),
+  /** Also write `<name>.sha256` after the file is in place. */
+  sha256Sidecar: z.boolean().default(false),
+  /** Also write an empty `<name>.done` marker last. */
+  doneFile: z.boolean().default(false),
   /** Remote write buffer: large values keep a sequential put as fast as OpenSSH (see docs). */
   writeHighWaterMarkBytes: z
     .number()

@@ -3,23 +3,36 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
 import { classifySftpError, SftpError } from './errors';
+import { assertSafeFileName } from './fileName';
+import { expectedFingerprint, type HostKeyPin, hostKeyFingerprint } from './hostKey';
 
 export { SftpError, type SftpErrorKind } from './errors';
+export { assertSafeFileName, DEFAULT_FILE_NAME_TEMPLATE, renderFileName } from './fileName';
+export { type HostKeyPin, hostKeyFingerprint } from './hostKey';
 
 // One delivery = one new SSH connection: write under a temporary name, check the remote size,
 // rename to the final name. A retry that finds the final file with our size and hash stops
-// there, so an attempt whose outcome was unknown never leaves a second copy.
+// there, so an attempt whose outcome was unknown never leaves a second copy. Every remote
+// operation has its own deadline (servers can stall without closing), and end() always runs.
 
 export interface SftpDestination {
   host: string;
   port: number;
   username: string;
   credentials: { password: string } | { privateKey: string; passphrase?: string };
-  /** `SHA256:<base64>` as ssh-keygen prints it; when set, any other host key is refused. */
-  hostKeySha256?: string;
+  hostKey: HostKeyPin;
+  /** Optional allow-list passed to ssh2 (kex, cipher, serverHostKey, hmac). */
+  algorithms?: Record<string, string[]>;
   folder: string;
+  /** Create the folder when it does not exist (otherwise a missing folder is a non-retryable error). */
+  createFolder: boolean;
   connectTimeoutSeconds: number;
+  operationTimeoutSeconds: number;
   writeHighWaterMarkBytes: number;
+  /** After the rename, write `<name>.sha256` (`<hex>  <name>\n`) for receivers that verify. */
+  sha256Sidecar: boolean;
+  /** After everything else, write an empty `<name>.done` for receivers that wait for a marker. */
+  doneFile: boolean;
 }
 
 export interface OutgoingFile {
@@ -34,15 +47,20 @@ export interface DeliveryResult {
   uploadedNow: boolean;
 }
 
-/** A file name that cannot leave the folder: no separators, no leading dot, no control bytes. */
-export function assertSafeFileName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(name) || name.includes('..')) {
-    throw new SftpError('conflict', `Unsafe remote file name: ${JSON.stringify(name)}`);
+/** Rejects when `work` has not settled within the deadline; the caller ends the connection. */
+async function withDeadline<T>(work: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SftpError('unavailable', `${what}: no answer within ${seconds}s`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
-}
-
-export function hostKeyFingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 async function remoteSha256(client: SftpClient, path: string): Promise<string> {
@@ -76,70 +94,104 @@ export async function deliverFile(
   const remotePath = posix.join(destination.folder, file.fileName);
   const tempPath = posix.join(destination.folder, `.${file.fileName}.part`);
   const client = new SftpClient('ml-connector');
+  const expected = expectedFingerprint(destination.hostKey);
   let hostKeyRejected = false;
   let step = `connecting to ${destination.host}:${destination.port}`;
-  // A late socket error after end() must not crash the worker.
+  const op = <T>(what: string, work: () => Promise<T>) => {
+    step = what;
+    return withDeadline(work(), destination.operationTimeoutSeconds, what);
+  };
+  // Socket errors outside an operation arrive as events; without a listener they kill the worker.
   client.on('error', () => {});
   try {
-    await client.connect({
-      host: destination.host,
-      port: destination.port,
-      username: destination.username,
-      ...destination.credentials,
-      readyTimeout: destination.connectTimeoutSeconds * 1000,
-      keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
-      retries: 0, // Temporal owns retries and their backoff
-      hostVerifier: (key: Buffer) => {
-        if (!destination.hostKeySha256) return true;
-        const ok = hostKeyFingerprint(key) === destination.hostKeySha256.replace(/=+$/, '');
-        hostKeyRejected = !ok;
-        return ok;
-      },
-    });
+    await withDeadline(
+      client.connect({
+        host: destination.host,
+        port: destination.port,
+        username: destination.username,
+        ...destination.credentials,
+        readyTimeout: destination.connectTimeoutSeconds * 1000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        retries: 0, // Temporal owns retries and their backoff
+        ...(destination.algorithms ? { algorithms: destination.algorithms } : {}),
+        hostVerifier: (key: Buffer) => {
+          if (expected === null) return true;
+          hostKeyRejected = hostKeyFingerprint(key) !== expected;
+          return !hostKeyRejected;
+        },
+      }),
+      destination.connectTimeoutSeconds + 5,
+      step,
+    );
 
-    step = `checking ${remotePath}`;
-    if (await client.exists(remotePath)) {
-      const stat = await client.stat(remotePath);
-      if (stat.size === file.byteCount && (await remoteSha256(client, remotePath)) === file.sha256) {
-        return { remotePath, uploadedNow: false };
+    if (!(await op(`checking ${destination.folder}`, () => client.exists(destination.folder)))) {
+      if (!destination.createFolder) {
+        throw new SftpError(
+          'no-such-path',
+          `${destination.folder} does not exist on the server (createFolder is off)`,
+        );
       }
-      throw new SftpError('conflict', `${remotePath} already exists with different content; not overwritten`);
+      await op(`creating ${destination.folder}`, () => client.mkdir(destination.folder, true));
     }
 
-    step = `uploading ${tempPath}`;
-    const source = file.open();
-    let sent = 0;
-    source.on('data', (chunk: Buffer) => {
-      sent += chunk.length;
-      onProgress(sent);
-    });
-    // A large highWaterMark keeps a sequential put level with OpenSSH (the default is ~90x slower).
-    // @types/ssh2-sftp-client predates the option, hence the cast.
-    const writeStreamOptions = {
-      highWaterMark: destination.writeHighWaterMarkBytes,
-      flags: 'w',
-      mode: 0o644,
-    };
-    await client.put(source, tempPath, {
-      writeStreamOptions: writeStreamOptions as SftpClient.WriteStreamOptions,
-    });
+    let uploadedNow = false;
+    if (await op(`checking ${remotePath}`, () => client.exists(remotePath))) {
+      const stat = await op(`checking ${remotePath}`, () => client.stat(remotePath));
+      const same =
+        stat.size === file.byteCount &&
+        (await op(`hashing ${remotePath}`, () => remoteSha256(client, remotePath))) === file.sha256;
+      if (!same)
+        throw new SftpError(
+          'conflict',
+          `${remotePath} already exists with different content; not overwritten`,
+        );
+    } else {
+      step = `uploading ${tempPath}`;
+      const source = file.open();
+      let sent = 0;
+      source.on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        onProgress(sent);
+      });
+      // A large highWaterMark keeps a sequential put level with OpenSSH (the default is ~90x slower).
+      // @types/ssh2-sftp-client predates the option, hence the cast. The upload's own deadline is
+      // the activity's heartbeat timeout: progress heartbeats stop when the transfer stalls.
+      const writeStreamOptions = {
+        highWaterMark: destination.writeHighWaterMarkBytes,
+        flags: 'w',
+        mode: 0o644,
+      };
+      await client.put(source, tempPath, {
+        writeStreamOptions: writeStreamOptions as SftpClient.WriteStreamOptions,
+      });
 
-    step = `verifying ${tempPath}`;
-    const stat = await client.stat(tempPath);
-    if (stat.size !== file.byteCount) {
-      throw new SftpError(
-        'verify-failed',
-        `${tempPath} is ${stat.size} bytes on the server, expected ${file.byteCount}`,
+      const stat = await op(`verifying ${tempPath}`, () => client.stat(tempPath));
+      if (stat.size !== file.byteCount) {
+        throw new SftpError(
+          'verify-failed',
+          `${tempPath} is ${stat.size} bytes on the server, expected ${file.byteCount}`,
+        );
+      }
+      await op(`renaming ${tempPath} to ${remotePath}`, () => renameIntoPlace(client, tempPath, remotePath));
+      uploadedNow = true;
+    }
+
+    // Markers go last, and are rewritten on a retry if an earlier attempt stopped before them.
+    if (destination.sha256Sidecar) {
+      const sidecar = `${remotePath}.sha256`;
+      await op(`writing ${sidecar}`, () =>
+        client.put(Buffer.from(`${file.sha256}  ${file.fileName}\n`), sidecar),
       );
     }
-
-    step = `renaming ${tempPath} to ${remotePath}`;
-    await renameIntoPlace(client, tempPath, remotePath);
-    return { remotePath, uploadedNow: true };
+    if (destination.doneFile) {
+      const done = `${remotePath}.done`;
+      await op(`writing ${done}`, () => client.put(Buffer.alloc(0), done));
+    }
+    return { remotePath, uploadedNow };
   } catch (err) {
     throw classifySftpError(err, step, hostKeyRejected);
   } finally {
-    await client.end().catch(() => undefined);
+    await withDeadline(client.end(), 10, 'closing the connection').catch(() => undefined);
   }
 }

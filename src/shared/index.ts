@@ -8,14 +8,6 @@ export function syncWorkflowId(integrationId: string, at: Date): string {
   return `sync-${integrationId}-${at.toISOString().replace(/[-:]/g, '')}`;
 }
 
-/** `2026-11-26T15:00:00.123Z` → `20261126T150000Z` (UTC, second precision, safe in file names). */
-export function compactUtc(at: Date): string {
-  return at
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-}
-
 export interface SyncIntegrationInput {
   /** The integration's ID in the worker's configuration. Never a secret: this lands in history. */
   integrationId: string;

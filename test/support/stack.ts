@@ -68,7 +68,7 @@ export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-j
       port: sshd.port,
       username: sshd.username,
       auth: { type: 'privateKey', privateKeyEnv: 'SFTP_PRIVATE_KEY' },
-      hostKeySha256: sshd.hostKeySha256,
+      hostKey: { sha256: sshd.hostKeySha256 },
       folder: sshd.folder,
     },
   };
