@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { FusionSimulator } from '../simulator/server';
 import { ledgerReport } from '../src/client/ledgerReport';
 import { parseConfig } from '../src/config';
-import { resolveSecretsFromEnv } from '../src/config/secrets';
+import { resolveSecrets } from '../src/config/secrets';
 import { Ledger, migrate } from '../src/ledger';
 import { syncWorkflowId } from '../src/shared';
 import { createWorker } from '../src/worker';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const configPath = join(DATA, 'ml-connector.demo.json');
     writeFileSync(configPath, `${JSON.stringify(rawConfig, null, 2)}\n`);
     const config = parseConfig(rawConfig, configPath);
-    const secrets = resolveSecretsFromEnv(config, { FUSION_CLIENT_SECRET: clientSecret });
+    const secrets = await resolveSecrets(config, { env: { FUSION_CLIENT_SECRET: clientSecret } });
 
     const ledger = Ledger.connect(pg.url);
     cleanups.push(() => ledger.close());

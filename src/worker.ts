@@ -1,7 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
+import { type AlertSink, createAlertSinks } from './alerts';
 import { type ConfigFile, findIntegration, loadConfigFile, readRuntimeEnv } from './config';
-import { resolveSecretsFromEnv, type SecretResolver } from './config/secrets';
+import { resolveSecrets, type SecretResolver } from './config/secrets';
+import { credentialStoreFromEnv } from './credentials';
 import { connectFusion } from './fusion';
 import { Ledger, migrate } from './ledger';
 import { createLogger, type Logger } from './observability/logger';
@@ -19,6 +21,7 @@ export interface WorkerSetup {
   taskQueue?: string;
   /** A pre-built workflow bundle (tests build it once); by default the workflows are bundled at start. */
   workflowBundle?: { code: string };
+  alertSinks?: AlertSink[];
   failpoint?: (at: Failpoint) => void;
 }
 
@@ -71,6 +74,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       if (!found) findIntegration(setup.config, id); // throws a ConfigError naming the known IDs
       return found!;
     },
+    alertSinks: setup.alertSinks ?? [],
     failpoint: setup.failpoint,
   });
   const worker = await Worker.create({
@@ -109,7 +113,6 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set: the worker needs the Postgres ledger.');
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-  const secrets = resolveSecretsFromEnv(config);
   Runtime.install({
     logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO', (entry) => {
       const { message, level, meta } = entry;
@@ -122,6 +125,19 @@ async function main(): Promise<void> {
   const ledger = Ledger.connect(env.DATABASE_URL);
   const applied = await migrate(ledger.pool);
   logger.info({ applied }, 'Ledger schema up to date');
+  const credentials = credentialStoreFromEnv(ledger.pool);
+  const secrets = await resolveSecrets(config, { env: process.env, credentials });
+  const alertSinks = config.alerts
+    ? await createAlertSinks(config.alerts, { env: process.env, credentials })
+    : [];
+  for (const i of config.integrations) {
+    if ('acceptAny' in i.sftp.hostKey) {
+      logger.warn(
+        { integration: i.id },
+        'SFTP host key checking is OFF for this integration (hostKey.acceptAny)',
+      );
+    }
+  }
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const { worker, close } = await createWorker({
     config,
@@ -130,6 +146,7 @@ async function main(): Promise<void> {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+    alertSinks,
     failpoint: failpointFromEnv(logger),
   });
   logger.info(

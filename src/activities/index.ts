@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { heartbeat, log } from '@temporalio/activity';
+import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import type { IntegrationConfig } from '../config';
 import { journalLinesCsvStream, journalLineToRow } from '../formats/csv/journalLines';
 import { type FusionConnection, readChanges } from '../fusion';
@@ -26,6 +27,8 @@ export type Failpoint = 'after-upload' | 'before-commit';
 export interface ActivityDeps {
   ledger: Ledger;
   integration(id: string): IntegrationRuntime;
+  /** Where failure alerts go; none configured is a valid setup (the failure is still recorded). */
+  alertSinks: AlertSink[];
   failpoint?: (at: Failpoint) => void;
 }
 
@@ -85,6 +88,47 @@ export function createActivities(deps: ActivityDeps) {
         const { expiresAt } = await deps.integration(input.integrationId).fusion.auth.warm();
         return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
       });
+    },
+
+    /** The non-secret settings the workflow needs to plan a run (retry windows). */
+    async integrationSettings(input: {
+      integrationId: string;
+    }): Promise<{ uploadRetryWindowSeconds: number }> {
+      return typedFailures(async () => {
+        const { config } = deps.integration(input.integrationId);
+        return { uploadRetryWindowSeconds: config.sftp.retryWindowMinutes * 60 };
+      });
+    },
+
+    /** A file an earlier run rendered but could not deliver: the next sync delivers it first. */
+    async findResumableRun(input: {
+      integrationId: string;
+      runKey?: string;
+    }): Promise<{ runKey: string; fileId: string } | null> {
+      return typedFailures(() => ledger.findResumableRun(input.integrationId, input.runKey));
+    },
+
+    /** Records a run's failure in Postgres: what failed, why, and whether its file waits for a retry. */
+    async recordRunFailure(input: {
+      runKey: string;
+      stage: string;
+      reason: string;
+    }): Promise<'closed' | 'kept-for-retry'> {
+      return typedFailures(async () => {
+        const outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
+        log.error('Run failed', { ...input, outcome });
+        return outcome;
+      });
+    },
+
+    /** Sends a failure alert to every configured sink; one sink failing does not stop the others. */
+    async sendAlert(input: Omit<Alert, 'at'>): Promise<{ delivered: number; failed: number }> {
+      const outcomes = await sendAlert(deps.alertSinks, { ...input, at: new Date().toISOString() });
+      for (const o of outcomes) {
+        if (!o.ok) log.error('Alert not delivered', { sink: o.sink, error: o.error.message });
+      }
+      const delivered = outcomes.filter((o) => o.ok).length;
+      return { delivered, failed: outcomes.length - delivered };
     },
 
     /** Extracts the window's changes and stages the versions the ledger has not seen. */

@@ -1,8 +1,15 @@
 import { ConfigError, loadConfigFile, readRuntimeEnv } from '../config';
-import { resolveSecretsFromEnv } from '../config/secrets';
+import { resolveSecrets, usesCredentialStore } from '../config/secrets';
+import {
+  CREDENTIALS_USAGE,
+  CredentialStore,
+  credentialStoreFromEnv,
+  credentialsCommands,
+  keyringFromEnv,
+} from '../credentials';
 import { Ledger, migrate } from '../ledger';
 import { ledgerReport } from './ledgerReport';
-import { syncCommand } from './sync';
+import { retryCommand, syncCommand } from './sync';
 
 // `ml-connector <command>`: the admin's CLI. Temporal's own CLI and Web UI work alongside it.
 
@@ -13,6 +20,11 @@ const USAGE = `usage: ml-connector <command>
   sync <integration> [--no-wait]
                               start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
   ledger <integration>        watermark, records delivered and the latest files
+  failures [integration]      runs that failed and were not delivered since, with the reason
+  credentials set|list|rotate|delete
+                              the encrypted credential store (values from stdin or a file, never argv)
+  retry <integration> <runKey>
+                              deliver a failed run's staged file now (workflow retry-<runKey>)
 
 environment: ML_CONNECTOR_CONFIG (default ml-connector.config.json), DATABASE_URL,
              TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default)`;
@@ -41,7 +53,13 @@ export async function run(argv: string[]): Promise<number> {
     case 'validate': {
       const env = readRuntimeEnv();
       const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-      resolveSecretsFromEnv(config);
+      if (usesCredentialStore(config)) {
+        await withLedger(async (l) => {
+          await resolveSecrets(config, { env: process.env, credentials: credentialStoreFromEnv(l.pool) });
+        });
+      } else {
+        await resolveSecrets(config, { env: process.env });
+      }
       print(`${env.ML_CONNECTOR_CONFIG} is valid: ${config.integrations.map((i) => i.id).join(', ')}`);
       return 0;
     }
@@ -50,6 +68,30 @@ export async function run(argv: string[]): Promise<number> {
       if (!integrationId) break;
       print(await syncCommand(readRuntimeEnv(), integrationId, !args.includes('--no-wait')));
       return 0;
+    }
+    case 'failures':
+      print(await withLedger((l) => l.failedRuns(args[0])));
+      return 0;
+    case 'retry': {
+      const [integrationId, runKey] = args;
+      if (!integrationId || !runKey) break;
+      print(await retryCommand(readRuntimeEnv(), integrationId, runKey));
+      return 0;
+    }
+    case 'credentials': {
+      const [verb, ...rest] = args;
+      const command = credentialsCommands[verb as keyof typeof credentialsCommands];
+      if (!command) {
+        console.error(CREDENTIALS_USAGE);
+        return 2;
+      }
+      return withLedger((l) =>
+        command(new CredentialStore(l.pool, keyringFromEnv()), rest, {
+          stdin: process.stdin,
+          stdout: process.stdout,
+          stderr: process.stderr,
+        }),
+      );
     }
     case 'ledger': {
       const integrationId = args[0];

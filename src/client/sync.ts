@@ -1,6 +1,6 @@
 import type { RuntimeEnv } from '../config';
 import { type SyncResult, syncWorkflowId } from '../shared';
-import { syncIntegration } from '../workflows';
+import { retryDelivery, syncIntegration } from '../workflows';
 import { temporalClient } from './connect';
 
 /** `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID. */
@@ -18,6 +18,20 @@ export async function syncCommand(
       args: [{ integrationId }],
     });
     return wait ? await handle.result() : workflowId;
+  } finally {
+    await close();
+  }
+}
+
+/** `ml-connector retry <integration> <runKey>`: delivers a failed run's staged file and waits. */
+export async function retryCommand(env: RuntimeEnv, integrationId: string, runKey: string) {
+  const { client, close } = await temporalClient(env);
+  try {
+    return await client.workflow.execute(retryDelivery, {
+      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+      workflowId: `retry-${runKey.replace(/\//g, '-')}`,
+      args: [{ integrationId, runKey }],
+    });
   } finally {
     await close();
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/schema';
 import { JOURNAL_LINE_FIELDS } from '../shared/records';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the
@@ -8,6 +9,23 @@ const envVarName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (A-Z, 0-9, _), not the secret');
 
+const credentialName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a stored credential name');
+
+/** A secret is named, never written: `<x>Env` (a variable) or `<x>Credential` (the encrypted store). */
+function exactlyOne(
+  obj: Record<string, unknown>,
+  keys: string[],
+  ctx: z.RefinementCtx,
+  required = true,
+): void {
+  const set = keys.filter((k) => obj[k] !== undefined);
+  if (set.length > 1 || (required && set.length === 0)) {
+    ctx.addIssue({ code: 'custom', path: [keys[0]!], message: `set exactly one of ${keys.join(', ')}` });
+  }
+}
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const fusionOAuth = z.object({
@@ -15,7 +33,8 @@ const fusionOAuth = z.object({
   /** OAuth token endpoint of the identity domain, e.g. https://idcs-…/oauth2/v1/token */
   tokenUrl: httpUrl,
   clientId: z.string().min(1),
-  clientSecretEnv: envVarName,
+  clientSecretEnv: envVarName.optional(),
+  clientSecretCredential: credentialName.optional(),
   /** The Fusion audience followed by urn:opc:resource:consumer::all, as the identity domain shows it. */
   scope: z.string().min(1),
   /** Refresh the token this long after it was issued (Fusion tokens live 60 minutes). */
@@ -27,11 +46,14 @@ const fusionOAuth = z.object({
 });
 
 /** Basic auth for a local (non-SSO, no MFA) Fusion user: the fallback when OAuth is not set up. */
-const fusionBasic = z.object({
-  type: z.literal('basic'),
-  username: z.string().min(1),
-  passwordEnv: envVarName,
-});
+const fusionBasic = z
+  .object({
+    type: z.literal('basic'),
+    username: z.string().min(1),
+    passwordEnv: envVarName.optional(),
+    passwordCredential: credentialName.optional(),
+  })
+  .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
 export const fusionSchema = z.object({
   /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
@@ -58,13 +80,22 @@ const privateKeyAuth = z
     type: z.literal('privateKey'),
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: envVarName.optional(),
+    privateKeyCredential: credentialName.optional(),
     passphraseEnv: envVarName.optional(),
+    passphraseCredential: credentialName.optional(),
   })
-  .refine((a) => Boolean(a.privateKeyFile) !== Boolean(a.privateKeyEnv), {
-    error: 'set exactly one of privateKeyFile or privateKeyEnv',
+  .superRefine((a, ctx) => {
+    exactlyOne(a, ['privateKeyFile', 'privateKeyEnv', 'privateKeyCredential'], ctx);
+    exactlyOne(a, ['passphraseEnv', 'passphraseCredential'], ctx, false);
   });
 
-const passwordAuth = z.object({ type: z.literal('password'), passwordEnv: envVarName });
+const passwordAuth = z
+  .object({
+    type: z.literal('password'),
+    passwordEnv: envVarName.optional(),
+    passwordCredential: credentialName.optional(),
+  })
+  .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
 export const sftpSchema = z.object({
   host: z.string().min(1),
@@ -104,6 +135,13 @@ export const sftpSchema = z.object({
     .optional(),
   /** Absolute remote folder the files go to. */
   folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
+  /** How long a failing upload is retried (exponential backoff) before the run fails and alerts. */
+  retryWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
   /** Create the folder if it is missing; otherwise a missing folder fails the run without retries. */
   createFolder: z.boolean().default(false),
   connectTimeoutSeconds: z.number().int().min(1).default(20),
@@ -189,7 +227,11 @@ export const integrationSchema = z
   });
 
 export const configFileSchema = z
-  .object({ integrations: z.array(integrationSchema).min(1) })
+  .object({
+    integrations: z.array(integrationSchema).min(1),
+    /** Where failure alerts go (a Slack-compatible webhook and/or e-mail); none when absent. */
+    alerts: alertsSchema.optional(),
+  })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     for (const [i, integration] of file.integrations.entries()) {

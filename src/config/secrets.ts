@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from './index';
 import type { ConfigFile, IntegrationConfig } from './schema';
 
 /**
- * Secret values for one integration. Resolved once at start from the environment (encrypted
- * storage comes later); held only in worker memory, never logged, never in workflow history.
+ * Secret values for one integration, read once at worker start from the environment or the
+ * encrypted credential store (restart the worker after changing a value). Held only in worker
+ * memory: never logged, never in workflow history, never in an error message.
  */
 export interface IntegrationSecrets {
   /** The OAuth client secret, or the Basic-auth user's password. */
@@ -14,59 +15,123 @@ export interface IntegrationSecrets {
 
 export type SecretResolver = (integrationId: string) => IntegrationSecrets;
 
-function required(env: NodeJS.ProcessEnv, name: string, where: string, problems: string[]): string {
-  const value = env[name];
-  if (!value) problems.push(`${where}: environment variable ${name} is not set`);
-  return value ?? '';
+/** Where stored credentials come from (src/credentials' CredentialStore fits). */
+export interface CredentialSource {
+  get(name: string): Promise<string>;
 }
 
-function resolveOne(
-  integration: IntegrationConfig,
-  env: NodeJS.ProcessEnv,
-  problems: string[],
-): IntegrationSecrets {
-  const at = `integration "${integration.id}"`;
-  const fusionAuth = integration.fusion.auth;
-  const fusionClientSecret =
-    fusionAuth.type === 'oauth'
-      ? required(env, fusionAuth.clientSecretEnv, `${at} fusion.auth.clientSecretEnv`, problems)
-      : required(env, fusionAuth.passwordEnv, `${at} fusion.auth.passwordEnv`, problems);
-  const auth = integration.sftp.auth;
-  if (auth.type === 'password') {
-    return {
-      fusionClientSecret,
-      sftp: { password: required(env, auth.passwordEnv, `${at} sftp.auth.passwordEnv`, problems) },
-    };
+export interface SecretSources {
+  env: NodeJS.ProcessEnv;
+  credentials?: CredentialSource;
+}
+
+type Ref = { env?: string; credential?: string; file?: string };
+
+/** Reads one referenced secret; a problem is recorded by name, never with a value. */
+async function read(ref: Ref, where: string, sources: SecretSources, problems: string[]): Promise<string> {
+  if (ref.env) {
+    const value = sources.env[ref.env];
+    if (!value) problems.push(`${where}: environment variable ${ref.env} is not set`);
+    return value ?? '';
   }
-  let privateKey = '';
-  if (auth.privateKeyEnv) {
-    privateKey = required(env, auth.privateKeyEnv, `${at} sftp.auth.privateKeyEnv`, problems);
-  } else if (auth.privateKeyFile) {
-    try {
-      privateKey = readFileSync(auth.privateKeyFile, 'utf8');
-    } catch (err) {
+  if (ref.credential) {
+    if (!sources.credentials) {
       problems.push(
-        `${at} sftp.auth.privateKeyFile: cannot read ${auth.privateKeyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        `${where}: credential "${ref.credential}" needs the credential store (set ML_CONNECTOR_MASTER_KEY)`,
       );
+      return '';
+    }
+    try {
+      return await sources.credentials.get(ref.credential);
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+      return '';
     }
   }
-  const passphrase = auth.passphraseEnv
-    ? required(env, auth.passphraseEnv, `${at} sftp.auth.passphraseEnv`, problems)
+  if (ref.file) {
+    try {
+      return await readFile(ref.file, 'utf8');
+    } catch (err) {
+      problems.push(`${where}: cannot read ${ref.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return '';
+    }
+  }
+  problems.push(`${where}: no secret reference`);
+  return '';
+}
+
+async function resolveOne(
+  integration: IntegrationConfig,
+  sources: SecretSources,
+  problems: string[],
+): Promise<IntegrationSecrets> {
+  const at = `integration "${integration.id}"`;
+  const fusion = integration.fusion.auth;
+  const fusionClientSecret =
+    fusion.type === 'oauth'
+      ? await read(
+          { env: fusion.clientSecretEnv, credential: fusion.clientSecretCredential },
+          `${at} fusion.auth client secret`,
+          sources,
+          problems,
+        )
+      : await read(
+          { env: fusion.passwordEnv, credential: fusion.passwordCredential },
+          `${at} fusion.auth password`,
+          sources,
+          problems,
+        );
+  const auth = integration.sftp.auth;
+  if (auth.type === 'password') {
+    const password = await read(
+      { env: auth.passwordEnv, credential: auth.passwordCredential },
+      `${at} sftp.auth password`,
+      sources,
+      problems,
+    );
+    return { fusionClientSecret, sftp: { password } };
+  }
+  const privateKey = await read(
+    { env: auth.privateKeyEnv, credential: auth.privateKeyCredential, file: auth.privateKeyFile },
+    `${at} sftp.auth private key`,
+    sources,
+    problems,
+  );
+  const hasPassphrase = auth.passphraseEnv || auth.passphraseCredential;
+  const passphrase = hasPassphrase
+    ? await read(
+        { env: auth.passphraseEnv, credential: auth.passphraseCredential },
+        `${at} sftp.auth passphrase`,
+        sources,
+        problems,
+      )
     : undefined;
   return { fusionClientSecret, sftp: passphrase ? { privateKey, passphrase } : { privateKey } };
 }
 
 /** Reads every integration's secrets now, so a missing one stops the worker at start, not mid-sync. */
-export function resolveSecretsFromEnv(
-  config: ConfigFile,
-  env: NodeJS.ProcessEnv = process.env,
-): SecretResolver {
+export async function resolveSecrets(config: ConfigFile, sources: SecretSources): Promise<SecretResolver> {
   const problems: string[] = [];
-  const byId = new Map(config.integrations.map((i) => [i.id, resolveOne(i, env, problems)]));
+  const byId = new Map<string, IntegrationSecrets>();
+  for (const integration of config.integrations) {
+    byId.set(integration.id, await resolveOne(integration, sources, problems));
+  }
   if (problems.length) throw new ConfigError('Secrets are missing:', problems);
   return (integrationId) => {
     const secrets = byId.get(integrationId);
     if (!secrets) throw new ConfigError(`No secrets for integration "${integrationId}"`);
     return secrets;
   };
+}
+
+/** Whether any secret in the configuration lives in the credential store. */
+export function usesCredentialStore(config: ConfigFile): boolean {
+  return config.integrations.some((i) => {
+    const f = i.fusion.auth;
+    const s = i.sftp.auth;
+    return Boolean(
+      (f.type === 'oauth' ? f.clientSecretCredential : f.passwordCredential) ||
+        (s.type === 'password' ? s.passwordCredential : s.privateKeyCredential || s.passphraseCredential),
+    );
+  });
 }

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import type { AuthProvider } from './auth';
 import { FusionError } from './errors';
 import { sendRequest } from './http';
-import type { AuthProvider } from './auth';
 
 // Authenticated, retried GETs and paging over the REST framework's collection envelope.
 

@@ -195,7 +195,7 @@ export async function* readDocuments(
       index,
       iterators[index]!.next().then((result) => ({ index, result })),
     );
-  iterators.forEach((_, i) => pull(i));
+  for (let i = 0; i < iterators.length; i++) pull(i);
   try {
     while (pending.size) {
       const { index, result } = await Promise.race(pending.values());

@@ -5,9 +5,9 @@ import { TokenProvider } from './token';
 
 export { BasicAuthProvider, OAuthProvider } from './auth';
 export { FusionClient } from './client';
+export type { ChangeWindow, ReadOptions } from './documents';
+export { type Extracted, entityReaders, readChanges } from './entities';
 export { FusionError, type FusionErrorKind } from './errors';
-export { type ChangeWindow, type ReadOptions } from './documents';
-export { entityReaders, type Extracted, readChanges } from './entities';
 export { TokenProvider } from './token';
 
 export type FusionAuthSettings =

@@ -6,7 +6,7 @@ export { migrate } from './migrate';
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 
-export type RunStatus = 'staging' | 'staged' | 'rendered' | 'uploaded' | 'committed';
+export type RunStatus = 'staging' | 'staged' | 'rendered' | 'uploaded' | 'committed' | 'failed';
 
 export interface RunRow {
   runKey: string;
@@ -128,7 +128,7 @@ export class Ledger {
       ]);
       if (existing.rows[0]) return existing.rows[0];
       const open = await c.query<{ run_key: string }>(
-        `SELECT run_key FROM sync_run WHERE integration_id = $1 AND status <> 'committed'`,
+        `SELECT run_key FROM sync_run WHERE integration_id = $1 AND status NOT IN ('committed', 'failed')`,
         [input.integrationId],
       );
       if (open.rows[0]) throw new RunInProgressError(input.integrationId, open.rows[0].run_key);
@@ -419,6 +419,73 @@ export class Ledger {
       const wm = await this.watermark(run.integrationId, c);
       return { sent: sent.rows[0]!.n, watermark: wm ?? run.windowTo };
     });
+  }
+
+  /**
+   * Records why a run stopped. Before a file exists the run is closed as failed (nothing was
+   * sent, the watermark did not move, the next run reads the same window again). Once a file
+   * was rendered it stays staged and open, marked failed, for the next sync (or an admin) to
+   * deliver: re-rendering would risk a second, different file with the same records.
+   */
+  async recordRunFailure(
+    runKey: string,
+    stage: string,
+    reason: string,
+  ): Promise<'closed' | 'kept-for-retry'> {
+    return this.tx(async (c) => {
+      const file = (
+        await c.query<{ status: string }>('SELECT status FROM outbound_file WHERE run_key = $1', [runKey])
+      ).rows[0];
+      const keep = file !== undefined && file.status !== 'committed';
+      await c.query(
+        `UPDATE sync_run SET failed_at = now(), failed_stage = $2, last_error = $3,
+           status = CASE WHEN $4 THEN status ELSE 'failed' END
+         WHERE run_key = $1 AND status <> 'committed'`,
+        [runKey, stage, reason.slice(0, 4000), keep],
+      );
+      if (!keep) await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+      return keep ? 'kept-for-retry' : 'closed';
+    });
+  }
+
+  /** An open run whose workflow gave up after rendering its file: deliver it before anything new. */
+  async findResumableRun(
+    integrationId: string,
+    runKey?: string,
+  ): Promise<{ runKey: string; fileId: string } | null> {
+    const { rows } = await this.pool.query<{ runKey: string; fileId: string }>(
+      `SELECT r.run_key AS "runKey", f.file_id::text AS "fileId"
+       FROM sync_run r JOIN outbound_file f USING (run_key)
+       WHERE r.integration_id = $1 AND r.status IN ('rendered', 'uploaded') AND r.failed_at IS NOT NULL
+         AND ($2::text IS NULL OR r.run_key = $2)`,
+      [integrationId, runKey ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Runs that failed and were not delivered since: what an admin looks at first. */
+  async failedRuns(integrationId?: string): Promise<
+    {
+      runKey: string;
+      integrationId: string;
+      status: RunStatus;
+      failedStage: string;
+      lastError: string;
+      failedAt: string;
+      fileName: string | null;
+    }[]
+  > {
+    const { rows } = await this.pool.query(
+      `SELECT r.run_key AS "runKey", r.integration_id AS "integrationId", r.status,
+              r.failed_stage AS "failedStage", r.last_error AS "lastError",
+              to_char(r.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "failedAt",
+              f.file_name AS "fileName"
+       FROM sync_run r LEFT JOIN outbound_file f USING (run_key)
+       WHERE r.failed_at IS NOT NULL AND r.status <> 'committed' AND ($1::text IS NULL OR r.integration_id = $1)
+       ORDER BY r.failed_at DESC`,
+      [integrationId ?? null],
+    );
+    return rows;
   }
 
   async watermark(integrationId: string, c?: PoolClient): Promise<string | null> {

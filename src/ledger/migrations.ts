@@ -106,4 +106,37 @@ CREATE TABLE quarantined_record (
 CREATE INDEX quarantined_record_integration ON quarantined_record (integration_id, record_id);
 `,
   },
+  {
+    version: 2,
+    name: 'encrypted credentials',
+    sql: `
+-- Credentials sealed with AES-256-GCM (src/credentials). Only ciphertext is stored: the master keys
+-- stay outside the database, and key_id says which of them sealed the row (rotation re-seals).
+CREATE TABLE credential (
+  name        text PRIMARY KEY,
+  kind        text NOT NULL CHECK (kind IN ('fusion-client-secret', 'fusion-password', 'sftp-password',
+                'sftp-private-key', 'sftp-passphrase', 'pgp-public-key', 'pgp-private-key', 'pgp-passphrase',
+                'generic')),
+  key_id      text NOT NULL,
+  nonce       bytea NOT NULL CHECK (octet_length(nonce) = 12),
+  ciphertext  bytea NOT NULL CHECK (octet_length(ciphertext) > 16), -- encrypted value followed by the 16-byte tag
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now() -- when the value was last set; rotation leaves it
+);
+`,
+  },
+  {
+    version: 3,
+    name: 'run failures: failed runs close, failed deliveries stay staged for a retry',
+    sql: `
+ALTER TABLE sync_run DROP CONSTRAINT sync_run_status_check;
+ALTER TABLE sync_run ADD CONSTRAINT sync_run_status_check
+  CHECK (status IN ('staging', 'staged', 'rendered', 'uploaded', 'committed', 'failed'));
+ALTER TABLE sync_run ADD COLUMN failed_at timestamptz, ADD COLUMN failed_stage text, ADD COLUMN last_error text;
+-- A failed run (nothing sent) no longer blocks the integration; a failed delivery does, until delivered.
+DROP INDEX sync_run_one_open_per_integration;
+CREATE UNIQUE INDEX sync_run_one_open_per_integration ON sync_run (integration_id)
+  WHERE status NOT IN ('committed', 'failed');
+`,
+  },
 ];

@@ -15,9 +15,7 @@ export function expectedFingerprint(pin: HostKeyPin): string | null {
   if ('sha256' in pin) return pin.sha256.replace(/=+$/, '');
   // known_hosts: `[host]:port,alias keytype base64 [comment]` — or without the host part.
   const fields = pin.knownHostsLine.trim().split(/\s+/);
-  const blob =
-    fields.find((f, i) => i > 0 && /^ssh-|^ecdsa-|^sk-/.test(fields[i - 1] ?? '')) ??
-    fields.find((f) => /^AAAA[A-Za-z0-9+/=]+$/.test(f));
+  const blob = fields.find((f) => /^AAAA[A-Za-z0-9+/=]+$/.test(f));
   if (!blob) throw new Error('sftp.hostKey.knownHostsLine has no base64 key blob');
   return hostKeyFingerprint(Buffer.from(blob, 'base64'));
 }

@@ -56,5 +56,7 @@ export interface SyncResult {
   alreadySent: number;
   quarantined: number;
   file: DeliveredFile | null;
+  /** A file an earlier, failed run left staged, delivered by this run before its own. */
+  resumed: DeliveredFile | null;
   watermark: string;
 }

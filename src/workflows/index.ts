@@ -1,2 +1,2 @@
 // The worker loads this one entry file; every workflow is exported from here.
-export { syncIntegration } from './syncIntegration';
+export { retryDelivery, syncIntegration } from './syncIntegration';

@@ -1,83 +1,138 @@
 import type { Duration } from '@temporalio/common';
-import { proxyActivities, type RetryPolicy, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { DeliveredFile, SyncIntegrationInput, SyncResult } from '../shared';
+import { longActivities, quickActivities, uploadActivities } from './activityOptions';
 
-// One sync of one integration: token → stage the window's changes → render → upload → commit.
-// Only references and counts pass through here; every step is idempotent, keyed by the run.
+// One sync of one integration: deliver what an earlier run left pending, then token → stage the
+// window's changes → render → upload → commit. Only references and counts pass through here;
+// every step is idempotent, keyed by the run. A failure is recorded in Postgres and rethrown.
 
-const NON_RETRYABLE = [
-  'ConfigError',
-  'RunInProgressError',
-  'FusionAuth',
-  'FusionForbidden',
-  'FusionBadRequest',
-  'FusionNotFound',
-  'SftpAuth',
-  'SftpHostKey',
-  'SftpPermission',
-  'SftpNoSuchPath',
-  'SftpConflict',
-];
+/** `SftpAuth: authentication failed …`: the failure's type and message, never its details. */
+export function describeFailure(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
 
-function activities(heartbeatTimeout: Duration) {
-  const retry: RetryPolicy = {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '2m',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  };
-  const quick = proxyActivities<Activities>({
-    startToCloseTimeout: '2m',
-    retry: { ...retry, maximumAttempts: 10 },
-  });
-  const long = proxyActivities<Activities>({
-    startToCloseTimeout: '2h',
-    heartbeatTimeout,
-    retry: { ...retry, maximumAttempts: 20 },
-  });
-  // Upload retries for 30 minutes (exponential backoff) before the run fails and is reported.
-  const upload = proxyActivities<Activities>({
-    startToCloseTimeout: '1h',
-    scheduleToCloseTimeout: '30m',
-    heartbeatTimeout,
-    retry,
-  });
+interface Steps {
+  quick: ReturnType<typeof quickActivities>;
+  long: ReturnType<typeof longActivities>;
+  upload: ReturnType<typeof uploadActivities>;
+}
+
+async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
+  const quick = quickActivities();
+  const settings = await quick.integrationSettings({ integrationId });
   return {
-    refreshFusionToken: quick.refreshFusionToken,
-    stageChanges: long.stageChanges,
-    renderFile: long.renderFile,
-    uploadFile: upload.uploadFile,
-    commitRun: long.commitRun,
+    quick,
+    long: longActivities(heartbeatTimeout),
+    upload: uploadActivities(heartbeatTimeout, settings.uploadRetryWindowSeconds),
   };
+}
+
+/** Upload and commit a rendered file; on failure record why (the file stays staged) and rethrow. */
+export async function deliverAndCommit(
+  s: Steps,
+  integrationId: string,
+  runKey: string,
+  fileId: string,
+): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+  let stage = 'upload';
+  try {
+    const file = await s.upload.uploadFile({ integrationId, fileId });
+    stage = 'commit';
+    const committed = await s.long.commitRun({ runKey });
+    return { file, ...committed };
+  } catch (err) {
+    await reportFailure(s, integrationId, runKey, stage, err);
+    throw err;
+  }
+}
+
+/** Records the failure in Postgres and alerts; the caller rethrows so the run shows as failed. */
+async function reportFailure(s: Steps, integrationId: string, runKey: string, stage: string, err: unknown) {
+  const reason = describeFailure(err);
+  const outcome = await s.quick.recordRunFailure({ runKey, stage, reason });
+  await s.quick.sendAlert({
+    severity: 'error',
+    integrationId,
+    title: `ml-connector: ${integrationId} failed at ${stage}`,
+    text:
+      outcome === 'kept-for-retry'
+        ? 'The file is staged and will be delivered by the next sync, or now with `ml-connector retry`.'
+        : 'Nothing was sent; the next sync reads the same window again.',
+    fields: { stage, reason, run: runKey },
+    runKey,
+    workflowId: workflowInfo().workflowId,
+  });
 }
 
 export async function syncIntegration(input: SyncIntegrationInput): Promise<SyncResult> {
   const { integrationId } = input;
-  const act = activities((input.heartbeatTimeout ?? '60s') as Duration);
+  const s = await steps(integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const info = workflowInfo();
   const runKey = `${info.workflowId}/${info.runId}`;
   // The window's end is frozen now (workflow time is replay-safe), whole seconds like Fusion's stamps.
   const windowTo = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
-  await act.refreshFusionToken({ integrationId });
-  const staged = await act.stageChanges({ integrationId, runKey, windowTo });
-  let file: DeliveredFile | null = null;
-  if (staged.staged > 0) {
-    const rendered = await act.renderFile({ integrationId, runKey });
-    if (rendered.recordCount > 0) file = await act.uploadFile({ integrationId, fileId: rendered.fileId });
+  // A file an earlier run could not deliver goes first, so files arrive in order.
+  const pending = await s.quick.findResumableRun({ integrationId });
+  const resumed = pending
+    ? (await deliverAndCommit(s, integrationId, pending.runKey, pending.fileId)).file
+    : null;
+
+  let stage = 'extract';
+  try {
+    await s.quick.refreshFusionToken({ integrationId });
+    const staged = await s.long.stageChanges({ integrationId, runKey, windowTo });
+    let file: DeliveredFile | null = null;
+    let committed: { sent: number; watermark: string };
+    stage = 'render';
+    const rendered = staged.staged > 0 ? await s.long.renderFile({ integrationId, runKey }) : null;
+    if (rendered && rendered.recordCount > 0) {
+      stage = 'upload';
+      ({ file, ...committed } = await deliverAndCommit(s, integrationId, runKey, rendered.fileId));
+    } else {
+      stage = 'commit';
+      committed = await s.long.commitRun({ runKey });
+    }
+    return {
+      runKey,
+      integrationId,
+      windowFrom: staged.windowFrom,
+      windowTo: staged.windowTo,
+      extracted: staged.extracted,
+      sent: committed.sent,
+      alreadySent: staged.alreadySent,
+      quarantined: staged.quarantined + (rendered ? staged.staged - rendered.recordCount : 0),
+      file,
+      resumed,
+      watermark: committed.watermark,
+    };
+  } catch (err) {
+    // deliverAndCommit records its own failures; everything before it is recorded here.
+    if (stage !== 'upload') await reportFailure(s, integrationId, runKey, stage, err);
+    throw err;
   }
-  const committed = await act.commitRun({ runKey });
-  return {
-    runKey,
-    integrationId,
-    windowFrom: staged.windowFrom,
-    windowTo: staged.windowTo,
-    extracted: staged.extracted,
-    sent: committed.sent,
-    alreadySent: staged.alreadySent,
-    quarantined: staged.quarantined + (file ? staged.staged - file.recordCount : 0),
-    file,
-    watermark: committed.watermark,
-  };
+}
+
+/** Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`). */
+export async function retryDelivery(input: {
+  integrationId: string;
+  runKey: string;
+  heartbeatTimeout?: string;
+}): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+  const s = await steps(input.integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
+  const pending = await s.quick.findResumableRun({
+    integrationId: input.integrationId,
+    runKey: input.runKey,
+  });
+  if (!pending) {
+    throw ApplicationFailure.nonRetryable(
+      `Run ${input.runKey} has no failed delivery to retry`,
+      'NothingToRetry',
+    );
+  }
+  return deliverAndCommit(s, input.integrationId, pending.runKey, pending.fileId);
 }

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
-import { type SshdInstance, startSshd } from '../../dev/sshd';
+import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
 import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
 import { FusionSimulator } from '../../simulator/server';
 import { type ConfigFile, parseConfig } from '../../src/config';
-import { resolveSecretsFromEnv, type SecretResolver } from '../../src/config/secrets';
+import { resolveSecrets, type SecretResolver } from '../../src/config/secrets';
 import { Ledger, migrate } from '../../src/ledger';
+import { createWorker } from '../../src/worker';
 
 // The real services an integration test needs: Temporal (TEMPORAL_ADDRESS or a dev server
 // started here), Postgres (a scratch database on DATABASE_URL or the local server), OpenSSH
@@ -74,7 +75,17 @@ export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-j
   };
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  sshd?: SshdOptions;
+  /** The integrations to configure; by default one journal-lines integration on the simulator and sshd. */
+  integrations?: (simUrl: string, sshd: SshdInstance) => Record<string, unknown>[];
+  /** More secret values by variable name (e.g. an SFTP password). */
+  secretsEnv?: Record<string, string>;
+  /** Extra top-level configuration (e.g. alerts). */
+  config?: Record<string, unknown>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const temporal = await ensureTemporal();
@@ -93,7 +104,7 @@ export async function startTestStack(): Promise<TestStack> {
     const sim = new FusionSimulator({ clientId: SIM_CLIENT_ID, clientSecret: SIM_CLIENT_SECRET });
     const simUrl = await sim.listen();
     cleanups.push(() => sim.close());
-    const sshd = await startSshd();
+    const sshd = await startSshd(options.sshd);
     cleanups.push(() => sshd.dispose());
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
@@ -102,9 +113,16 @@ export async function startTestStack(): Promise<TestStack> {
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
 
-    const rawConfig = { integrations: [integrationConfig(simUrl, sshd)] };
+    const rawConfig = {
+      ...options.config,
+      integrations: options.integrations?.(simUrl, sshd) ?? [integrationConfig(simUrl, sshd)],
+    };
     const config = parseConfig(rawConfig);
-    const secretsEnv = { FUSION_CLIENT_SECRET: SIM_CLIENT_SECRET, SFTP_PRIVATE_KEY: sshd.privateKey };
+    const secretsEnv = {
+      FUSION_CLIENT_SECRET: SIM_CLIENT_SECRET,
+      SFTP_PRIVATE_KEY: sshd.privateKey,
+      ...options.secretsEnv,
+    };
     return {
       temporal,
       client,
@@ -117,7 +135,7 @@ export async function startTestStack(): Promise<TestStack> {
       config,
       rawConfig,
       secretsEnv,
-      secrets: resolveSecretsFromEnv(config, secretsEnv),
+      secrets: await resolveSecrets(config, { env: secretsEnv }),
       taskQueue: `test-${randomUUID()}`,
       workflowBundle: await workflowBundle(),
       close: async () => {
@@ -128,4 +146,28 @@ export async function startTestStack(): Promise<TestStack> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     throw err;
   }
+}
+
+/** An in-process worker on the stack's task queue; stop() drains it and closes its clients. */
+export async function startWorker(
+  stack: TestStack,
+  setup: Partial<Parameters<typeof createWorker>[0]> = {},
+): Promise<{ stop(): Promise<void> }> {
+  const { worker, close } = await createWorker({
+    config: stack.config,
+    secrets: stack.secrets,
+    ledger: stack.ledger,
+    connection: stack.nativeConnection,
+    taskQueue: stack.taskQueue,
+    workflowBundle: stack.workflowBundle,
+    ...setup,
+  });
+  const running = worker.run();
+  return {
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await close();
+    },
+  };
 }

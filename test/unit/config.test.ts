@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../src/config';
-import { resolveSecretsFromEnv } from '../../src/config/secrets';
+import { resolveSecrets } from '../../src/config/secrets';
 
 function integration(overrides: Record<string, unknown> = {}) {
   return {
@@ -21,6 +21,7 @@ function integration(overrides: Record<string, unknown> = {}) {
       host: 'sftp.example.com',
       username: 'finance',
       auth: { type: 'password', passwordEnv: 'SFTP_PASSWORD' },
+      hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
       folder: '/outbound',
     },
     ...overrides,
@@ -58,6 +59,7 @@ describe('configuration', () => {
             port: 70000,
             username: 'u',
             auth: { type: 'password', passwordEnv: 'hunter2!' },
+            hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
             folder: 'outbound',
           },
         }),
@@ -85,16 +87,16 @@ describe('configuration', () => {
     ]);
   });
 
-  it('names each missing secret by its variable, and never prints a secret value', () => {
+  it('names each missing secret by its variable, and never prints a secret value', async () => {
     const config = parseConfig({ integrations: [integration()] });
-    assert.throws(
-      () => resolveSecretsFromEnv(config, { FUSION_CLIENT_SECRET: 'top-secret-value' }),
+    await assert.rejects(
+      resolveSecrets(config, { env: { FUSION_CLIENT_SECRET: 'top-secret-value' } }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        /sftp\.auth\.passwordEnv: environment variable SFTP_PASSWORD is not set/.test(err.message) &&
+        /sftp\.auth password: environment variable SFTP_PASSWORD is not set/.test(err.message) &&
         !err.message.includes('top-secret-value'),
     );
-    const secrets = resolveSecretsFromEnv(config, { FUSION_CLIENT_SECRET: 'a', SFTP_PASSWORD: 'b' });
+    const secrets = await resolveSecrets(config, { env: { FUSION_CLIENT_SECRET: 'a', SFTP_PASSWORD: 'b' } });
     assert.deepEqual(secrets('gl-journal-lines'), { fusionClientSecret: 'a', sftp: { password: 'b' } });
   });
 });

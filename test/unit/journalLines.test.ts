@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLosslessJson } from '../../src/fusion/http';
 import { keysetQuery, windowFilter } from '../../src/fusion/documents';
 import { entityReaders, toJournalLineRecord } from '../../src/fusion/entities';
+import { parseLosslessJson } from '../../src/fusion/http';
 import { RecordFieldError } from '../../src/shared/records';
 
 const batch = { JeBatchId: '300000104400001', BatchName: 'Payroll accrual MAR-24', Status: 'P' };

@@ -1,26 +1,56 @@
-import { type Options, type Stringifier, stringify } from 'csv-stringify';
-import { stringify as stringifySync } from 'csv-stringify/sync';
-import { type JournalLineField, type JournalLineRecord, RecordFieldError } from '../../shared/records';
-import { fixedAmount } from '../amount';
+import type { Stringifier } from 'csv-stringify';
+import type { JournalLineRecord } from '../../shared/records';
+import { journalAccountSegment, journalLineFields } from '../fields/journalLines';
+import type { CsvColumn, CsvFileOptions } from './options';
+import { csvStream, rowsToCsv } from './options';
+import { type CsvPlan, cachedPlan, compilePlan, planHeaderRows, planRows } from './plan';
 
 // Journal lines → CSV (RFC 4180 quoting by csv-stringify). Pure: no I/O, no clock, no env.
+// Columns name a record field, `segment:<name>` (chart of accounts), `effectiveDate`, or the signed
+// `enteredAmount` / `accountedAmount` (DR − CR: debit positive, credit negative).
 
-export interface CsvColumn {
-  header: string;
-  /** A record field, or `segment:<name>` for one segment of the account combination. */
-  field: string;
-}
+export type { CsvColumn } from './options';
 
-export interface JournalLinesCsvLayout {
+export interface JournalLinesCsvLayout extends CsvFileOptions {
   columns: CsvColumn[];
-  decimalPlaces: number;
-  header: boolean;
-  delimiter: string;
-  lineEnding: 'crlf' | 'lf';
   chartOfAccounts: { delimiter: string; segments: string[] };
+  /**
+   * 'drcr' (default): debits and credits in their own columns (enteredDr/enteredCr, accountedDr/accountedCr).
+   * 'signed': one signed column each (enteredAmount/accountedAmount). A layout mixing the two is refused,
+   * since a reader summing both would count every amount twice.
+   */
+  amountStyle?: 'drcr' | 'signed';
+  /** Currency of the accounted amounts, needed when decimalPlaces is 'currency' and they are written. */
+  ledgerCurrency?: string;
 }
 
-const AMOUNT_FIELDS = new Set<string>(['enteredDr', 'enteredCr', 'accountedDr', 'accountedCr']);
+const DRCR = new Set(['enteredDr', 'enteredCr', 'accountedDr', 'accountedCr']);
+const SIGNED = new Set(['enteredAmount', 'accountedAmount']);
+
+function amountStyleProblems(layout: JournalLinesCsvLayout): string[] {
+  const style = layout.amountStyle ?? 'drcr';
+  const refused = style === 'drcr' ? SIGNED : DRCR;
+  return layout.columns.flatMap((c, i) =>
+    'field' in c && refused.has(c.field)
+      ? [`columns[${i}] (${c.header}): ${c.field} does not fit amountStyle "${style}"`]
+      : [],
+  );
+}
+
+const plan = (layout: JournalLinesCsvLayout): CsvPlan =>
+  cachedPlan(layout, (l) =>
+    compilePlan(
+      'journal lines CSV layout',
+      journalLineFields,
+      l,
+      {
+        chartOfAccounts: l.chartOfAccounts,
+        ...(l.ledgerCurrency ? { ledgerCurrency: l.ledgerCurrency } : {}),
+      },
+      [{ where: 'columns', columns: l.columns, level: 0, maxLevel: 0 }],
+      amountStyleProblems(l),
+    ),
+  );
 
 /** One segment of `101-10-60010-000` by the chart-of-accounts layout. */
 export function accountSegment(
@@ -28,44 +58,21 @@ export function accountSegment(
   segment: string,
   coa: JournalLinesCsvLayout['chartOfAccounts'],
 ): string {
-  const index = coa.segments.indexOf(segment);
-  const parts = record.accountCombination.split(coa.delimiter);
-  if (parts.length !== coa.segments.length) {
-    throw new RecordFieldError(
-      record.recordId,
-      'accountCombination',
-      `"${record.accountCombination}" has ${parts.length} segments, the chart of accounts has ${coa.segments.length}`,
-    );
-  }
-  return parts[index]!;
+  return journalAccountSegment(record, segment, coa);
 }
 
 /** The row's cells in column order; amounts at fixed decimals, nulls as empty cells. */
 export function journalLineToRow(record: JournalLineRecord, layout: JournalLinesCsvLayout): string[] {
-  return layout.columns.map(({ field }) => {
-    if (field.startsWith('segment:')) return accountSegment(record, field.slice(8), layout.chartOfAccounts);
-    const value = record[field as JournalLineField];
-    if (value === null || value === undefined) return '';
-    if (AMOUNT_FIELDS.has(field))
-      return fixedAmount(String(value), layout.decimalPlaces, record.recordId, field);
-    return String(value);
-  });
+  return planRows(journalLineFields, plan(layout), record)[0]!;
 }
 
-function stringifyOptions(layout: JournalLinesCsvLayout): Options {
-  return {
-    header: layout.header,
-    columns: layout.columns.map((c) => c.header),
-    delimiter: layout.delimiter,
-    record_delimiter: layout.lineEnding === 'crlf' ? 'windows' : 'unix',
-    // RFC 4180: a field holding a line break must be quoted, whatever the record delimiter.
-    quoted_match: /[\r\n]/,
-  };
+export function journalLinesCsvHeaderRows(layout: JournalLinesCsvLayout): string[][] {
+  return planHeaderRows(plan(layout));
 }
 
 /** Streaming form: write rows from journalLineToRow in, read CSV bytes out (constant memory). */
 export function journalLinesCsvStream(layout: JournalLinesCsvLayout): Stringifier {
-  return stringify(stringifyOptions(layout));
+  return csvStream(layout, journalLinesCsvHeaderRows(layout));
 }
 
 /** Whole-file form for small sets and tests. */
@@ -73,8 +80,7 @@ export function journalLinesToCsv(
   records: Iterable<JournalLineRecord>,
   layout: JournalLinesCsvLayout,
 ): string {
-  return stringifySync(
-    [...records].map((r) => journalLineToRow(r, layout)),
-    stringifyOptions(layout),
-  );
+  const rows = journalLinesCsvHeaderRows(layout);
+  for (const r of records) rows.push(journalLineToRow(r, layout));
+  return rowsToCsv(rows, layout);
 }

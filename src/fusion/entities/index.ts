@@ -7,11 +7,11 @@ import { purchaseOrdersReader } from './purchaseOrders';
 import { suppliersReader } from './suppliers';
 import type { EntityReader, Extracted } from './types';
 
-export type { EntityReader, Extracted } from './types';
-export { toJournalLineRecord } from './journalLines';
 export { toInvoiceRecord } from './invoices';
+export { toJournalLineRecord } from './journalLines';
 export { toPurchaseOrderRecord } from './purchaseOrders';
 export { toSupplierRecord } from './suppliers';
+export type { EntityReader, Extracted } from './types';
 
 export const entityReaders: { [E in EntityName]: EntityReader<E> } = {
   journalLines: journalLinesReader,
