@@ -60,3 +60,21 @@ export function parseInstant(text: string): number {
 export function fusionTimestamp(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
 }
+
+/** Minor-unit digits per ISO 4217 currency where they differ from 2 (JPY none, KWD three). */
+const CURRENCY_SCALE: Record<string, number> = { JPY: 0, KRW: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3 };
+
+export function currencyScale(currency: string | null | undefined): number {
+  return CURRENCY_SCALE[currency ?? ''] ?? 2;
+}
+
+/** An amount in a currency's own precision, e.g. JPY `1250`, KWD `12.500`; exact, never a float. */
+export function moneyIn(currency: string, value: string | Decimal): LosslessNumber {
+  return new LosslessNumber(new Decimal(value).toFixed(currencyScale(currency)));
+}
+
+/** A decimal exactly as written (quantities, rates): validated, its scale kept. */
+export function decimal(value: string): LosslessNumber {
+  if (!/^-?\d+(\.\d+)?$/.test(value)) throw new BadRequest(`Not a decimal number: ${value}`);
+  return new LosslessNumber(value);
+}

@@ -1,8 +1,12 @@
-import { type Attribute, BadRequest, comparable, fusionTimestamp, type Row } from './attributes';
+import { BadRequest, comparable, type Row } from './attributes';
+import { type Link, parseProjection, type ShapeContext, serializeItem } from './expand';
 import { parseQ } from './q';
+import { attributeMap, childScopes, type PageQuery, type ResourceNode, type SortKey } from './resource';
 
-// One collection GET as the ADF REST framework answers it: filter (q), sort (orderBy), page
-// (limit/offset, server clamp), shape (fields, onlyData) and the envelope.
+// One collection GET as the ADF REST framework answers it: filter (q, finder), sort (orderBy),
+// page (limit/offset, server clamp), shape (fields, expand, onlyData) and the envelope.
+
+export { itemLinks, type Link, serializeRow } from './expand';
 
 export interface CollectionRequest {
   params: URLSearchParams;
@@ -11,25 +15,16 @@ export interface CollectionRequest {
   href: string;
 }
 
-export interface ResourceShape {
-  name: string;
-  attributes: Attribute[];
-  /** Path segment that addresses one item under the collection (a plain id or an opaque UniqID). */
-  itemKey: (row: Row) => string;
-  children: string[];
-}
-
 export interface PagingLimits {
+  /** Page size when the request gives no limit (Fusion: 25). */
   defaultLimit: number;
+  /** Larger requested limits are clamped silently to this (500; 499 on some pods). */
   maxLimit: number;
+  /** Page size of an expanded child collection in v3+ (25). */
+  childLimit: number;
 }
 
-export interface Link {
-  rel: string;
-  href: string;
-  name: string;
-  kind: 'item' | 'collection';
-}
+export const DEFAULT_PAGING: PagingLimits = { defaultLimit: 25, maxLimit: 500, childLimit: 25 };
 
 export interface CollectionPage {
   items: Row[];
@@ -49,8 +44,9 @@ function nonNegativeInt(params: URLSearchParams, name: string, fallback: number)
   return Number(raw);
 }
 
-function sorter(orderBy: string, attributes: Map<string, Attribute>): (a: Row, b: Row) => number {
-  const keys = orderBy.split(',').map((part) => {
+export function parseOrderBy(orderBy: string, node: ResourceNode): SortKey[] {
+  const attributes = attributeMap(node);
+  return orderBy.split(',').map((part) => {
     const [name = '', direction = 'asc'] = part.trim().split(':');
     const attr = attributes.get(name);
     if (!attr) throw new BadRequest(`Invalid orderBy: unknown attribute '${name}'`);
@@ -58,6 +54,9 @@ function sorter(orderBy: string, attributes: Map<string, Attribute>): (a: Row, b
       throw new BadRequest(`Invalid orderBy direction '${direction}'`);
     return { attr, sign: direction === 'desc' ? -1 : 1 };
   });
+}
+
+export function sorter(keys: SortKey[]): (a: Row, b: Row) => number {
   return (a, b) => {
     for (const { attr, sign } of keys) {
       const x = comparable(attr.type, a[attr.name]);
@@ -71,75 +70,105 @@ function sorter(orderBy: string, attributes: Map<string, Attribute>): (a: Row, b
   };
 }
 
-export function serializeRow(row: Row, attributes: Attribute[], fields: Set<string> | null): Row {
-  const out: Row = {};
-  for (const attr of attributes) {
-    if (fields && !fields.has(attr.name)) continue;
-    const value = row[attr.name];
-    out[attr.name] =
-      attr.type === 'datetime' && typeof value === 'number' ? fusionTimestamp(value) : (value ?? null);
-  }
-  return out;
+/** `finder=PrimaryKey;InvoiceId=1`: the one finder every resource is assumed to have [I]. */
+function finderPredicate(finder: string, node: ResourceNode): (row: Row) => boolean {
+  const [name, vars = ''] = finder.split(';');
+  if (name !== 'PrimaryKey') throw new BadRequest(`Unknown finder ${name} on ${node.name}`);
+  const attributes = attributeMap(node);
+  const conditions = vars
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [attrName = '', value = ''] = pair.split('=');
+      const attr = attributes.get(attrName);
+      if (!attr) throw new BadRequest(`Invalid finder variable '${attrName}'`);
+      const wanted = comparable(attr.type, value);
+      return (row: Row) => comparable(attr.type, row[attr.name]) === wanted;
+    });
+  return (row) => conditions.every((c) => c(row));
 }
 
-export function itemLinks(shape: ResourceShape, collectionHref: string, row: Row): Link[] {
-  const self = `${collectionHref}/${shape.itemKey(row)}`;
-  return [
-    { rel: 'self', href: self, name: shape.name, kind: 'item' },
-    { rel: 'canonical', href: self, name: shape.name, kind: 'item' },
-    ...shape.children.map(
-      (child): Link => ({ rel: 'child', href: `${self}/child/${child}`, name: child, kind: 'collection' }),
-    ),
-  ];
+export function compileQuery(
+  node: ResourceNode,
+  params: URLSearchParams,
+  frameworkVersion: number,
+  limits: PagingLimits,
+): PageQuery {
+  const q = params.get('q') || null;
+  const byQ = q ? parseQ(q, frameworkVersion, attributeMap(node), childScopes(node)) : null;
+  const finder = params.get('finder');
+  const byFinder = finder ? finderPredicate(finder, node) : null;
+  const orderBy = params.get('orderBy');
+  const requested = nonNegativeInt(params, 'limit', limits.defaultLimit);
+  return {
+    q,
+    finder,
+    frameworkVersion,
+    predicate: (row) => (byQ === null || byQ(row)) && (byFinder === null || byFinder(row)),
+    orderBy: orderBy ? parseOrderBy(orderBy, node) : null,
+    offset: nonNegativeInt(params, 'offset', 0),
+    // The applied limit, echoed in the envelope: a larger request is clamped without notice.
+    limit: Math.min(Math.max(requested, 1), limits.maxLimit),
+  };
+}
+
+/** The rows of one page and how many rows match in all. */
+export function selectPage(
+  node: ResourceNode,
+  parent: Row | undefined,
+  query: PageQuery,
+): { rows: Row[]; total: number } {
+  if (node.page) return node.page(parent, query);
+  const selected = node.rows(parent).filter(query.predicate);
+  if (query.orderBy) selected.sort(sorter(query.orderBy));
+  return { rows: selected.slice(query.offset, query.offset + query.limit), total: selected.length };
+}
+
+export function shapeContext(
+  params: URLSearchParams,
+  frameworkVersion: number,
+  limits: PagingLimits,
+): ShapeContext {
+  return { frameworkVersion, onlyData: params.get('onlyData') === 'true', childLimit: limits.childLimit };
 }
 
 export function listCollection(
-  shape: ResourceShape,
-  rows: Iterable<Row>,
+  node: ResourceNode,
+  parent: Row | undefined,
   request: CollectionRequest,
   limits: PagingLimits,
 ): CollectionPage {
-  const { params } = request;
-  const attributes = new Map(shape.attributes.map((a) => [a.name, a]));
-  const q = params.get('q');
-  const predicate = q ? parseQ(q, request.frameworkVersion, attributes) : () => true;
-  let selected = [...rows].filter(predicate);
-  const orderBy = params.get('orderBy');
-  if (orderBy) selected.sort(sorter(orderBy, attributes));
-
-  const requested = nonNegativeInt(params, 'limit', limits.defaultLimit);
-  const limit = Math.min(Math.max(requested, 1), limits.maxLimit);
-  const offset = nonNegativeInt(params, 'offset', 0);
-  const total = selected.length;
-  selected = selected.slice(offset, offset + limit);
-
-  const fieldsParam = params.get('fields');
-  const fields = fieldsParam
-    ? new Set(
-        fieldsParam
-          .split(';')[0]!
-          .split(',')
-          .map((f) => f.trim()),
-      )
-    : null;
-  if (fields) {
-    for (const f of fields)
-      if (!attributes.has(f)) throw new BadRequest(`Invalid fields: unknown attribute '${f}'`);
-  }
-  const onlyData = params.get('onlyData') === 'true';
-  const items = selected.map((row) => {
-    const item = serializeRow(row, shape.attributes, fields);
-    if (!onlyData) item.links = itemLinks(shape, request.href, row);
-    return item;
-  });
-  const page: CollectionPage = {
+  const { params, frameworkVersion } = request;
+  const query = compileQuery(node, params, frameworkVersion, limits);
+  const projection = parseProjection(node, params);
+  const ctx = shapeContext(params, frameworkVersion, limits);
+  const { rows, total } = selectPage(node, parent, query);
+  const items = rows.map((row) => serializeItem(node, row, request.href, projection, ctx));
+  return {
     items,
     ...(params.get('totalResults') === 'true' ? { totalResults: total } : {}),
     count: items.length,
-    hasMore: offset + items.length < total,
-    limit,
-    offset,
+    hasMore: query.offset + items.length < total,
+    limit: query.limit,
+    offset: query.offset,
+    links: [{ rel: 'self', href: request.href, name: node.name, kind: 'collection' }],
   };
-  page.links = [{ rel: 'self', href: request.href, name: shape.name, kind: 'collection' }];
-  return page;
+}
+
+/** `GET …/<collection>/<key>`: one item, with the same fields/expand/onlyData handling. */
+export function showItem(
+  node: ResourceNode,
+  row: Row,
+  collectionHref: string,
+  params: URLSearchParams,
+  frameworkVersion: number,
+  limits: PagingLimits,
+): Row {
+  return serializeItem(
+    node,
+    row,
+    collectionHref,
+    parseProjection(node, params),
+    shapeContext(params, frameworkVersion, limits),
+  );
 }

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { type Attribute, BadRequest, money, type Row } from './attributes';
-import type { ResourceShape } from './collection';
+import { mulberry32 } from './random';
 
 // GL journals: journalBatches → journalHeaders → journalLines, with seeded deterministic data
 // and the mutations tests need (create a journal, update a line: LastUpdateDate moves).
@@ -73,27 +73,6 @@ export function decodeUniqId(token: string): string[] {
   return Buffer.from(m[1]!, 'hex').toString().split('\u0001');
 }
 
-export const batchShape: ResourceShape = {
-  name: 'journalBatches',
-  attributes: batchAttributes,
-  itemKey: (row) => String(row.JeBatchId),
-  children: ['journalHeaders'],
-};
-
-export const headerShape: ResourceShape = {
-  name: 'journalHeaders',
-  attributes: headerAttributes,
-  itemKey: (row) => uniqId(row.JeHeaderId as number),
-  children: ['journalLines'],
-};
-
-export const lineShape: ResourceShape = {
-  name: 'journalLines',
-  attributes: lineAttributes,
-  itemKey: (row) => uniqId(row._JeHeaderId as number, row.JeLineNumber as number),
-  children: [],
-};
-
 export interface NewJournalLine {
   accountCombination: string;
   enteredDr?: string | null;
@@ -119,18 +98,6 @@ export interface JournalLinePatch {
   EnteredDr?: string | null;
   EnteredCr?: string | null;
   Description?: string | null;
-}
-
-/** A deterministic PRNG so a seed always yields the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LEDGERS = [
@@ -170,6 +137,11 @@ export interface JournalStoreOptions {
   now?: () => number;
   /** When true (the usual Fusion behaviour assumed here), a line change bumps its header and batch. */
   childChangeBumpsParents?: boolean;
+  /**
+   * Called when updateLine() meets a header it does not hold: the generator copies that journal
+   * in (its overlay) and answers true, so generated lines can be changed like stored ones.
+   */
+  materializeHeader?: (headerId: number) => boolean;
 }
 
 export class JournalStore {
@@ -179,13 +151,16 @@ export class JournalStore {
   private nextBatchId = 300000104400000;
   private nextHeaderId = 300000104500000;
   private readonly now: () => number;
-  readonly childChangeBumpsParents: boolean;
+  /** Switchable at run time (POST /__sim/faults {"childChangeBumpsParents": false}). */
+  childChangeBumpsParents: boolean;
+  private readonly materializeHeader: (headerId: number) => boolean;
 
   constructor(seed: JournalSeed = DEFAULT_SEED, options: JournalStoreOptions = {}) {
     // Fusion stamps LastUpdateDate to the second; filters compare what is stored, as shown.
     const clock = options.now ?? Date.now;
     this.now = () => Math.floor(clock() / 1000) * 1000;
     this.childChangeBumpsParents = options.childChangeBumpsParents ?? true;
+    this.materializeHeader = options.materializeHeader ?? (() => false);
     this.seed(seed);
   }
 
@@ -326,8 +301,18 @@ export class JournalStore {
     return { JeBatchId: batchId, JeHeaderIds: headerIds };
   }
 
+  /** Adds a journal built elsewhere (a generated one being changed); rows keep their ids. */
+  adopt(batch: Row, headers: Row[], lines: Row[]): void {
+    this.batches.push(batch);
+    this.headers.push(...headers);
+    this.lines.push(...lines);
+  }
+
   updateLine(headerId: number, lineNumber: number, patch: JournalLinePatch): Row {
-    const line = this.lines.find((l) => l._JeHeaderId === headerId && l.JeLineNumber === lineNumber);
+    const findLine = () =>
+      this.lines.find((l) => l._JeHeaderId === headerId && l.JeLineNumber === lineNumber);
+    if (!findLine() && !this.headers.some((h) => h.JeHeaderId === headerId)) this.materializeHeader(headerId);
+    const line = findLine();
     if (!line) throw new BadRequest(`No journal line ${headerId}:${lineNumber}`, 'SIM-404');
     const at = this.now();
     if (patch.AccountCombination !== undefined) line.AccountCombination = patch.AccountCombination;

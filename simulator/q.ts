@@ -1,18 +1,35 @@
 import { type Attribute, BadRequest, comparable, type Row } from './attributes';
 
 // The `q` filter of the ADF REST framework: v1 query-by-example (`A>=1 and <=3;B=x`) and the
-// v2+ expression subset (comparisons, and/or, parentheses, like, in, between, is [not] null, upper()).
+// v2+ expression subset (comparisons, and/or, parentheses, like, in, between, is [not] null, upper()),
+// including `child.Attr` conditions on child rows (reference §2.3).
 
 export type Predicate = (row: Row) => boolean;
 
-type Token =
+/** A child collection a v2+ `q` may reach through `child.Attr`: its attributes and its rows. */
+export interface ChildScope {
+  attributes: Map<string, Attribute>;
+  rows: (parent: Row) => readonly Row[];
+  children?: ChildScopes;
+}
+
+export type ChildScopes = (name: string) => ChildScope | undefined;
+
+interface Operand {
+  attr: Attribute;
+  read: (row: Row) => unknown;
+  /** Turns a condition on the operand's own row into one on the row `q` filters. */
+  lift: (predicate: Predicate) => Predicate;
+}
+
+export type Token =
   | { kind: 'ident'; text: string }
   | { kind: 'string'; text: string }
   | { kind: 'number'; text: string }
   | { kind: 'op'; text: string }
   | { kind: 'punct'; text: '(' | ')' | ',' };
 
-function tokenize(input: string): Token[] {
+export function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < input.length) {
@@ -96,6 +113,7 @@ class ExpressionParser {
     private readonly tokens: Token[],
     private readonly attributes: Map<string, Attribute>,
     private readonly source: string,
+    private readonly children?: ChildScopes,
   ) {}
 
   parse(): Predicate {
@@ -158,7 +176,7 @@ class ExpressionParser {
     return this.condition();
   }
 
-  private operand(): { attr: Attribute; read: (row: Row) => unknown } {
+  private operand(): Operand {
     const t = this.peek();
     if (t?.kind !== 'ident') this.fail('expected an attribute name');
     this.pos++;
@@ -167,17 +185,33 @@ class ExpressionParser {
       const inner = this.operand();
       this.expectPunct(')');
       return {
-        attr: inner.attr,
+        ...inner,
         read: (row) => {
           const v = inner.read(row);
           return typeof v === 'string' ? v.toUpperCase() : v;
         },
       };
     }
-    const attr = this.attributes.get(t.text);
+    const path = t.text.split('.');
+    const name = path.pop()!;
+    let attributes = this.attributes;
+    let children = this.children;
+    let lift = (p: Predicate): Predicate => p;
+    // `invoiceLines.LastUpdateDate > x` holds for a parent when any child row satisfies it
+    // (reference §2.3). Deeper paths (`lines.schedules.NeedByDate`) nest the same way: inferred,
+    // the reference only shows one level.
+    for (const childName of path) {
+      const child = children?.(childName);
+      if (!child) this.fail(`unknown child resource '${childName}' in '${t.text}'`);
+      const outer = lift;
+      lift = (p) => outer((row) => child.rows(row).some(p));
+      attributes = child.attributes;
+      children = child.children;
+    }
+    const attr = attributes.get(name);
     if (!attr) this.fail(`unknown attribute '${t.text}' (names are case-sensitive)`);
     if (attr.queryable === false) this.fail(`attribute '${t.text}' is not queryable`);
-    return { attr, read: (row) => comparable(attr.type, row[attr.name]) };
+    return { attr, read: (row) => comparable(attr.type, row[attr.name]), lift };
   }
 
   private literal(attr: Attribute): unknown {
@@ -190,7 +224,11 @@ class ExpressionParser {
   }
 
   private condition(): Predicate {
-    const { attr, read } = this.operand();
+    const { attr, read, lift } = this.operand();
+    return lift(this.conditionOn(attr, read));
+  }
+
+  private conditionOn(attr: Attribute, read: (row: Row) => unknown): Predicate {
     if (this.keyword('is')) {
       const negate = this.keyword('not');
       if (!this.keyword('null')) this.fail("expected 'null' after 'is'");
@@ -239,18 +277,26 @@ class ExpressionParser {
 }
 
 /** v2+ expression form. */
-export function parseExpressionQ(q: string, attributes: Map<string, Attribute>): Predicate {
-  return new ExpressionParser(tokenize(q), attributes, q).parse();
+export function parseExpressionQ(
+  q: string,
+  attributes: Map<string, Attribute>,
+  children?: ChildScopes,
+): Predicate {
+  return new ExpressionParser(tokenize(q), attributes, q, children).parse();
 }
 
 /** v1 query-by-example: `;`-separated `Attr<op>value[ and|or <op>value…]`, the parts ANDed. */
 export function parseQbeQ(q: string, attributes: Map<string, Attribute>): Predicate {
   const parts = q.split(';').filter((p) => p.trim() !== '');
   const predicates = parts.map((part) => {
+    if (/^\s*[A-Za-z_][A-Za-z0-9_]*\./.test(part))
+      throw new BadRequest(`Invalid q expression (child attributes need framework version 2+): ${part}`);
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(.*)$/s.exec(part);
     if (!m) throw new BadRequest(`Invalid q expression: ${part}`);
     const attr = attributes.get(m[1]!);
     if (!attr) throw new BadRequest(`Invalid q expression (unknown attribute '${m[1]}'): ${part}`);
+    if (attr.queryable === false)
+      throw new BadRequest(`Invalid q expression (attribute '${m[1]}' is not queryable): ${part}`);
     const read = (row: Row) => comparable(attr.type, row[attr.name]);
     // Conditions after the name: `>=10 and <=30`, `=NY or =LA`; a bare value means equality.
     const re =
@@ -282,6 +328,11 @@ export function parseQbeQ(q: string, attributes: Map<string, Attribute>): Predic
   return (row) => predicates.every((p) => p(row));
 }
 
-export function parseQ(q: string, frameworkVersion: number, attributes: Map<string, Attribute>): Predicate {
-  return frameworkVersion >= 2 ? parseExpressionQ(q, attributes) : parseQbeQ(q, attributes);
+export function parseQ(
+  q: string,
+  frameworkVersion: number,
+  attributes: Map<string, Attribute>,
+  children?: ChildScopes,
+): Predicate {
+  return frameworkVersion >= 2 ? parseExpressionQ(q, attributes, children) : parseQbeQ(q, attributes);
 }

@@ -1,23 +1,32 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { stringify } from 'lossless-json';
-import { BadRequest, fusionTimestamp, type Row } from './attributes';
-import { itemLinks, listCollection, type PagingLimits, serializeRow } from './collection';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BadRequest, type Row } from './attributes';
+import { Auth, type BasicUser, type TokenRateLimit } from './auth';
 import {
-  batchShape,
-  decodeUniqId,
-  headerShape,
-  type JournalLinePatch,
-  type JournalSeed,
-  JournalStore,
-  lineShape,
-  type NewJournal,
-} from './journals';
+  compileQuery,
+  DEFAULT_PAGING,
+  listCollection,
+  type PagingLimits,
+  selectPage,
+  serializeRow,
+  showItem,
+} from './collection';
+import { handleControl } from './control';
+import { type FaultConfig, FaultInjector } from './faults';
+import { type GeneratedJournalsOptions, JournalGenerator } from './generator';
+import { HttpError, send, sendText } from './http';
+import { DEFAULT_SEED, type JournalSeed, JournalStore, lineAttributes } from './journals';
+import { childNode, describe, findItem, type ResourceNode } from './resource';
+import { createInvoiceStore } from './resources/invoices';
+import { journalBatchesNode } from './resources/journals';
+import { createPurchaseOrderStore } from './resources/purchaseOrders';
+import { createSupplierStore } from './resources/suppliers';
+import type { ChangePolicy, TreeStore } from './tree-store';
 
 // A real HTTP server that answers like Oracle Fusion: the identity domain's token endpoint and
 // the fscmRestApi resources, per ../shared/reference/oracle-fusion-rest.md. Test-only control
-// endpoints live under /__sim/ and are never used by the connector itself.
+// endpoints live under /__sim/ (see control.ts) and are never used by the connector itself.
 
 export interface SimulatorOptions {
   clientId: string;
@@ -27,52 +36,104 @@ export interface SimulatorOptions {
   tokenTtlSeconds?: number;
   /** Framework version applied when a request sends no REST-Framework-Version header. */
   defaultFrameworkVersion?: number;
-  paging?: PagingLimits;
+  /** defaultLimit 25, maxLimit 500 (499: the silent-clamp pods), childLimit 25. */
+  paging?: Partial<PagingLimits>;
   seed?: JournalSeed;
+  /** false: the no-bump mode, a child row's change leaves its parents' LastUpdateDate alone. */
   childChangeBumpsParents?: boolean;
   now?: () => number;
+  /** A Fusion user accepted with Basic auth on the REST resources (besides Bearer tokens). */
+  basicAuth?: BasicUser;
+  /** 429 from the token endpoint beyond this rate. */
+  tokenRateLimit?: TokenRateLimit;
+  /** Faults active from the start (see faults.ts; also POST /__sim/faults). */
+  faults?: FaultConfig;
+  /**
+   * Serve a computed journal data set of this size instead of the seeded journals (never held
+   * in memory). Journals created or lines changed through the store are merged into it.
+   */
+  generated?: GeneratedJournalsOptions;
 }
 
 export const DEFAULT_SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
 const API_ROOT = '/fscmRestApi/resources/';
 const API_VERSIONS = ['11.13.18.05', 'latest'];
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly body?: unknown,
-  ) {
-    super(message);
-  }
-}
+const MAX_FRAMEWORK_VERSION = 9;
+const MEDIA = {
+  collection: 'application/vnd.oracle.adf.resourcecollection+json',
+  item: 'application/vnd.oracle.adf.resourceitem+json',
+  describe: 'application/vnd.oracle.adf.description+json',
+  error: 'application/vnd.oracle.adf.error+json',
+};
 
 export interface SimulatorStats {
   tokensIssued: number;
+  /** Collection GETs by resource name, and token requests. */
   requests: Record<string, number>;
+  /** Injected faults by kind (latency, tooManyRequests, …, tokenRateLimit, updateDuringPaging). */
+  faults: Record<string, number>;
 }
 
 export class FusionSimulator {
   readonly journals: JournalStore;
-  readonly stats: SimulatorStats = { tokensIssued: 0, requests: {} };
-  private readonly tokens = new Map<string, number>();
+  /** The computed journal data set, when the `generated` option is given. */
+  readonly generator: JournalGenerator | undefined;
+  readonly invoices: TreeStore;
+  readonly purchaseOrders: TreeStore;
+  readonly suppliers: TreeStore;
+  readonly faults: FaultInjector;
+  readonly stats: SimulatorStats = { tokensIssued: 0, requests: {}, faults: {} };
+  private readonly auth: Auth;
+  private readonly resources = new Map<string, ResourceNode>();
+  private readonly policy: ChangePolicy;
+  private readonly paging: PagingLimits;
+  private readonly defaultFrameworkVersion: number;
+  private readonly now: () => number;
   private server: Server | null = null;
-  private readonly options: Required<Omit<SimulatorOptions, 'seed' | 'childChangeBumpsParents'>>;
 
   constructor(options: SimulatorOptions) {
-    this.options = {
-      scope: DEFAULT_SCOPE,
-      tokenTtlSeconds: 3600,
-      defaultFrameworkVersion: 1,
-      paging: { defaultLimit: 25, maxLimit: 500 },
-      now: Date.now,
-      ...options,
-    };
-    this.journals = new JournalStore(options.seed, {
-      now: this.options.now,
-      childChangeBumpsParents: options.childChangeBumpsParents,
+    this.now = options.now ?? Date.now;
+    this.paging = { ...DEFAULT_PAGING, ...options.paging };
+    this.defaultFrameworkVersion = options.defaultFrameworkVersion ?? 1;
+    const seed = options.seed ?? DEFAULT_SEED;
+    this.policy = { childChangeBumpsParents: options.childChangeBumpsParents ?? true };
+    let generator: JournalGenerator | undefined;
+    this.journals = new JournalStore(options.generated ? { ...seed, batches: 0 } : seed, {
+      now: this.now,
+      childChangeBumpsParents: this.policy.childChangeBumpsParents,
+      materializeHeader: (headerId) => generator?.materializeHeader(headerId) ?? false,
     });
+    if (options.generated) {
+      generator = new JournalGenerator(options.generated, seed.baseTime, this.journals);
+    }
+    this.generator = generator;
+    this.suppliers = createSupplierStore(this.policy, this.now, seed.baseTime);
+    this.invoices = createInvoiceStore(this.policy, this.now, seed.baseTime, seed.seed);
+    this.purchaseOrders = createPurchaseOrderStore(this.policy, this.now, seed.baseTime, this.suppliers);
+    for (const node of [
+      journalBatchesNode(this.journals, generator),
+      this.invoices.node,
+      this.purchaseOrders.node,
+      this.suppliers.node,
+    ]) {
+      this.resources.set(node.name, node);
+    }
+    this.auth = new Auth(
+      {
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        scope: options.scope ?? DEFAULT_SCOPE,
+        tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+        now: this.now,
+        basicAuth: options.basicAuth,
+        tokenRateLimit: options.tokenRateLimit,
+      },
+      this.stats,
+    );
+    this.faults = new FaultInjector(this.stats.faults, (bumps) => this.setChildChangeBumpsParents(bumps), [
+      ...this.resources.keys(),
+    ]);
+    if (options.faults) this.faults.set(options.faults);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -98,26 +159,77 @@ export class FusionSimulator {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Drops every issued token: the next REST call answers 401 until the client fetches a new one. */
+  revokeTokens(): void {
+    this.auth.revoke();
+  }
+
+  /** The no-bump mode switch, for the journals and the other resources alike. */
+  setChildChangeBumpsParents(bumps: boolean): void {
+    this.policy.childChangeBumpsParents = bumps;
+    this.journals.childChangeBumpsParents = bumps;
+  }
+
+  /** A top-level resource by name (journalBatches, invoices, purchaseOrders, suppliers). */
+  resource(name: string): ResourceNode | undefined {
+    return this.resources.get(name);
+  }
+
   private count(route: string): void {
     this.stats.requests[route] = (this.stats.requests[route] ?? 0) + 1;
   }
 
+  private frameworkVersion(req: IncomingMessage): number {
+    const raw = req.headers['rest-framework-version'];
+    if (raw === undefined) return this.defaultFrameworkVersion;
+    const version = Number(raw);
+    if (!/^\d+$/.test(String(raw)) || version < 1 || version > MAX_FRAMEWORK_VERSION)
+      throw new BadRequest(`Unsupported REST-Framework-Version: ${raw}`);
+    return version;
+  }
+
+  /** Latency, then a fault that answers instead of the server; true when the request is done. */
+  private async injectFaults(
+    target: 'rest' | 'token',
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<boolean> {
+    const delay = this.faults.latencyFor(target);
+    if (delay > 0) await sleep(delay);
+    const action = this.faults.before(target);
+    if (!action) return false;
+    if (action.kind === 'reset') {
+      req.socket.destroy();
+    } else if (target === 'token') {
+      const error = action.status === 429 ? 'too_many_requests' : 'temporarily_unavailable';
+      send(res, action.status, { error, error_description: action.text }, 'application/json', action.headers);
+    } else {
+      sendText(res, action.status, action.text, action.headers);
+    }
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const frameworkVersion = Number(
-      req.headers['rest-framework-version'] ?? this.options.defaultFrameworkVersion,
-    );
+    let frameworkVersion = this.defaultFrameworkVersion;
     try {
       if (url.pathname === '/oauth2/v1/token') {
         this.count('token');
-        return await this.token(req, res);
+        if (await this.injectFaults('token', req, res)) return;
+        return send(res, 200, await this.auth.token(req));
       }
-      if (url.pathname.startsWith('/__sim/')) return await this.control(req, res, url);
-      if (url.pathname.startsWith(API_ROOT)) {
-        this.authorize(req);
+      if (url.pathname.startsWith('/__sim/')) return await handleControl(this, req, res, url);
+      if (url.pathname === API_ROOT || url.pathname.startsWith(API_ROOT)) {
+        frameworkVersion = this.frameworkVersion(req);
+        if (await this.injectFaults('rest', req, res)) return;
+        const { bearer } = this.auth.authorize(req);
+        if (this.faults.revokesToken()) {
+          if (bearer !== undefined) this.auth.revoke(bearer);
+          throw Auth.challenge(bearer);
+        }
         if (req.method !== 'GET') throw new HttpError(405, 'Only GET is simulated for resources');
-        const body = this.resource(url, frameworkVersion, `http://${req.headers.host}`);
-        return send(res, 200, body, 'application/vnd.oracle.adf.resourcecollection+json');
+        const { body, media } = this.route(url, frameworkVersion, `http://${req.headers.host}`);
+        return send(res, 200, body, media);
       }
       throw new HttpError(404, `Not found: ${url.pathname}`);
     } catch (err) {
@@ -129,164 +241,115 @@ export class FusionSimulator {
     if (err instanceof BadRequest) {
       const status = err.errorCode === 'SIM-404' ? 404 : 400;
       if (frameworkVersion >= 4) {
-        send(
-          res,
-          status,
-          {
-            title: status === 404 ? 'Not Found' : 'Bad Request',
-            status: String(status),
-            'o:errorDetails': [{ detail: err.message, 'o:errorCode': err.errorCode }],
-          },
-          'application/vnd.oracle.adf.error+json',
-        );
+        const body = {
+          title: status === 404 ? 'Not Found' : 'Bad Request',
+          status: String(status),
+          'o:errorDetails': [{ detail: err.message, 'o:errorCode': err.errorCode }],
+        };
+        send(res, status, body, MEDIA.error);
       } else {
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(err.message);
+        sendText(res, status, err.message);
       }
       return;
     }
     if (err instanceof HttpError) {
-      if (err.body !== undefined) {
-        send(res, err.status, err.body, 'application/json', err.headers);
-      } else {
-        res.writeHead(err.status, err.headers).end(err.status === 401 ? '' : err.message);
-      }
+      if (err.body !== undefined) send(res, err.status, err.body, 'application/json', err.headers);
+      else if (err.status === 401) res.writeHead(401, err.headers).end();
+      else sendText(res, err.status, err.message, err.headers);
       return;
     }
     throw err;
   }
 
-  // --- OAuth 2.0 client credentials (identity domain) -------------------------------------------
-
-  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') throw new HttpError(405, 'POST only');
-    const oauthError = (status: number, error: string, description: string) =>
-      new HttpError(status, error, {}, { error, error_description: description });
-    const auth = req.headers.authorization ?? '';
-    const [scheme, encoded = ''] = auth.split(' ');
-    const [id, ...secretParts] = Buffer.from(encoded, 'base64').toString().split(':');
-    if (
-      scheme !== 'Basic' ||
-      id !== this.options.clientId ||
-      secretParts.join(':') !== this.options.clientSecret
-    ) {
-      throw oauthError(401, 'invalid_client', 'Client authentication failed.');
-    }
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      throw oauthError(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
-    }
-    const form = new URLSearchParams(await readBody(req));
-    if (form.get('grant_type') !== 'client_credentials') {
-      throw oauthError(400, 'unsupported_grant_type', 'Only client_credentials is allowed for this client.');
-    }
-    if (form.get('scope') !== this.options.scope) {
-      throw oauthError(400, 'invalid_scope', 'The requested scope is invalid, unknown, or malformed.');
-    }
-    const token = `eyJ${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
-    this.tokens.set(token, this.options.now() + this.options.tokenTtlSeconds * 1000);
-    this.stats.tokensIssued++;
-    send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds });
-  }
-
-  private authorize(req: IncomingMessage): void {
-    const [scheme, token = ''] = (req.headers.authorization ?? '').split(' ');
-    const expiresAt = scheme === 'Bearer' ? this.tokens.get(token) : undefined;
-    if (expiresAt === undefined || expiresAt <= this.options.now()) {
-      throw new HttpError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
-    }
-  }
-
-  /** Drops every issued token: the next REST call answers 401 until the client fetches a new one. */
-  revokeTokens(): void {
-    this.tokens.clear();
-  }
-
   // --- Resources ---------------------------------------------------------------------------------
 
-  private resource(url: URL, frameworkVersion: number, origin: string): unknown {
-    const rest = url.pathname.slice(API_ROOT.length).split('/').filter(Boolean);
-    const version = rest.shift();
-    if (!version || !API_VERSIONS.includes(version))
-      throw new HttpError(404, `Unknown API version ${version}`);
-    const base = `${origin}${API_ROOT}${version}`;
-    const request = (href: string) => ({ params: url.searchParams, frameworkVersion, href });
-    const [resource, batchKey, c1, child1, headerKey, c2, child2, lineKey] = rest;
-    if (resource !== 'journalBatches') throw new BadRequest(`Unknown resource ${resource}`, 'SIM-404');
-    const { paging } = this.options;
-    const batchesHref = `${base}/journalBatches`;
-    if (batchKey === undefined) {
-      this.count('journalBatches');
-      return listCollection(batchShape, this.journals.batches, request(batchesHref), paging);
-    }
-    const batch = this.journals.findBatch(Number(batchKey));
-    if (!batch) throw new BadRequest(`Journal batch ${batchKey} not found`, 'SIM-404');
-    if (c1 === undefined) return this.single(batchShape, batchesHref, batch, url);
-    if (c1 !== 'child' || child1 !== 'journalHeaders')
-      throw new BadRequest(`Unknown child ${child1}`, 'SIM-404');
-    const headersHref = `${batchesHref}/${batchKey}/child/journalHeaders`;
-    if (headerKey === undefined) {
-      this.count('journalHeaders');
-      return listCollection(
-        headerShape,
-        this.journals.headersOf(Number(batchKey)),
-        request(headersHref),
-        paging,
-      );
-    }
-    const [headerId] = decodeUniqId(headerKey);
-    const header = this.journals.findHeader(Number(batchKey), Number(headerId));
-    if (!header) throw new BadRequest(`Journal header not found`, 'SIM-404');
-    if (c2 === undefined) return this.single(headerShape, headersHref, header, url);
-    if (c2 !== 'child' || child2 !== 'journalLines')
-      throw new BadRequest(`Unknown child ${child2}`, 'SIM-404');
-    const linesHref = `${headersHref}/${headerKey}/child/journalLines`;
-    const lines = this.journals.linesOf(Number(headerId));
-    if (lineKey === undefined) {
-      this.count('journalLines');
-      return listCollection(lineShape, lines, request(linesHref), paging);
-    }
-    const [, lineNumber] = decodeUniqId(lineKey);
-    const line = lines.find((l) => String(l.JeLineNumber) === lineNumber);
-    if (!line) throw new BadRequest('Journal line not found', 'SIM-404');
-    return this.single(lineShape, linesHref, line, url);
-  }
-
-  private single(shape: typeof batchShape, collectionHref: string, row: Row, url: URL): Row {
-    const out = serializeRow(row, shape.attributes, null);
-    if (url.searchParams.get('onlyData') !== 'true') out.links = itemLinks(shape, collectionHref, row);
-    return out;
-  }
-
-  // --- Test control (not part of Fusion) --------------------------------------------------------
-
-  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const parts = url.pathname.split('/').filter(Boolean).slice(1);
-    const route = `${req.method} ${parts[0] ?? ''}`;
-    const json = async () => JSON.parse((await readBody(req)) || '{}');
-    switch (route) {
-      case 'POST journals':
-        return send(res, 201, this.journals.createJournal((await json()) as NewJournal));
-      case 'PATCH journalLines': {
-        const [, headerId, lineNumber] = parts;
-        const line = this.journals.updateLine(
-          Number(headerId),
-          Number(lineNumber),
-          (await json()) as JournalLinePatch,
-        );
-        return send(res, 200, { LastUpdateDate: fusionTimestamp(line.LastUpdateDate as number) });
+  /** Walks `<resource>[/<key>/child/<name>]…[/<key>|/describe]` and answers that collection or item. */
+  private route(url: URL, frameworkVersion: number, origin: string): { body: unknown; media: string } {
+    const segments = url.pathname.slice(API_ROOT.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const version = segments.shift();
+    if (version === undefined) return { body: this.contextRoot(origin), media: MEDIA.collection };
+    if (!API_VERSIONS.includes(version)) throw new HttpError(404, `Unknown API version ${version}`);
+    const [name = '', ...rest] = segments;
+    const top = this.resources.get(name);
+    if (!top) throw new BadRequest(`Unknown resource ${name}`, 'SIM-404');
+    let node: ResourceNode = top;
+    let href = `${origin}${API_ROOT}${version}/${name}`;
+    let parent: Row | undefined;
+    const { searchParams: params } = url;
+    for (let i = 0; ; i += 3) {
+      const key = rest[i];
+      if (key === undefined) {
+        this.count(node.name);
+        const page = listCollection(node, parent, { params, frameworkVersion, href }, this.paging);
+        if (!parent) this.afterTopLevelPage(node, params, frameworkVersion);
+        return { body: page, media: MEDIA.collection };
       }
-      case 'GET journalLines':
-        return send(res, 200, { items: this.flatJournalLines() });
-      case 'POST revoke-tokens':
-        this.revokeTokens();
-        return send(res, 200, { revoked: true });
-      case 'GET stats':
-        return send(res, 200, this.stats);
-      default:
-        throw new HttpError(404, `Unknown control route ${route}`);
+      if (key === 'describe' && rest.length === i + 1) return { body: describe(node), media: MEDIA.describe };
+      const row = findItem(node, parent, key);
+      if (!row) throw new BadRequest(`${node.name} ${key} not found`, 'SIM-404');
+      if (rest[i + 1] === undefined) {
+        const item = showItem(node, row, href, params, frameworkVersion, this.paging);
+        return { body: item, media: MEDIA.item };
+      }
+      const child: ResourceNode | undefined =
+        rest[i + 1] === 'child' ? childNode(node, rest[i + 2] ?? '') : undefined;
+      if (!child) throw new BadRequest(`Unknown child ${rest[i + 2]} of ${node.name}`, 'SIM-404');
+      href = `${href}/${key}/child/${child.name}`;
+      parent = row;
+      node = child;
     }
   }
 
-  /** Every journal line with its batch and header context, as tests compare delivered files to it. */
+  private contextRoot(origin: string): unknown {
+    return {
+      items: [
+        {
+          version: '11.13.18.05',
+          isLatest: true,
+          'adf:extension': {
+            defaultFrameworkVersion: String(this.defaultFrameworkVersion),
+            allowedFrameworkVersions: Array.from({ length: MAX_FRAMEWORK_VERSION }, (_, i) => i + 1).join(
+              ',',
+            ),
+          },
+          links: [{ rel: 'self', href: `${origin}${API_ROOT}11.13.18.05`, name: 'versions', kind: 'item' }],
+        },
+      ],
+    };
+  }
+
+  /** updateDuringPaging: rows of the window the client is paging change under it. */
+  private afterTopLevelPage(node: ResourceNode, params: URLSearchParams, frameworkVersion: number): void {
+    const count = this.faults.pageServed(node.name);
+    if (count > 0) this.faults.recordUpdates(this.touchWindow(node, params, frameworkVersion, count));
+  }
+
+  /**
+   * Gives the first `count` rows of a collection's filtered, ordered window a LastUpdateDate
+   * later than every row of that window (and not before now), as a concurrent edit would.
+   * Returns how many rows changed.
+   */
+  touchWindow(node: ResourceNode, params: URLSearchParams, frameworkVersion: number, count: number): number {
+    const query = compileQuery(node, params, frameworkVersion, this.paging);
+    const first = selectPage(node, undefined, { ...query, offset: 0, limit: count });
+    if (first.rows.length === 0) return 0;
+    const last = selectPage(node, undefined, { ...query, offset: first.total - 1, limit: 1 });
+    const latest = [...first.rows, ...last.rows].reduce(
+      (max, r) => Math.max(max, r.LastUpdateDate as number),
+      0,
+    );
+    const at = Math.max(Math.floor(this.now() / 1000) * 1000, latest + 1000);
+    for (const row of first.rows) node.touch(row, at);
+    return first.rows.length;
+  }
+
+  // --- Test views ----------------------------------------------------------------------------------
+
+  /**
+   * Every stored journal line with its batch and header context, as tests compare delivered files
+   * to it. In generated mode only the lines copied into the store (changed) or created are here;
+   * use `generator.lineAt(i)` for the rest.
+   */
   flatJournalLines(): Row[] {
     return this.journals.lines.map((line) => {
       const header = this.journals.headers.find((h) => h.JeHeaderId === line._JeHeaderId)!;
@@ -299,30 +362,8 @@ export class FusionSimulator {
         LedgerName: header.LedgerName,
         PeriodName: header.PeriodName,
         DefaultEffectiveDate: header.DefaultEffectiveDate,
-        ...serializeRow(line, lineShape.attributes, null),
+        ...serializeRow(line, lineAttributes, null),
       };
     });
   }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  contentType = 'application/json',
-  headers: Record<string, string> = {},
-): void {
-  const text = stringify(body) ?? '';
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,0 +1,178 @@
+import { BadRequest } from './attributes';
+
+// Fault injection: what a real pod and identity domain do to a client now and then (reference
+// §2.5, §4.2, §4.8). Set by the constructor's `faults` option or POST /__sim/faults (merged into
+// what is active), cleared by DELETE /__sim/faults. Every injected fault is counted in stats.
+
+/** Which requests a fault applies to: REST resource GETs (default), the token endpoint, or both. */
+export type FaultTarget = 'rest' | 'token' | 'all';
+
+/**
+ * `count` alone: the next `count` matching requests (default 1). `every: k`: every k-th matching
+ * request (the k-th, 2k-th …), at most `count` times if given. A request answered by an earlier
+ * fault is not seen by later ones (order: latency, connectionReset, serviceUnavailable,
+ * tooManyRequests, tokenRevoked).
+ */
+export interface CountedFault {
+  count?: number;
+  every?: number;
+  target?: FaultTarget;
+}
+
+export interface FaultConfig {
+  /** Delay before answering, for every matching request. */
+  latency?: { ms: number; target?: FaultTarget };
+  /** 429; Retry-After in seconds (number) or as given (an HTTP date); no header when omitted. */
+  tooManyRequests?: CountedFault & { retryAfter?: number | string };
+  /** 503 (pod maintenance); optional Retry-After as above. */
+  serviceUnavailable?: CountedFault & { retryAfter?: number | string };
+  /** The socket is destroyed without an answer. */
+  connectionReset?: CountedFault;
+  /** The next `count` (default 1) REST calls answer 401 and the token they carried is revoked. */
+  tokenRevoked?: { count?: number };
+  /**
+   * After the `afterRequests`-th page request on the top-level collection `resource`, the first
+   * `count` rows of that request's filtered, ordered window get a new LastUpdateDate (later than
+   * any row of the window), so offsets shift under a client that is paging. Fires once.
+   */
+  updateDuringPaging?: { resource: string; afterRequests: number; count: number };
+  /** false: a change to a child row no longer bumps its parents' LastUpdateDate (no-bump mode). */
+  childChangeBumpsParents?: boolean;
+}
+
+export type FaultKind =
+  | 'latency'
+  | 'tooManyRequests'
+  | 'serviceUnavailable'
+  | 'connectionReset'
+  | 'tokenRevoked';
+
+/** What the server does instead of (or before) answering normally. */
+export type FaultAction =
+  | { kind: 'reset' }
+  | { kind: 'respond'; status: number; headers: Record<string, string>; text: string };
+
+interface Counter {
+  seen: number;
+  fired: number;
+}
+
+function retryAfterHeader(value: number | string | undefined): Record<string, string> {
+  return value === undefined ? {} : { 'retry-after': String(value) };
+}
+
+function validCount(name: string, value: unknown, min: number): void {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= min))
+    throw new BadRequest(`faults.${name} must be an integer >= ${min}`);
+}
+
+export class FaultInjector {
+  private config: FaultConfig = {};
+  private readonly counters = new Map<string, Counter>();
+  private pagesSeen = 0;
+
+  constructor(
+    private readonly counts: Record<string, number>,
+    private readonly onPolicy: (childChangeBumpsParents: boolean) => void,
+    /** Top-level resources updateDuringPaging may name. */
+    private readonly resources: readonly string[],
+  ) {}
+
+  /** Merges `config` into the active faults; a kind given again starts counting afresh. */
+  set(config: FaultConfig): void {
+    for (const kind of ['tooManyRequests', 'serviceUnavailable', 'connectionReset'] as const) {
+      validCount(`${kind}.count`, config[kind]?.count, 0);
+      validCount(`${kind}.every`, config[kind]?.every, 1);
+    }
+    validCount('tokenRevoked.count', config.tokenRevoked?.count, 0);
+    validCount('latency.ms', config.latency?.ms, 0);
+    if (config.updateDuringPaging) {
+      const u = config.updateDuringPaging;
+      if (!this.resources.includes(u.resource))
+        throw new BadRequest(
+          `faults.updateDuringPaging.resource must be one of ${this.resources.join(', ')}`,
+        );
+      validCount('updateDuringPaging.afterRequests', u.afterRequests, 1);
+      validCount('updateDuringPaging.count', u.count, 1);
+      this.pagesSeen = 0;
+    }
+    for (const key of Object.keys(config) as (keyof FaultConfig)[]) this.counters.delete(key);
+    if (config.childChangeBumpsParents !== undefined) this.onPolicy(config.childChangeBumpsParents);
+    const { childChangeBumpsParents: _, ...faults } = config;
+    this.config = { ...this.config, ...faults };
+  }
+
+  clear(): void {
+    this.config = {};
+    this.counters.clear();
+    this.pagesSeen = 0;
+    this.onPolicy(true);
+  }
+
+  active(): FaultConfig {
+    return this.config;
+  }
+
+  private record(kind: string, n = 1): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + n;
+  }
+
+  private fires(kind: FaultKind, fault: CountedFault | undefined, target: 'rest' | 'token'): boolean {
+    if (!fault) return false;
+    const applies = (fault.target ?? 'rest') === target || fault.target === 'all';
+    if (!applies) return false;
+    const counter = this.counters.get(kind) ?? { seen: 0, fired: 0 };
+    this.counters.set(kind, counter);
+    const limit = fault.count ?? (fault.every ? Number.POSITIVE_INFINITY : 1);
+    if (counter.fired >= limit) return false;
+    counter.seen++;
+    if (fault.every && counter.seen % fault.every !== 0) return false;
+    counter.fired++;
+    this.record(kind);
+    return true;
+  }
+
+  /** Latency to wait before handling a request, in ms (0: none). */
+  latencyFor(target: 'rest' | 'token'): number {
+    const latency = this.config.latency;
+    if (!latency || !((latency.target ?? 'rest') === target || latency.target === 'all')) return 0;
+    this.record('latency');
+    return latency.ms;
+  }
+
+  /** The fault that answers this request instead of the server, if one fires. */
+  before(target: 'rest' | 'token'): FaultAction | null {
+    const c = this.config;
+    if (this.fires('connectionReset', c.connectionReset, target)) return { kind: 'reset' };
+    if (this.fires('serviceUnavailable', c.serviceUnavailable, target)) {
+      const headers = retryAfterHeader(c.serviceUnavailable?.retryAfter);
+      return { kind: 'respond', status: 503, headers, text: 'Service Unavailable' };
+    }
+    if (this.fires('tooManyRequests', c.tooManyRequests, target)) {
+      const headers = retryAfterHeader(c.tooManyRequests?.retryAfter);
+      return { kind: 'respond', status: 429, headers, text: 'Too Many Requests' };
+    }
+    return null;
+  }
+
+  /** True when this authenticated REST call is to answer 401 as if its token had been revoked. */
+  revokesToken(): boolean {
+    return this.fires('tokenRevoked', this.config.tokenRevoked, 'rest');
+  }
+
+  /** After a page of a top-level collection: how many rows to change now (0: none). */
+  pageServed(resource: string): number {
+    const u = this.config.updateDuringPaging;
+    if (!u || u.resource !== resource) return 0;
+    this.pagesSeen++;
+    if (this.pagesSeen !== u.afterRequests) return 0;
+    const { updateDuringPaging: _, ...rest } = this.config;
+    this.config = rest;
+    return u.count;
+  }
+
+  /** Counts rows changed by updateDuringPaging. */
+  recordUpdates(n: number): void {
+    this.record('updateDuringPaging', n);
+  }
+}

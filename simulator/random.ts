@@ -1,0 +1,16 @@
+/** A deterministic PRNG (mulberry32) so a seed always yields the same data. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks from a list with a PRNG. */
+export function picker(rnd: () => number): <T>(list: readonly T[]) => T {
+  return (list) => list[Math.floor(rnd() * list.length)]!;
+}
