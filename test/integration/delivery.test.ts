@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 import type { SshdInstance } from '../../dev/sshd';
+import { createAlertSinks } from '../../src/alerts';
 import type { SyncResult } from '../../src/shared';
 import { retryDelivery, syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
@@ -36,8 +39,31 @@ async function failureOf(
   assert.fail('the workflow was expected to fail');
 }
 
+/** A local webhook receiver: the alerts a failing run sends arrive here. */
+async function startWebhookReceiver(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+  const received: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('delivery failures through the sync workflow', { timeout: 240_000 }, () => {
   let stack: TestStack;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let worker: { stop(): Promise<void> };
   let runs = 0;
 
@@ -49,7 +75,9 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
     });
 
   before(async () => {
+    webhook = await startWebhookReceiver();
     stack = await startTestStack({
+      config: { alerts: { webhook: { url: webhook.url } } },
       sshd: { passwordUser: USER },
       integrations: (simUrl, sshd) => [
         passwordIntegration(simUrl, sshd, 'gl-main', 'SFTP_PASSWORD'),
@@ -64,12 +92,15 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
       ],
       secretsEnv: { SFTP_PASSWORD: USER.password, SFTP_WRONG_PASSWORD: 'not-the-password' },
     });
-    worker = await startWorker(stack);
+    worker = await startWorker(stack, {
+      alertSinks: await createAlertSinks(stack.config.alerts!, { env: {} }),
+    });
   });
 
   after(async () => {
     await worker?.stop();
     await stack?.close();
+    await webhook?.close();
   });
 
   it('a server stopped mid-sync: the upload is retried with backoff and the file arrives once', async () => {
@@ -118,6 +149,7 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
       Description: 'RO test',
     });
     chmodSync(stack.sshd.folder, 0o555);
+    const alertsBefore = webhook.received.length;
     try {
       const { activity, cause } = await failureOf((await start('gl-main')).result());
       assert.equal(cause.type, 'SftpPermission');
@@ -125,6 +157,10 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
     } finally {
       chmodSync(stack.sshd.folder, 0o777);
     }
+    assert.equal(webhook.received.length, alertsBefore + 1, 'one alert reached the webhook');
+    const alert = JSON.stringify(webhook.received.at(-1));
+    assert.match(alert, /gl-main failed at upload/);
+    assert.match(alert, /SftpPermission/);
     const [failed] = await stack.ledger.failedRuns('gl-main');
     assert.ok(failed?.fileName, 'the failed run kept its file');
 
