@@ -9,7 +9,7 @@ import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
 import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
 import { FusionSimulator } from '../../simulator/server';
 import { type ConfigFile, parseConfig } from '../../src/config';
-import { resolveSecrets, type SecretResolver } from '../../src/config/secrets';
+import { resolveSecrets, type SecretResolver, usesCredentialStore } from '../../src/config/secrets';
 import { Ledger, migrate } from '../../src/ledger';
 import { createWorker } from '../../src/worker';
 
@@ -135,7 +135,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       config,
       rawConfig,
       secretsEnv,
-      secrets: await resolveSecrets(config, { env: secretsEnv }),
+      // With stored credentials the worker under test resolves them itself (from the store).
+      secrets: usesCredentialStore(config)
+        ? () => {
+            throw new Error('this stack uses the credential store: start a worker process');
+          }
+        : await resolveSecrets(config, { env: secretsEnv }),
       taskQueue: `test-${randomUUID()}`,
       workflowBundle: await workflowBundle(),
       close: async () => {
