@@ -1,15 +1,21 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import type { IntegrationConfig } from '../config';
-import { journalLinesCsvStream, journalLineToRow } from '../formats/csv/journalLines';
+import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
+import { splitBalancedJournals, unbalancedReport } from '../formats/balance';
+import { assertValidFile } from '../formats/validate/result';
 import { type FusionConnection, readChanges } from '../fusion';
-import type { Ledger, RunRow } from '../ledger';
+import type { FileRow, Ledger, RunRow } from '../ledger';
 import { deliverFile, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
-import { type JournalLineRecord, RecordFieldError } from '../shared/records';
+import {
+  type EntityName,
+  type EntityRecordMap,
+  type JournalLineRecord,
+  RecordFieldError,
+} from '../shared/records';
 import { typedFailures } from './failures';
 
 // Thin adapters between the workflow and fusion/formats/sftp/ledger. Inputs and results are
@@ -33,6 +39,16 @@ export interface ActivityDeps {
 }
 
 const CHUNK_BYTES = 1024 * 1024;
+
+function renderedSummary(file: FileRow): RenderedFile {
+  return {
+    fileId: file.fileId,
+    fileName: file.fileName,
+    byteCount: file.byteCount,
+    sha256: file.sha256,
+    recordCount: file.recordCount,
+  };
+}
 
 function stagedSummary(run: RunRow): StagedRun {
   return {
@@ -156,8 +172,26 @@ export function createActivities(deps: ActivityDeps) {
         const window = { from: run.windowFrom, to: run.windowTo };
         const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
         for await (const page of readChanges(rt.fusion.client, rt.config.entity, window, options)) {
-          const good = page.flatMap((x) => (x.ok ? [x.record] : []));
+          let good = page.flatMap((x) => (x.ok ? [x.record] : []));
           const bad = page.flatMap((x) => (x.ok ? [] : [x]));
+          if (rt.config.entity === 'journalLines' && !rt.config.allowUnbalancedJournals) {
+            // A journal goes out whole and balanced, or not at all (all its lines are in this page).
+            const { unbalanced } = splitBalancedJournals(good as JournalLineRecord[]);
+            const reasons = unbalancedReport(unbalanced);
+            const held = new Set(unbalanced.flatMap((g) => g.lines.map((l) => l.recordId)));
+            unbalanced.forEach((group, i) => {
+              for (const line of group.lines) {
+                bad.push({
+                  ok: false,
+                  recordId: line.recordId,
+                  version: line.version,
+                  error: new RecordFieldError(line.recordId, 'journal balance', reasons[i]!),
+                  raw: line,
+                });
+              }
+            });
+            good = good.filter((r) => !held.has(r.recordId));
+          }
           for (const b of bad) {
             log.warn('Record quarantined', {
               recordId: b.recordId,
@@ -198,80 +232,108 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Renders the staged records to CSV, archived in Postgres; records that cannot be rendered are quarantined. */
-    async renderFile(input: { integrationId: string; runKey: string }): Promise<RenderedFile> {
+    /**
+     * Renders the staged records in the integration's format, checks the result with an
+     * independent parser and archives it in Postgres, all in one transaction. A record that
+     * cannot be written is quarantined; a file that fails its check is never stored or sent.
+     */
+    async renderFile(input: { integrationId: string; runKey: string }): Promise<RenderedFile | null> {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
         const run = await ledger.getRun(input.runKey);
         if (!run) throw new Error(`No run ${input.runKey}`);
         const existing = await ledger.getFileByRun(input.runKey);
-        const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, 'csv');
-        const file =
-          existing ??
-          (await ledger.saveRenderedFile(
-            run,
-            { fileName, remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}` },
-            async (sink) => {
-              const layout = { ...rt.config.csv, chartOfAccounts: rt.config.chartOfAccounts };
-              const csv = journalLinesCsvStream(layout);
-              const hash = createHash('sha256');
-              let byteCount = 0;
-              let recordCount = 0;
-              const drain = (async () => {
-                let pending: Buffer[] = [];
-                let pendingBytes = 0;
-                for await (const chunk of csv as AsyncIterable<Buffer>) {
-                  hash.update(chunk);
-                  byteCount += chunk.length;
-                  pending.push(chunk);
-                  pendingBytes += chunk.length;
-                  if (pendingBytes >= CHUNK_BYTES) {
-                    await sink.chunk(Buffer.concat(pending));
-                    pending = [];
-                    pendingBytes = 0;
-                  }
-                }
-                if (pendingBytes) await sink.chunk(Buffer.concat(pending));
-              })();
-              for await (const page of ledger.stagedPayloads(run.runKey)) {
-                for (const { seq, payload } of page) {
-                  const record = payload as JournalLineRecord;
-                  let row: string[];
-                  try {
-                    row = journalLineToRow(record, layout);
-                  } catch (err) {
-                    if (!(err instanceof RecordFieldError)) throw err;
-                    log.warn('Record quarantined', {
-                      recordId: err.recordId,
-                      field: err.field,
-                      reason: err.reason,
-                    });
-                    await sink.reject(seq, {
-                      recordId: record.recordId,
-                      version: record.version,
-                      field: err.field,
-                      reason: err.reason,
-                      payload: record,
-                    });
-                    continue;
-                  }
-                  recordCount++;
-                  if (!csv.write(row)) await once(csv, 'drain');
-                }
-                heartbeat({ recordCount });
+        if (existing) return renderedSummary(existing);
+        if (run.status !== 'staged') return null; // rendered earlier with no record left: no file
+
+        const { format } = rt.config;
+        const numbers =
+          format.type === 'x12' ? await ledger.allocateX12ControlNumbers(format.partnerId, run.staged) : null;
+        const envelope = numbers
+          ? {
+              interchangeControlNumber: numbers.interchange,
+              groupControlNumber: numbers.group,
+              firstTransactionSetControlNumber: numbers.firstSet,
+              createdAt: run.windowTo,
+            }
+          : SAMPLE_ENVELOPE;
+        const extension = format.type === 'csv' ? 'csv' : format.type === 'x12' ? 'x12' : 'txt';
+        const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
+        const renderer = rendererFor(rt.config, envelope, {
+          fileName,
+          integration: rt.config.id,
+          windowTo: run.windowTo,
+        });
+        const file = await ledger.saveRenderedFile(
+          run,
+          {
+            fileName,
+            remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}`,
+            format: format.type,
+          },
+          async (sink) => {
+            const hash = createHash('sha256');
+            let byteCount = 0;
+            let pending: Buffer[] = [];
+            let pendingBytes = 0;
+            const emit = async (text: string) => {
+              if (!text) return;
+              renderer.check.push(text);
+              const bytes = Buffer.from(text, 'utf8');
+              hash.update(bytes);
+              byteCount += bytes.length;
+              pending.push(bytes);
+              pendingBytes += bytes.length;
+              if (pendingBytes >= CHUNK_BYTES) {
+                await sink.chunk(Buffer.concat(pending));
+                pending = [];
+                pendingBytes = 0;
               }
-              csv.end();
-              await drain;
-              return { byteCount, sha256: hash.digest('hex'), recordCount };
-            },
-          ));
-        return {
-          fileId: file.fileId,
-          fileName: file.fileName,
-          byteCount: file.byteCount,
-          sha256: file.sha256,
-          recordCount: file.recordCount,
-        };
+            };
+            await emit(renderer.begin());
+            for await (const page of ledger.stagedPayloads(run.runKey)) {
+              for (const { seq, payload } of page) {
+                const record = payload as EntityRecordMap[EntityName];
+                let text: string;
+                try {
+                  text = renderer.record(record);
+                } catch (err) {
+                  if (!(err instanceof RecordFieldError)) throw err;
+                  log.warn('Record quarantined', {
+                    recordId: err.recordId,
+                    field: err.field,
+                    reason: err.reason,
+                  });
+                  await sink.reject(seq, {
+                    recordId: record.recordId,
+                    version: record.version,
+                    field: err.field,
+                    reason: err.reason,
+                    payload: record,
+                  });
+                  continue;
+                }
+                await emit(text);
+              }
+              heartbeat({ records: renderer.written() });
+            }
+            const recordCount = renderer.written();
+            if (recordCount > 0) {
+              await emit(renderer.end());
+              assertValidFile(format.type, await renderer.check.result());
+            }
+            if (pendingBytes) await sink.chunk(Buffer.concat(pending));
+            const summary = { ...renderer.summary(), ...(numbers ? { controlNumbers: numbers } : {}) };
+            return { byteCount, sha256: hash.digest('hex'), recordCount, summary };
+          },
+        );
+        if (file)
+          log.info('File rendered', {
+            fileName: file.fileName,
+            records: file.recordCount,
+            bytes: file.byteCount,
+          });
+        return file ? renderedSummary(file) : null;
       });
     },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
-import { JOURNAL_LINE_FIELDS } from '../shared/records';
+import { LayoutError } from '../formats/errors';
+import { csvFormatSchema, formatSchema, rendererFor, SAMPLE_ENVELOPE } from './formats';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the
 // environment variable (or file) that holds each one, and the worker reads it at start.
@@ -163,36 +164,6 @@ export const sftpSchema = z.object({
 
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
 
-const columnField = z.union([
-  z.enum(JOURNAL_LINE_FIELDS as [string, ...string[]]),
-  z.string().regex(/^segment:[A-Za-z][A-Za-z0-9_]*$/, 'use a record field or segment:<name>'),
-]);
-
-export const csvSchema = z.object({
-  columns: z
-    .array(z.object({ header: z.string().min(1), field: columnField }))
-    .min(1)
-    .default([
-      { header: 'Batch', field: 'batchName' },
-      { header: 'Journal', field: 'journalName' },
-      { header: 'Line', field: 'lineNumber' },
-      { header: 'Ledger', field: 'ledgerName' },
-      { header: 'Period', field: 'periodName' },
-      { header: 'Accounting Date', field: 'accountingDate' },
-      { header: 'GL Account', field: 'accountCombination' },
-      { header: 'Cost Centre', field: 'segment:costCentre' },
-      { header: 'Entered DR', field: 'enteredDr' },
-      { header: 'Entered CR', field: 'enteredCr' },
-      { header: 'Currency', field: 'currencyCode' },
-      { header: 'Description', field: 'description' },
-    ]),
-  /** Fixed decimals for amounts; an amount that would need rounding is an error, never rounded. */
-  decimalPlaces: z.number().int().min(0).max(6).default(2),
-  header: z.boolean().default(true),
-  delimiter: z.string().length(1).default(','),
-  lineEnding: z.enum(['crlf', 'lf']).default('crlf'),
-});
-
 export const chartOfAccountsSchema = z.object({
   delimiter: z.string().min(1).default('-'),
   segments: z.array(segmentName).min(1).default(['company', 'costCentre', 'account', 'subAccount']),
@@ -203,26 +174,35 @@ export const integrationSchema = z
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'),
-    entity: z.literal('journalLines'),
+    entity: z.enum(['journalLines', 'invoices', 'purchaseOrders', 'suppliers']),
     fusion: fusionSchema,
     sftp: sftpSchema,
     chartOfAccounts: chartOfAccountsSchema.default({
       delimiter: '-',
       segments: ['company', 'costCentre', 'account', 'subAccount'],
     }),
-    csv: csvSchema.default(() => csvSchema.parse({})),
+    /** The file format; CSV with the entity's default columns when absent. */
+    format: formatSchema.default(() => csvFormatSchema.parse({ type: 'csv' })),
+    /** Journal lines: a journal whose DR and CR differ is quarantined whole, unless this is true. */
+    allowUnbalancedJournals: z.boolean().default(false),
   })
   .superRefine((integration, ctx) => {
-    for (const [i, column] of integration.csv.columns.entries()) {
-      if (!column.field.startsWith('segment:')) continue;
-      const name = column.field.slice('segment:'.length);
-      if (!integration.chartOfAccounts.segments.includes(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['csv', 'columns', i, 'field'],
-          message: `segment "${name}" is not in chartOfAccounts.segments (${integration.chartOfAccounts.segments.join(', ')})`,
-        });
-      }
+    const { entity, format } = integration;
+    if (format.type === 'x12' && entity !== 'invoices' && entity !== 'purchaseOrders') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format', 'type'],
+        message: `X12 is for invoices (810) and purchaseOrders (850), not ${entity}`,
+      });
+      return;
+    }
+    // Compile the layout now: an unusable one is a configuration error at start, not a failed run.
+    try {
+      rendererFor(integration, SAMPLE_ENVELOPE);
+    } catch (err) {
+      if (!(err instanceof LayoutError)) throw err;
+      for (const problem of err.problems)
+        ctx.addIssue({ code: 'custom', path: ['format'], message: problem });
     }
   });
 
@@ -248,7 +228,6 @@ export const configFileSchema = z
 
 export type FusionConfig = z.infer<typeof fusionSchema>;
 export type SftpConfig = z.infer<typeof sftpSchema>;
-export type CsvConfig = z.infer<typeof csvSchema>;
 export type ChartOfAccounts = z.infer<typeof chartOfAccountsSchema>;
 export type IntegrationConfig = z.infer<typeof integrationSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -37,6 +37,16 @@ export interface FileRow {
   sha256: string;
   recordCount: number;
   status: 'rendered' | 'uploaded' | 'committed';
+  format: string;
+  /** Counts, control totals and X12 control numbers of the file. */
+  summary: Record<string, unknown>;
+}
+
+export interface X12ControlNumbers {
+  interchange: number;
+  group: number;
+  /** The first transaction set number; the file's sets count up from it. */
+  firstSet: number;
 }
 
 export interface QuarantineEntry {
@@ -75,7 +85,7 @@ const runColumns = `run_key AS "runKey", integration_id AS "integrationId", enti
 
 const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration_id AS "integrationId",
   file_name AS "fileName", remote_path AS "remotePath", byte_count::float8 AS "byteCount", sha256,
-  record_count AS "recordCount", status`;
+  record_count AS "recordCount", status, format, summary`;
 
 export class Ledger {
   constructor(readonly pool: Pool) {}
@@ -296,18 +306,24 @@ export class Ledger {
    */
   async saveRenderedFile(
     run: RunRow,
-    meta: { fileName: string; remotePath: string },
+    meta: { fileName: string; remotePath: string; format: string },
     render: (sink: {
       chunk(data: Buffer): Promise<void>;
       reject(seq: number, entry: QuarantineEntry): Promise<void>;
-    }) => Promise<{ byteCount: number; sha256: string; recordCount: number }>,
-  ): Promise<FileRow> {
+    }) => Promise<{
+      byteCount: number;
+      sha256: string;
+      recordCount: number;
+      summary: Record<string, unknown>;
+    }>,
+  ): Promise<FileRow | null> {
     return this.tx(async (c) => {
       let seq = 0;
       const { rows } = await c.query<{ file_id: string }>(
-        `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count, status)
-         VALUES ($1, $2, $3, $4, 0, '', 0, 'rendered') RETURNING file_id::text`,
-        [run.runKey, run.integrationId, meta.fileName, meta.remotePath],
+        `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count,
+           status, format)
+         VALUES ($1, $2, $3, $4, 0, '', 0, 'rendered', $5) RETURNING file_id::text`,
+        [run.runKey, run.integrationId, meta.fileName, meta.remotePath, meta.format],
       );
       const fileId = rows[0]!.file_id;
       const totals = await render({
@@ -323,10 +339,22 @@ export class Ledger {
           await this.quarantine(run.runKey, run.integrationId, [entry], c);
         },
       });
+      if (totals.recordCount === 0) {
+        // Every record was rejected: no file. The run commits without one (the watermark moves,
+        // the rejected records are in quarantine).
+        await c.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]);
+        await c.query(
+          `UPDATE sync_run SET staged = 0,
+             quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = $1)
+           WHERE run_key = $1`,
+          [run.runKey],
+        );
+        return null;
+      }
       const updated = await c.query<FileRow>(
-        `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4 WHERE file_id = $1
+        `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4, summary = $5 WHERE file_id = $1
          RETURNING ${fileColumns}`,
-        [fileId, totals.byteCount, totals.sha256, totals.recordCount],
+        [fileId, totals.byteCount, totals.sha256, totals.recordCount, JSON.stringify(totals.summary)],
       );
       await c.query(
         `UPDATE sync_run SET status = 'rendered', staged = $2,
@@ -335,6 +363,40 @@ export class Ledger {
         [run.runKey, totals.recordCount],
       );
       return updated.rows[0]!;
+    });
+  }
+
+  /**
+   * Control numbers for one interchange to a partner: ISA13, GS06 and a contiguous block of ST02,
+   * from that partner's Postgres sequences. Committed on their own, before the file is rendered:
+   * a number once handed out is never handed out again, whatever happens to the file.
+   */
+  async allocateX12ControlNumbers(partnerId: string, transactionSets: number): Promise<X12ControlNumbers> {
+    return this.tx(async (c) => {
+      // One allocator at a time per partner, so the block of set numbers is contiguous.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x12:${partnerId}`]);
+      await c.query('INSERT INTO x12_partner (partner_id) VALUES ($1) ON CONFLICT DO NOTHING', [partnerId]);
+      const { rows } = await c.query<{ seq_no: number }>(
+        'SELECT seq_no FROM x12_partner WHERE partner_id = $1',
+        [partnerId],
+      );
+      const n = rows[0]!.seq_no;
+      for (const kind of ['isa', 'gs', 'st']) {
+        await c.query(
+          `CREATE SEQUENCE IF NOT EXISTS x12_${kind}_${n} MINVALUE 1 MAXVALUE 999999999 NO CYCLE`,
+        );
+      }
+      const isa = await c.query<{ v: string }>(`SELECT nextval('x12_isa_${n}') AS v`);
+      const gs = await c.query<{ v: string }>(`SELECT nextval('x12_gs_${n}') AS v`);
+      const st = await c.query<{ v: string }>(
+        `SELECT nextval('x12_st_${n}') AS v FROM generate_series(1, $1::int) ORDER BY 1 LIMIT 1`,
+        [Math.max(1, transactionSets)],
+      );
+      return {
+        interchange: Number(isa.rows[0]!.v),
+        group: Number(gs.rows[0]!.v),
+        firstSet: Number(st.rows[0]!.v),
+      };
     });
   }
 

@@ -139,4 +139,19 @@ CREATE UNIQUE INDEX sync_run_one_open_per_integration ON sync_run (integration_i
   WHERE status NOT IN ('committed', 'failed');
 `,
   },
+  {
+    version: 4,
+    name: 'file format and summary; X12 partners for per-partner control-number sequences',
+    sql: `
+ALTER TABLE outbound_file ADD COLUMN format text NOT NULL DEFAULT 'csv',
+  ADD COLUMN summary jsonb NOT NULL DEFAULT '{}'::jsonb;
+-- One row per trading partner; its sequences are x12_isa_<seq_no>, x12_gs_<seq_no>, x12_st_<seq_no>,
+-- created on first use. Sequences never give a number twice, whatever rolls back.
+CREATE TABLE x12_partner (
+  partner_id  text PRIMARY KEY,
+  seq_no      integer GENERATED ALWAYS AS IDENTITY UNIQUE,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

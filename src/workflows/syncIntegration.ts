@@ -105,7 +105,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       extracted: staged.extracted,
       sent: committed.sent,
       alreadySent: staged.alreadySent,
-      quarantined: staged.quarantined + (rendered ? staged.staged - rendered.recordCount : 0),
+      quarantined: staged.quarantined + staged.staged - (rendered?.recordCount ?? 0),
       file,
       resumed,
       watermark: committed.watermark,

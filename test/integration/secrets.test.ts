@@ -38,7 +38,11 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
             ...base,
             fusion: {
               ...base.fusion,
-              auth: { ...base.fusion.auth, clientSecretEnv: undefined, clientSecretCredential: 'fusion-client' },
+              auth: {
+                ...base.fusion.auth,
+                clientSecretEnv: undefined,
+                clientSecretCredential: 'fusion-client',
+              },
             },
             sftp: {
               ...base.sftp,
@@ -48,7 +52,10 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
           };
         }),
     });
-    const store = new CredentialStore(stack.ledger.pool, keyringFromEnv({ ML_CONNECTOR_MASTER_KEY: MASTER_KEY }));
+    const store = new CredentialStore(
+      stack.ledger.pool,
+      keyringFromEnv({ ML_CONNECTOR_MASTER_KEY: MASTER_KEY }),
+    );
     await store.set('fusion-client', 'fusion-client-secret', SIM_CLIENT_SECRET);
     await store.set('sftp-good', 'sftp-password', SFTP_USER.password);
     await store.set('sftp-bad', 'sftp-password', WRONG_PASSWORD);
@@ -98,7 +105,11 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
     const good = (await run('gl-good')) as SyncResult;
     assert.ok(good.file, 'the good integration delivered');
     await assert.rejects(run('gl-bad'), WorkflowFailedError);
-    assert.match(workerOutput, /"level":"(debug|info)"/, 'the worker logged (so the search below means something)');
+    assert.match(
+      workerOutput,
+      /"level":"(debug|info)"/,
+      'the worker logged (so the search below means something)',
+    );
   });
 
   it('finds none of the planted secrets anywhere', async () => {
@@ -111,14 +122,17 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
     );
     let database = '';
     for (const { table_name } of tables) {
-      const { rows } = await stack.ledger.pool.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+      const { rows } = await stack.ledger.pool.query(
+        `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
+      );
       database += rows.map((r) => r.row).join('\n');
     }
     assert.ok(database.includes('gl-good'), 'the database dump holds the run data');
     assert.ok(histories.join('').includes('SftpAuth'), 'the history holds the failure');
     for (const secret of planted) {
       assert.ok(!workerOutput.includes(secret), 'a secret is in the worker logs');
-      for (const history of histories) assert.ok(!history.includes(secret), 'a secret is in a workflow history');
+      for (const history of histories)
+        assert.ok(!history.includes(secret), 'a secret is in a workflow history');
       assert.ok(!database.includes(secret), 'a secret is in the database');
     }
   });

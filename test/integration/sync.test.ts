@@ -159,7 +159,10 @@ describe('sync of GL journal lines, end to end', () => {
       `${stack.simUrl}/__sim/journalLines/${target.JeHeaderId}/${target.JeLineNumber}`,
       {
         method: 'PATCH',
-        body: JSON.stringify({ Description: 'Corrected, "after review"', EnteredDr: '1234.5' }),
+        body: JSON.stringify({
+          Description: 'Corrected, "after review"',
+          AccountCombination: '101-30-61000-000',
+        }),
       },
     );
     assert.equal(res.status, 200);
@@ -174,7 +177,8 @@ describe('sync of GL journal lines, end to end', () => {
       (l) => l.JeHeaderId === target.JeHeaderId && l.JeLineNumber === target.JeLineNumber,
     )!;
     assert.deepEqual(rows[1], expectedRow(changed));
-    assert.equal(rows[1]![8], '1234.50');
+    assert.equal(rows[1]![6], '101-30-61000-000');
+    assert.equal(rows[1]![7], '30', 'the cost centre comes from the new account');
     const { rows: versions } = await stack.ledger.pool.query(
       'SELECT count(*)::int AS n FROM ledger_entry WHERE record_id = $1',
       [`${target.JeHeaderId}:${target.JeLineNumber}`],
@@ -210,5 +214,28 @@ describe('sync of GL journal lines, end to end', () => {
     assert.ok(result.file);
     const rows = readCsv(stack, result.file.fileName);
     assert.equal(rows[1]![11], 'Started from the CLI');
+  });
+
+  it('quarantines a journal that no longer balances, whole, with a report, and sends none of it', async () => {
+    const target = (await simLines(stack)).find((l) => l.EnteredDr !== null && l.JeLineNumber === 1)!;
+    const journal = (await simLines(stack)).filter((l) => l.JeHeaderId === target.JeHeaderId);
+    const res = await fetch(`${stack.simUrl}/__sim/journalLines/${target.JeHeaderId}/1`, {
+      method: 'PATCH',
+      body: JSON.stringify({ EnteredDr: '1234.5' }),
+    });
+    assert.equal(res.status, 200);
+    const before = deliveredFiles(stack);
+    const result = await sync();
+    assert.equal(result.sent, 0);
+    assert.equal(result.file, null);
+    assert.equal(result.quarantined, journal.length, 'every line of the journal is held');
+    assert.deepEqual(deliveredFiles(stack), before);
+    const { rows } = await stack.ledger.pool.query(
+      `SELECT DISTINCT field, reason FROM quarantined_record WHERE record_id LIKE $1`,
+      [`${target.JeHeaderId}:%`],
+    );
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].field, 'journal balance');
+    assert.match(rows[0].reason, new RegExp(`journal ${target.JeHeaderId} .*entered DR .* CR .* difference`));
   });
 });

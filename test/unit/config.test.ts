@@ -45,8 +45,9 @@ describe('configuration', () => {
     assert.equal(i.fusion.auth.type === 'oauth' && i.fusion.auth.tokenRefreshSeconds, 3300);
     assert.equal(i.fusion.pageSize, 500);
     assert.equal(i.sftp.port, 22);
-    assert.equal(i.csv.columns.length, 12);
-    assert.equal(i.csv.decimalPlaces, 2);
+    assert.equal(i.format.type, 'csv');
+    assert.equal(i.format.type === 'csv' && i.format.decimalPlaces, 2);
+    assert.equal(i.allowUnbalancedJournals, false);
   });
 
   it('reports every problem at once, each with the path an admin can find', () => {
@@ -77,8 +78,39 @@ describe('configuration', () => {
       integrations: [integration({ chartOfAccounts: { delimiter: '.', segments: ['company', 'account'] } })],
     });
     assert.deepEqual(found, [
-      'integrations[0].csv.columns[7].field: segment "costCentre" is not in chartOfAccounts.segments (company, account)',
+      'integrations[0].format: columns[7] (Cost Centre): segment "costCentre" is not in the chart of accounts (company, account)',
     ]);
+  });
+
+  it('rejects X12 for an entity it does not fit, and a CSV column naming an unknown field', () => {
+    assert.deepEqual(
+      problems({
+        integrations: [
+          integration({
+            entity: 'suppliers',
+            format: {
+              type: 'x12',
+              partnerId: 'acme',
+              interchangeSender: { qualifier: 'ZZ', id: 'US' },
+              interchangeReceiver: { qualifier: 'ZZ', id: 'THEM' },
+              applicationSender: 'US',
+              applicationReceiver: 'THEM',
+            },
+          }),
+        ],
+      }),
+      ['integrations[0].format.type: X12 is for invoices (810) and purchaseOrders (850), not suppliers'],
+    );
+    const found = problems({
+      integrations: [
+        integration({
+          entity: 'invoices',
+          format: { type: 'csv', columns: [{ header: 'X', field: 'nope' }] },
+        }),
+      ],
+    });
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^integrations\[0\]\.format: .*nope/);
   });
 
   it('rejects duplicate integration IDs', () => {
