@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { AuthProvider } from './auth';
 import { FusionError } from './errors';
 import { sendRequest } from './http';
+import { retryTransient } from './retry';
 
 // Authenticated, retried GETs and paging over the REST framework's collection envelope.
 
@@ -45,6 +45,11 @@ export class FusionClient {
     this.maxWait = settings.maxRetryWaitSeconds ?? 30;
   }
 
+  /** The REST-Framework-Version sent: it decides the `q` syntax (v1 query-by-example, v2+ expressions). */
+  get frameworkVersion(): number {
+    return this.settings.frameworkVersion;
+  }
+
   /** How many windows a large extraction may page at once. */
   get parallelism(): number {
     return this.settings.parallelPages ?? 1;
@@ -57,36 +62,40 @@ export class FusionClient {
 
   /** One GET: one token refresh on 401, bounded retries on 429/502/503/504/network errors. */
   async getJson(url: string): Promise<unknown> {
-    let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
-      const authorization = await this.auth.header();
-      try {
-        const { body } = await sendRequest(
-          this.dispatcher,
-          url,
-          {
-            method: 'GET',
-            headers: {
-              authorization,
-              accept: 'application/json',
-              'rest-framework-version': String(this.settings.frameworkVersion),
-            },
+    return retryTransient(() => this.getWithAuth(url), {
+      retries: this.retries,
+      maxWaitSeconds: this.maxWait,
+    });
+  }
+
+  private async getWithAuth(url: string, refreshed = false): Promise<unknown> {
+    const authorization = await this.auth.header();
+    try {
+      const { body } = await sendRequest(
+        this.dispatcher,
+        url,
+        {
+          method: 'GET',
+          headers: {
+            authorization,
+            accept: 'application/json',
+            'rest-framework-version': String(this.settings.frameworkVersion),
           },
-          `GET ${redactQuery(url)}`,
-        );
-        return body;
-      } catch (err) {
-        if (!(err instanceof FusionError)) throw err;
-        if (err.kind === 'auth' && !refreshed && this.auth.rejected(authorization)) {
-          refreshed = true;
-          attempt--; // a refresh is not a retry
-          continue;
-        }
-        if (!err.retryable || attempt >= this.retries) throw err;
-        if (err.retryAfterSeconds !== undefined && err.retryAfterSeconds > this.maxWait) throw err;
-        const backoff = Math.min(this.maxWait, 2 ** attempt) * (0.5 + Math.random() / 2);
-        await sleep((err.retryAfterSeconds ?? backoff) * 1000);
+        },
+        `GET ${redactQuery(url)}`,
+      );
+      return body;
+    } catch (err) {
+      // A 401 with OAuth: the token was revoked or expired early. Fetch a new one, try once more.
+      if (
+        err instanceof FusionError &&
+        err.kind === 'auth' &&
+        !refreshed &&
+        this.auth.rejected(authorization)
+      ) {
+        return this.getWithAuth(url, true);
       }
+      throw err;
     }
   }
 

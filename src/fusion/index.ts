@@ -28,6 +28,8 @@ export interface FusionConnectionSettings {
   frameworkVersion: number;
   requestTimeoutSeconds: number;
   parallelPages?: number;
+  /** In-call retries of a throttled or failing GET before the error goes to Temporal (default 3). */
+  transientRetries?: number;
 }
 
 export interface FusionConnection {
@@ -64,6 +66,7 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
       frameworkVersion: settings.frameworkVersion,
       pageSize: settings.pageSize,
       parallelPages: settings.parallelPages ?? 1,
+      transientRetries: settings.transientRetries,
     },
     auth,
     agent,

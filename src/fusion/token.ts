@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { FusionError } from './errors';
 import { sendRequest } from './http';
+import { retryTransient } from './retry';
 
 // OAuth 2.0 client credentials against the identity domain. The token is cached in worker
 // memory (never returned to a workflow), refreshed before expiry, and fetched once even when
@@ -49,19 +50,22 @@ export class TokenProvider {
   private async fetch(): Promise<CachedToken> {
     const { tokenUrl, clientId, clientSecret, scope, refreshAfterSeconds } = this.settings;
     const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-    const { body } = await sendRequest(
-      this.dispatcher,
-      tokenUrl,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-          accept: 'application/json',
+    // The token endpoint is rate-limited (429) like the REST API: the same bounded retries apply.
+    const { body } = await retryTransient(() =>
+      sendRequest(
+        this.dispatcher,
+        tokenUrl,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${basic}`,
+            'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+            accept: 'application/json',
+          },
+          body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
         },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
-      },
-      `Fusion token request to ${new URL(tokenUrl).host}`,
+        `Fusion token request to ${new URL(tokenUrl).host}`,
+      ),
     );
     const { access_token: accessToken, expires_in: expiresIn } = (body ?? {}) as Record<string, unknown>;
     const lifetime = Number(expiresIn);

@@ -126,7 +126,11 @@ describe('every entity in every format that fits it', { timeout: 180_000 }, () =
     assert.equal(r.sent + r.quarantined, invoices.length);
     const rows = parse(file('ap-invoices-csv')) as string[][];
     const lines = invoices.flatMap((inv) =>
-      ((inv.invoiceLines as SimRow[]) ?? []).map((l) => [inv.InvoiceNumber, String(l.LineNumber), l.LineAmount]),
+      ((inv.invoiceLines as SimRow[]) ?? []).map((l) => [
+        inv.InvoiceNumber,
+        String(l.LineNumber),
+        l.LineAmount,
+      ]),
     );
     const sentNumbers = new Set(rows.slice(1).map((row) => row[0]));
     const expected = lines.filter(([n]) => sentNumbers.has(n as string));
@@ -144,7 +148,13 @@ describe('every entity in every format that fits it', { timeout: 180_000 }, () =
       const isa = interchange.header.elements.map((e) => e.value);
       const group = interchange.functionalGroups[0]!;
       const sets = group.transactions.map((t) => t.header.elements[1]!.value);
-      return { id, isa13: isa[12], gs06: group.header.elements[5]!.value, sets, count: group.transactions.length };
+      return {
+        id,
+        isa13: isa[12],
+        gs06: group.header.elements[5]!.value,
+        sets,
+        count: group.transactions.length,
+      };
     });
     assert.equal(parsed[0]!.count, results.get('ap-invoices-810')!.sent);
     assert.equal(parsed[1]!.count, results.get('po-850')!.sent);
@@ -172,7 +182,10 @@ describe('every entity in every format that fits it', { timeout: 180_000 }, () =
     const csvRows = parse(file('suppliers-csv')) as string[][];
     assert.equal(csvRows.length - 1, results.get('suppliers-csv')!.sent);
     const fixed = file('suppliers-fixed').split('\r\n').filter(Boolean);
-    assert.ok(fixed.every((l) => l.length === 54), 'every record is 54 characters');
+    assert.ok(
+      fixed.every((l) => l.length === 54),
+      'every record is 54 characters',
+    );
     const details = fixed.filter((l) => l.startsWith('S'));
     assert.equal(details.length, results.get('suppliers-fixed')!.sent);
     assert.equal(fixed.at(-1), `T${String(details.length).padStart(8, '0')}`.padEnd(54));
