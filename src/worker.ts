@@ -59,6 +59,7 @@ export function buildIntegrations(
             sha256Sidecar: sftp.sha256Sidecar,
             doneFile: sftp.doneFile,
           },
+          ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
         },
       ];
     }),

@@ -8,7 +8,7 @@ import { splitBalancedJournals, unbalancedReport } from '../formats/balance';
 import { assertValidFile } from '../formats/validate/result';
 import { type FusionConnection, readChanges } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
-import { deliverFile, renderFileName, type SftpDestination } from '../sftp';
+import { deliverFile, encryptForPartner, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
 import {
   type EntityName,
@@ -25,6 +25,8 @@ export interface IntegrationRuntime {
   config: IntegrationConfig;
   fusion: FusionConnection;
   sftp: SftpDestination;
+  /** Encrypt files for the partner (keys resolved at start; never logged). */
+  pgp?: { keys: PgpKeys; armor: boolean };
 }
 
 /** Named crash points for fault tests (the worker exits on the spot, as a killed process would). */
@@ -60,6 +62,33 @@ function stagedSummary(run: RunRow): StagedRun {
     staged: run.staged,
     alreadySent: run.alreadySent,
     quarantined: run.quarantined,
+  };
+}
+
+/** Writes bytes to the archive in ~1 MiB chunks while hashing and counting them. */
+function chunkedArchive(store: (chunk: Buffer) => Promise<void>) {
+  const hash = createHash('sha256');
+  let byteCount = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    await store(Buffer.concat(pending));
+    pending = [];
+    pendingBytes = 0;
+  };
+  return {
+    async write(bytes: Buffer) {
+      hash.update(bytes);
+      byteCount += bytes.length;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    },
+    async close() {
+      await flush();
+      return { byteCount, sha256: hash.digest('hex') };
+    },
   };
 }
 
@@ -257,7 +286,8 @@ export function createActivities(deps: ActivityDeps) {
               createdAt: run.windowTo,
             }
           : SAMPLE_ENVELOPE;
-        const extension = format.type === 'csv' ? 'csv' : format.type === 'x12' ? 'x12' : 'txt';
+        const base = format.type === 'csv' ? 'csv' : format.type === 'x12' ? 'x12' : 'txt';
+        const extension = rt.pgp ? `${base}.${rt.pgp.armor ? 'asc' : 'pgp'}` : base;
         const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
         const renderer = rendererFor(rt.config, envelope, {
           fileName,
@@ -272,22 +302,20 @@ export function createActivities(deps: ActivityDeps) {
             format: format.type,
           },
           async (sink) => {
-            const hash = createHash('sha256');
-            let byteCount = 0;
-            let pending: Buffer[] = [];
-            let pendingBytes = 0;
+            // Plain text streams straight into the archive; for PGP it is held, encrypted once at
+            // the end, and the encrypted bytes are what is archived, hashed and delivered.
+            const archive = chunkedArchive(sink.chunk);
+            const plain = rt.pgp ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
             const emit = async (text: string) => {
               if (!text) return;
               renderer.check.push(text);
               const bytes = Buffer.from(text, 'utf8');
-              hash.update(bytes);
-              byteCount += bytes.length;
-              pending.push(bytes);
-              pendingBytes += bytes.length;
-              if (pendingBytes >= CHUNK_BYTES) {
-                await sink.chunk(Buffer.concat(pending));
-                pending = [];
-                pendingBytes = 0;
+              if (plain) {
+                plain.parts.push(bytes);
+                plain.hash.update(bytes);
+                plain.bytes += bytes.length;
+              } else {
+                await archive.write(bytes);
               }
             };
             await emit(renderer.begin());
@@ -322,9 +350,20 @@ export function createActivities(deps: ActivityDeps) {
               await emit(renderer.end());
               assertValidFile(format.type, await renderer.check.result());
             }
-            if (pendingBytes) await sink.chunk(Buffer.concat(pending));
-            const summary = { ...renderer.summary(), ...(numbers ? { controlNumbers: numbers } : {}) };
-            return { byteCount, sha256: hash.digest('hex'), recordCount, summary };
+            let plaintext: { sha256: string; bytes: number } | undefined;
+            if (plain && rt.pgp && recordCount > 0) {
+              await archive.write(
+                await encryptForPartner(Buffer.concat(plain.parts), rt.pgp.keys, rt.pgp.armor),
+              );
+              plaintext = { sha256: plain.hash.digest('hex'), bytes: plain.bytes };
+            }
+            const { byteCount, sha256 } = await archive.close();
+            const summary = {
+              ...renderer.summary(),
+              ...(numbers ? { controlNumbers: numbers } : {}),
+              ...(plaintext && rt.pgp ? { pgp: { armor: rt.pgp.armor, plaintext } } : {}),
+            };
+            return { byteCount, sha256, recordCount, summary };
           },
         );
         if (file)

@@ -150,6 +150,29 @@ export const sftpSchema = z.object({
   operationTimeoutSeconds: z.number().int().min(1).default(60),
   /** Name of the delivered file; tokens {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss} {run} {ext}. */
   fileNameTemplate: z.string().min(1).default('{integration}_{yyyy}{MM}{dd}T{HH}{mm}{ss}Z_{run}.{ext}'),
+  /**
+   * Encrypt each file to the partner's OpenPGP key (and sign it with ours). The key references
+   * follow the same rules as other secrets: a file, a variable or a stored credential.
+   */
+  pgp: z
+    .object({
+      recipientKeyFile: z.string().min(1).optional(),
+      recipientKeyEnv: envVarName.optional(),
+      recipientKeyCredential: credentialName.optional(),
+      signingKeyFile: z.string().min(1).optional(),
+      signingKeyEnv: envVarName.optional(),
+      signingKeyCredential: credentialName.optional(),
+      signingPassphraseEnv: envVarName.optional(),
+      signingPassphraseCredential: credentialName.optional(),
+      /** ASCII armor (.asc) instead of binary (.pgp). */
+      armor: z.boolean().default(false),
+    })
+    .superRefine((p, ctx) => {
+      exactlyOne(p, ['recipientKeyFile', 'recipientKeyEnv', 'recipientKeyCredential'], ctx);
+      exactlyOne(p, ['signingKeyFile', 'signingKeyEnv', 'signingKeyCredential'], ctx, false);
+      exactlyOne(p, ['signingPassphraseEnv', 'signingPassphraseCredential'], ctx, false);
+    })
+    .optional(),
   /** Also write `<name>.sha256` after the file is in place. */
   sha256Sidecar: z.boolean().default(false),
   /** Also write an empty `<name>.done` marker last. */

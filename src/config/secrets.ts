@@ -11,6 +11,8 @@ export interface IntegrationSecrets {
   /** The OAuth client secret, or the Basic-auth user's password. */
   fusionClientSecret: string;
   sftp: { password: string } | { privateKey: string; passphrase?: string };
+  /** OpenPGP keys when files are encrypted for the partner. */
+  pgp?: { recipientKey: string; signingKey?: string; signingPassphrase?: string };
 }
 
 export type SecretResolver = (integrationId: string) => IntegrationSecrets;
@@ -89,7 +91,10 @@ async function resolveOne(
       sources,
       problems,
     );
-    return { fusionClientSecret, sftp: { password } };
+    const pgp = integration.sftp.pgp
+      ? await resolvePgp(integration.sftp.pgp, at, sources, problems)
+      : undefined;
+    return { fusionClientSecret, sftp: { password }, ...(pgp ? { pgp } : {}) };
   }
   const privateKey = await read(
     { env: auth.privateKeyEnv, credential: auth.privateKeyCredential, file: auth.privateKeyFile },
@@ -97,6 +102,9 @@ async function resolveOne(
     sources,
     problems,
   );
+  const pgp = integration.sftp.pgp
+    ? await resolvePgp(integration.sftp.pgp, at, sources, problems)
+    : undefined;
   const hasPassphrase = auth.passphraseEnv || auth.passphraseCredential;
   const passphrase = hasPassphrase
     ? await read(
@@ -106,7 +114,48 @@ async function resolveOne(
         problems,
       )
     : undefined;
-  return { fusionClientSecret, sftp: passphrase ? { privateKey, passphrase } : { privateKey } };
+  return {
+    fusionClientSecret,
+    sftp: passphrase ? { privateKey, passphrase } : { privateKey },
+    ...(pgp ? { pgp } : {}),
+  };
+}
+
+async function resolvePgp(
+  pgp: NonNullable<IntegrationConfig['sftp']['pgp']>,
+  at: string,
+  sources: SecretSources,
+  problems: string[],
+): Promise<NonNullable<IntegrationSecrets['pgp']>> {
+  const recipientKey = await read(
+    { env: pgp.recipientKeyEnv, credential: pgp.recipientKeyCredential, file: pgp.recipientKeyFile },
+    `${at} sftp.pgp recipient key`,
+    sources,
+    problems,
+  );
+  const signing = pgp.signingKeyEnv || pgp.signingKeyCredential || pgp.signingKeyFile;
+  const signingKey = signing
+    ? await read(
+        { env: pgp.signingKeyEnv, credential: pgp.signingKeyCredential, file: pgp.signingKeyFile },
+        `${at} sftp.pgp signing key`,
+        sources,
+        problems,
+      )
+    : undefined;
+  const hasPassphrase = pgp.signingPassphraseEnv || pgp.signingPassphraseCredential;
+  const signingPassphrase = hasPassphrase
+    ? await read(
+        { env: pgp.signingPassphraseEnv, credential: pgp.signingPassphraseCredential },
+        `${at} sftp.pgp signing passphrase`,
+        sources,
+        problems,
+      )
+    : undefined;
+  return {
+    recipientKey,
+    ...(signingKey ? { signingKey } : {}),
+    ...(signingPassphrase ? { signingPassphrase } : {}),
+  };
 }
 
 /** Reads every integration's secrets now, so a missing one stops the worker at start, not mid-sync. */
@@ -131,7 +180,10 @@ export function usesCredentialStore(config: ConfigFile): boolean {
     const s = i.sftp.auth;
     return Boolean(
       (f.type === 'oauth' ? f.clientSecretCredential : f.passwordCredential) ||
-        (s.type === 'password' ? s.passwordCredential : s.privateKeyCredential || s.passphraseCredential),
+        (s.type === 'password' ? s.passwordCredential : s.privateKeyCredential || s.passphraseCredential) ||
+        i.sftp.pgp?.recipientKeyCredential ||
+        i.sftp.pgp?.signingKeyCredential ||
+        i.sftp.pgp?.signingPassphraseCredential,
     );
   });
 }

@@ -221,3 +221,4 @@ export async function deliverFile(
     await withDeadline(client.end(), 10, 'closing the connection').catch(() => undefined);
   }
 }
+export { encryptForPartner, type PgpKeys } from './pgp';
