@@ -1,7 +1,5 @@
-import type * as OpenPgp from 'openpgp' with { 'resolution-mode': 'import' };
-
 // openpgp is an ES module; this project is CommonJS, so it is loaded on first use.
-const loadOpenPgp = (): Promise<typeof OpenPgp> => import('openpgp');
+const loadOpenPgp = () => import('openpgp');
 
 // OpenPGP for partners who want files encrypted to their key (and signed with ours). The file is
 // encrypted once, when it is rendered, and those exact bytes are archived and delivered: a
@@ -18,7 +16,7 @@ export interface PgpKeys {
 export async function encryptForPartner(data: Uint8Array, keys: PgpKeys, armor: boolean): Promise<Buffer> {
   const openpgp = await loadOpenPgp();
   const encryptionKeys = await openpgp.readKey({ armoredKey: keys.recipientKey });
-  let signingKeys: OpenPgp.PrivateKey | undefined;
+  let signingKeys: Awaited<ReturnType<typeof openpgp.readPrivateKey>> | undefined;
   if (keys.signingKey) {
     const privateKey = await openpgp.readPrivateKey({ armoredKey: keys.signingKey });
     signingKeys = keys.signingPassphrase

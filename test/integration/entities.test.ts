@@ -106,7 +106,7 @@ describe('every entity in every format that fits it', { timeout: 180_000 }, () =
         }),
       ),
     );
-    ids.forEach((id, i) => results.set(id, done[i]!));
+    for (const [i, id] of ids.entries()) results.set(id, done[i]!);
   });
 
   after(async () => {

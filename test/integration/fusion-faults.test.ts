@@ -126,6 +126,24 @@ describe('Fusion client under faults', { timeout: 120_000 }, () => {
     assert.deepEqual((await readInvoices(connect())).sort(), expected);
   });
 
+  it('a scope the identity domain does not know is a non-retryable error naming invalid_scope', async () => {
+    const c = connect({
+      auth: {
+        type: 'oauth',
+        tokenUrl: `${url}/oauth2/v1/token`,
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        scope: 'urn:opc:idm:__myscopes__',
+        tokenRefreshSeconds: 3300,
+      },
+    });
+    await assert.rejects(
+      c.client.getJson(c.client.resourceUrl('invoices')),
+      (err: unknown) =>
+        err instanceof FusionError && err.kind === 'bad-request' && /invalid_scope/.test(err.message),
+    );
+  });
+
   it('Basic auth for a Fusion user; a wrong password is a non-retryable auth error', async () => {
     const basic = connect({
       auth: { type: 'basic', username: 'integration.user', password: 'basic-pass-42' },

@@ -4,24 +4,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import type * as OpenPgp from 'openpgp' with { 'resolution-mode': 'import' };
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+
+const loadOpenPgp = () => import('openpgp');
 
 // A partner that wants files encrypted to its OpenPGP key and signed with ours: the delivered
 // file decrypts with the partner's private key, verifies with our public key, and is exactly
 // the CSV the ledger recorded (its sha256).
 
 describe('PGP-encrypted delivery', { timeout: 120_000 }, () => {
-  let openpgp: typeof OpenPgp;
+  let openpgp: Awaited<ReturnType<typeof loadOpenPgp>>;
   let partner: { privateKey: string; publicKey: string };
   let ours: { privateKey: string; publicKey: string };
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
 
   before(async () => {
-    openpgp = await import('openpgp');
+    openpgp = await loadOpenPgp();
     const key = (name: string) =>
       openpgp.generateKey({
         userIDs: [{ name, email: `${name}@example.com` }],
