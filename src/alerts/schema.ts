@@ -94,7 +94,7 @@ export const emailSchema = z
     }
   });
 
-export const alertsSchema = z.object({
+export const alertsSchema = z.strictObject({
   /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, …). */
   webhook: webhookSchema.optional(),
   email: emailSchema.optional(),

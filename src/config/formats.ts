@@ -15,16 +15,16 @@ import type { EntityName, EntityRecordMap } from '../shared/records';
 // profile X12 accepts) is checked by compiling it, in the integration schema (see schema.ts).
 
 const column = z.union([
-  z.object({
+  z.strictObject({
     header: z.string().min(1),
     field: z.string().min(1),
     decimalPlaces: z.union([z.number().int().min(0).max(10), z.literal('currency')]).optional(),
     dateFormat: z.string().min(1).optional(),
   }),
-  z.object({ header: z.string(), literal: z.string() }),
+  z.strictObject({ header: z.string(), literal: z.string() }),
 ]);
 
-export const csvFormatSchema = z.object({
+export const csvFormatSchema = z.strictObject({
   type: z.literal('csv'),
   header: z.boolean().default(true),
   delimiter: z.string().length(1).default(','),
@@ -53,12 +53,12 @@ const fixedWidthField = z.looseObject({
   type: z.enum(['alpha', 'numeric', 'amount', 'date', 'literal', 'count', 'total']),
   width: z.number().int().min(1),
 });
-const fixedWidthRecord = z.object({
+const fixedWidthRecord = z.strictObject({
   fields: z.array(fixedWidthField).min(1),
   length: z.number().int().min(1).optional(),
 });
 
-export const fixedWidthFormatSchema = z.object({
+export const fixedWidthFormatSchema = z.strictObject({
   type: z.literal('fixedWidth'),
   header: fixedWidthRecord.optional(),
   detail: fixedWidthRecord,
@@ -70,9 +70,9 @@ export const fixedWidthFormatSchema = z.object({
   fileValues: z.record(z.string(), z.string()).default({}),
 });
 
-const x12Id = z.object({ qualifier: z.string().min(2).max(2), id: z.string().min(1).max(15) });
+const x12Id = z.strictObject({ qualifier: z.string().min(2).max(2), id: z.string().min(1).max(15) });
 
-export const x12FormatSchema = z.object({
+export const x12FormatSchema = z.strictObject({
   type: z.literal('x12'),
   /** Control numbers are allocated per partner: two integrations to one partner share the sequences. */
   partnerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),

@@ -29,7 +29,7 @@ function exactlyOne(
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const fusionOAuth = z.object({
+const fusionOAuth = z.strictObject({
   type: z.literal('oauth'),
   /** OAuth token endpoint of the identity domain, e.g. https://idcs-…/oauth2/v1/token */
   tokenUrl: httpUrl,
@@ -56,7 +56,7 @@ const fusionBasic = z
   })
   .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
-export const fusionSchema = z.object({
+export const fusionSchema = z.strictObject({
   /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
   baseUrl: httpUrl,
   auth: z.discriminatedUnion('type', [fusionOAuth, fusionBasic]),
@@ -98,7 +98,7 @@ const passwordAuth = z
   })
   .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
-export const sftpSchema = z.object({
+export const sftpSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
@@ -109,15 +109,15 @@ export const sftpSchema = z.object({
    */
   hostKey: z.union(
     [
-      z.object({
+      z.strictObject({
         sha256: z
           .string()
           .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
       }),
-      z.object({
+      z.strictObject({
         knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
       }),
-      z.object({ acceptAny: z.literal(true) }),
+      z.strictObject({ acceptAny: z.literal(true) }),
     ],
     {
       error:
@@ -187,7 +187,7 @@ export const sftpSchema = z.object({
 
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
 
-export const chartOfAccountsSchema = z.object({
+export const chartOfAccountsSchema = z.strictObject({
   delimiter: z.string().min(1).default('-'),
   segments: z.array(segmentName).min(1).default(['company', 'costCentre', 'account', 'subAccount']),
 });

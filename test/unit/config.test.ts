@@ -113,6 +113,14 @@ describe('configuration', () => {
     assert.match(found[0]!, /^integrations\[0\]\.format: .*nope/);
   });
 
+  it('rejects a misspelt key instead of ignoring it', () => {
+    const base = integration();
+    assert.deepEqual(
+      problems({ integrations: [{ ...base, fusion: { ...base.fusion, overlapSecond: 5 } }] }),
+      ['integrations[0].fusion: Unrecognized key: "overlapSecond"'],
+    );
+  });
+
   it('rejects duplicate integration IDs', () => {
     assert.deepEqual(problems({ integrations: [integration(), integration()] }), [
       'integrations[1].id: duplicate integration id "gl-journal-lines"',
