@@ -123,7 +123,9 @@ async function main(): Promise<void> {
       );
     }),
   });
-  const ledger = Ledger.connect(env.DATABASE_URL);
+  const ledger = Ledger.connect(env.DATABASE_URL, (err) =>
+    logger.warn({ error: err.message }, 'Postgres dropped an idle ledger connection; it will be replaced'),
+  );
   const applied = await migrate(ledger.pool);
   logger.info({ applied }, 'Ledger schema up to date');
   const credentials = credentialStoreFromEnv(ledger.pool);

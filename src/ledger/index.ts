@@ -90,8 +90,14 @@ const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration
 export class Ledger {
   constructor(readonly pool: Pool) {}
 
-  static connect(connectionString: string): Ledger {
-    return new Ledger(new Pool({ connectionString, max: 10, application_name: 'ml-connector' }));
+  /**
+   * A pool for the ledger. An idle connection that Postgres drops (a restart, a failover, an admin)
+   * is reported to `onIdleError` and replaced on next use; unhandled, it would crash the worker.
+   */
+  static connect(connectionString: string, onIdleError: (err: Error) => void = () => {}): Ledger {
+    const pool = new Pool({ connectionString, max: 10, application_name: 'ml-connector' });
+    pool.on('error', onIdleError);
+    return new Ledger(pool);
   }
 
   close(): Promise<void> {
