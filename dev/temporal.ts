@@ -63,6 +63,8 @@ export async function ensureTemporal(
   const port = await freePort();
   const uiPort = options.ui ? await freePort() : 0;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
+  // The search attributes the integration workflows set, so the Web UI can filter by them.
+  args.push('--search-attribute', 'MlcIntegration=Keyword', '--search-attribute', 'MlcEntity=Keyword');
   args.push(...(options.ui ? ['--ui-port', String(uiPort)] : ['--headless']));
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

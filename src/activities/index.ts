@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
-import type { IntegrationConfig } from '../config';
+import { ConfigError, type IntegrationConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
-import { splitBalancedJournals, unbalancedReport } from '../formats/balance';
 import { assertValidFile } from '../formats/validate/result';
-import { type FusionConnection, readChanges } from '../fusion';
+import { type FusionConnection, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
+import { type PlannedTimes, planAfter } from '../schedule';
 import { deliverFile, encryptForPartner, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
 import {
@@ -17,6 +17,7 @@ import {
   RecordFieldError,
 } from '../shared/records';
 import { typedFailures } from './failures';
+import { stageExtracted } from './staging';
 
 // Thin adapters between the workflow and fusion/formats/sftp/ledger. Inputs and results are
 // small references (run keys, file IDs, counts): record data stays in Postgres.
@@ -136,13 +137,42 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** The non-secret settings the workflow needs to plan a run (retry windows). */
-    async integrationSettings(input: {
-      integrationId: string;
-    }): Promise<{ uploadRetryWindowSeconds: number }> {
+    async integrationSettings(input: { integrationId: string }): Promise<{
+      uploadRetryWindowSeconds: number;
+      entity: string;
+      initialWatermark: string;
+      scheduled: boolean;
+    }> {
       return typedFailures(async () => {
         const { config } = deps.integration(input.integrationId);
-        return { uploadRetryWindowSeconds: config.sftp.retryWindowMinutes * 60 };
+        return {
+          uploadRetryWindowSeconds: config.sftp.retryWindowMinutes * 60,
+          entity: config.entity,
+          initialWatermark: new Date(config.fusion.initialWatermark).toISOString(),
+          scheduled: config.schedule !== undefined,
+        };
       });
+    },
+
+    /** The next scheduled sync and the next deadline after a moment, from the integration's cron rules. */
+    async planNextTimes(input: { integrationId: string; after: string }): Promise<PlannedTimes> {
+      return typedFailures(async () => {
+        const { config } = deps.integration(input.integrationId);
+        if (!config.schedule) {
+          throw new ConfigError(
+            `Integration "${config.id}" has no schedule: add "schedule": { "cron": [...] }`,
+          );
+        }
+        return planAfter(config.schedule, new Date(input.after));
+      });
+    },
+
+    async filesCommittedSince(input: { integrationId: string; since: string }): Promise<number> {
+      return typedFailures(() => ledger.filesCommittedSince(input.integrationId, input.since));
+    },
+
+    async currentWatermark(input: { integrationId: string }): Promise<string | null> {
+      return typedFailures(() => ledger.watermark(input.integrationId));
     },
 
     /** A file an earlier run rendered but could not deliver: the next sync delivers it first. */
@@ -193,68 +223,47 @@ export function createActivities(deps: ActivityDeps) {
           overlapSeconds: rt.config.fusion.overlapSeconds,
         });
         if (run.status !== 'staging') return stagedSummary(run);
-        await ledger.restartStaging(run.runKey); // a retried attempt starts the window again
-        let seq = 0;
-        let extracted = 0;
-        let alreadySent = 0;
-        let pages = 0;
         const window = { from: run.windowFrom, to: run.windowTo };
         const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
-        for await (const page of readChanges(rt.fusion.client, rt.config.entity, window, options)) {
-          let good = page.flatMap((x) => (x.ok ? [x.record] : []));
-          const bad = page.flatMap((x) => (x.ok ? [] : [x]));
-          if (rt.config.entity === 'journalLines' && !rt.config.allowUnbalancedJournals) {
-            // A journal goes out whole and balanced, or not at all (all its lines are in this page).
-            const { unbalanced } = splitBalancedJournals(good as JournalLineRecord[]);
-            const reasons = unbalancedReport(unbalanced);
-            const held = new Set(unbalanced.flatMap((g) => g.lines.map((l) => l.recordId)));
-            unbalanced.forEach((group, i) => {
-              for (const line of group.lines) {
-                bad.push({
-                  ok: false,
-                  recordId: line.recordId,
-                  version: line.version,
-                  error: new RecordFieldError(line.recordId, 'journal balance', reasons[i]!),
-                  raw: line,
-                });
-              }
-            });
-            good = good.filter((r) => !held.has(r.recordId));
-          }
-          for (const b of bad) {
-            log.warn('Record quarantined', {
-              recordId: b.recordId,
-              field: b.error.field,
-              reason: b.error.reason,
-            });
-          }
-          await ledger.quarantine(
-            run.runKey,
-            input.integrationId,
-            bad.map((b) => ({
-              recordId: b.recordId,
-              version: b.version,
-              field: b.error.field,
-              reason: b.error.reason,
-              payload: b.raw,
-            })),
-          );
-          const result = await ledger.stage(
-            run.runKey,
-            input.integrationId,
-            seq,
-            good.map((record) => ({
-              recordId: record.recordId,
-              version: record.version,
-              payload: record as unknown as Record<string, unknown>,
-            })),
-          );
-          seq += good.length;
-          extracted += page.length;
-          alreadySent += result.alreadySent;
-          heartbeat({ pages: ++pages, extracted });
-        }
-        await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
+        await stageExtracted(
+          ledger,
+          rt,
+          run,
+          readChanges(rt.fusion.client, rt.config.entity, window, options),
+        );
+        run = await ledger.finishStaging(run.runKey);
+        log.info('Changes staged', { ...stagedSummary(run) });
+        return stagedSummary(run);
+      });
+    },
+
+    /**
+     * Stages a resend (a forced resync or one backfill window): every current record in the window,
+     * or the given records, whether sent before or not. The live watermark does not move.
+     */
+    async stageResend(input: {
+      integrationId: string;
+      runKey: string;
+      window: { from: string; to: string };
+      recordIds?: string[];
+      reason: string;
+    }): Promise<StagedRun> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        let run = await ledger.openResendRun({
+          runKey: input.runKey,
+          integrationId: input.integrationId,
+          entity: rt.config.entity,
+          windowFrom: input.window.from,
+          windowTo: input.window.to,
+          reason: input.reason,
+        });
+        if (run.status !== 'staging') return stagedSummary(run);
+        const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
+        const pages = input.recordIds
+          ? readRecordsById(rt.fusion.client, rt.config.entity, input.recordIds)
+          : readChanges(rt.fusion.client, rt.config.entity, input.window, options);
+        await stageExtracted(ledger, rt, run, pages, input.recordIds ? new Set(input.recordIds) : undefined);
         run = await ledger.finishStaging(run.runKey);
         log.info('Changes staged', { ...stagedSummary(run) });
         return stagedSummary(run);

@@ -9,6 +9,7 @@ import {
 } from '../credentials';
 import { Ledger, migrate } from '../ledger';
 import { ledgerReport } from './ledgerReport';
+import { operateCommand } from './operate';
 import { retryCommand, syncCommand } from './sync';
 
 // `ml-connector <command>`: the admin's CLI. Temporal's own CLI and Web UI work alongside it.
@@ -17,6 +18,11 @@ const USAGE = `usage: ml-connector <command>
 
   migrate                     apply the Postgres schema migrations (the worker also does this at start)
   validate                    check the configuration file and that every secret it names is set
+  start <integration>         start the integration's scheduled workflow (integration-<id>)
+  status <integration>        watermark, last run and file, counts, last error, next run, resync progress
+  pause|resume <integration>  stop or restart scheduled syncs
+  resync <integration> (--all | --since DATE | --from DATE --to DATE [--window-hours N] | --records ID,…)
+        --reason "…" [--wait]  send again (recorded as a resend; the watermark stays); --wait draws progress
   sync <integration> [--no-wait]
                               start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
   ledger <integration>        watermark, records delivered and the latest files
@@ -67,6 +73,16 @@ export async function run(argv: string[]): Promise<number> {
       const integrationId = args.find((a) => !a.startsWith('--'));
       if (!integrationId) break;
       print(await syncCommand(readRuntimeEnv(), integrationId, !args.includes('--no-wait')));
+      return 0;
+    }
+    case 'start':
+    case 'status':
+    case 'pause':
+    case 'resume':
+    case 'resync': {
+      const integrationId = args[0];
+      if (!integrationId) break;
+      print(await operateCommand(readRuntimeEnv(), command, integrationId, args.slice(1)));
       return 0;
     }
     case 'failures':

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TASK_QUEUE } from '../shared';
+import { loadConfig } from './load';
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './schema';
 
 export * from './schema';
@@ -51,23 +51,9 @@ export function parseConfig(raw: unknown, source = 'configuration'): ConfigFile 
   return parsed.data;
 }
 
+/** Reads and validates the YAML or JSON file; problems point at file:line:column (see ./load). */
 export function loadConfigFile(path: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      `Cannot read the configuration file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. ` +
-        'Set ML_CONNECTOR_CONFIG to its path.',
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseConfig(raw, path);
+  return loadConfig(path);
 }
 
 export function findIntegration(config: ConfigFile, id: string): IntegrationConfig {

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
 import { LayoutError } from '../formats/errors';
@@ -192,6 +193,37 @@ export const chartOfAccountsSchema = z.strictObject({
   segments: z.array(segmentName).min(1).default(['company', 'costCentre', 'account', 'subAccount']),
 });
 
+const cronExpression = z.string().superRefine((text, ctx) => {
+  try {
+    CronExpressionParser.parse(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a cron expression (${(err as Error).message})` });
+  }
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * When the long-lived integration workflow syncs: cron expressions in a time zone (the next run is
+ * the earliest of them), e.g. every 15 minutes on business days and hourly during close. Deadlines
+ * are cut-offs by which a file must have been delivered since the previous cut-off, or an alert goes out.
+ */
+export const scheduleSchema = z.strictObject({
+  cron: z.array(cronExpression).min(1),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+    .default('UTC'),
+  deadlines: z.array(z.strictObject({ cutoff: cronExpression, label: z.string().optional() })).default([]),
+});
+
 export const integrationSchema = z
   .object({
     id: z
@@ -206,6 +238,7 @@ export const integrationSchema = z
     }),
     /** The file format; CSV with the entity's default columns when absent. */
     format: formatSchema.default(() => csvFormatSchema.parse({ type: 'csv' })),
+    schedule: scheduleSchema.optional(),
     /** Journal lines: a journal whose DR and CR differ is quarantined whole, unless this is true. */
     allowUnbalancedJournals: z.boolean().default(false),
   })

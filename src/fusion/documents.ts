@@ -163,9 +163,18 @@ async function* readWindow(
     yield* readWindowByOffset(client, spec, window);
     return;
   }
-  const filter = windowFilter(spec, window, options.childChangeFilter);
+  yield* readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand);
+}
+
+/** Documents matching a v2 `q` filter, keyset-paged in (LastUpdateDate, key) order. */
+export async function* readWhere(
+  client: FusionClient,
+  spec: ResourceSpec,
+  filter: string,
+  expand: boolean,
+): AsyncGenerator<Raw[]> {
   const base: Record<string, string> = { orderBy: `LastUpdateDate:asc,${spec.key}:asc` };
-  if (options.expand && spec.children.length) base.expand = expandParam(spec.children);
+  if (expand && spec.children.length) base.expand = expandParam(spec.children);
   let cursor: KeysetCursor | null = null;
   for (;;) {
     const params = { ...base, q: keysetQuery(filter, spec, cursor) };

@@ -6,7 +6,7 @@ import { TokenProvider } from './token';
 export { BasicAuthProvider, OAuthProvider } from './auth';
 export { FusionClient } from './client';
 export type { ChangeWindow, ReadOptions } from './documents';
-export { type Extracted, entityReaders, readChanges } from './entities';
+export { type Extracted, entityReaders, readChanges, readRecordsById } from './entities';
 export { FusionError, type FusionErrorKind } from './errors';
 export { TokenProvider } from './token';
 

@@ -12,6 +12,8 @@ export interface RunRow {
   runKey: string;
   integrationId: string;
   entity: string;
+  /** `sync`: the live incremental run. `resend`: a forced resync or backfill (no dedup, no watermark). */
+  kind: 'sync' | 'resend';
   windowFrom: string;
   windowTo: string;
   status: RunStatus;
@@ -78,7 +80,7 @@ export function contentDigest(payload: Record<string, unknown>): string {
   return createHash('sha256').update(stable).digest('hex');
 }
 
-const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity,
+const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,
   to_char(window_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowFrom",
   to_char(window_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowTo",
   status, extracted, staged, already_sent AS "alreadySent", quarantined`;
@@ -168,6 +170,30 @@ export class Ledger {
     });
   }
 
+  /**
+   * Opens (or returns) a resend run over an explicit window: a forced resync or one window of a
+   * backfill. It may run beside the live sync; it never moves the watermark.
+   */
+  async openResendRun(input: {
+    runKey: string;
+    integrationId: string;
+    entity: string;
+    windowFrom: string;
+    windowTo: string;
+    reason: string;
+  }): Promise<RunRow> {
+    const { rows } = await this.pool.query<RunRow>(
+      `WITH inserted AS (
+         INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status, kind, reason)
+         VALUES ($1, $2, $3, $4, $5, 'staging', 'resend', $6)
+         ON CONFLICT (run_key) DO NOTHING
+         RETURNING ${runColumns})
+       SELECT * FROM inserted UNION ALL SELECT ${runColumns} FROM sync_run WHERE run_key = $1 LIMIT 1`,
+      [input.runKey, input.integrationId, input.entity, input.windowFrom, input.windowTo, input.reason],
+    );
+    return rows[0]!;
+  }
+
   /** Forgets a half-done staging (the activity is retried from the start of the window). */
   async restartStaging(runKey: string): Promise<void> {
     await this.tx(async (c) => {
@@ -185,6 +211,7 @@ export class Ledger {
     integrationId: string,
     firstSeq: number,
     entries: StagedEntry[],
+    resend = false,
   ): Promise<{ staged: number; alreadySent: number }> {
     if (entries.length === 0) return { staged: 0, alreadySent: 0 };
     const latest = new Map<string, StagedEntry & { digest: string }>();
@@ -194,17 +221,19 @@ export class Ledger {
         latest.set(e.recordId, { ...e, digest: contentDigest(e.payload) });
     }
     const unique = [...latest.values()];
-    const sent = await this.pool.query<{ record_id: string }>(
-      `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
+    const sent = resend
+      ? { rows: [] as { record_id: string }[] }
+      : await this.pool.query<{ record_id: string }>(
+          `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
        WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
                      AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
-      [
-        integrationId,
-        unique.map((e) => e.recordId),
-        unique.map((e) => e.version),
-        unique.map((e) => e.digest),
-      ],
-    );
+          [
+            integrationId,
+            unique.map((e) => e.recordId),
+            unique.map((e) => e.version),
+            unique.map((e) => e.digest),
+          ],
+        );
     const alreadySent = new Set(sent.rows.map((r) => r.record_id));
     const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
     if (fresh.length) {
@@ -458,23 +487,25 @@ export class Ledger {
           throw new Error(`Run ${runKey} is ${run.status}; cannot commit`);
         if (file) {
           await c.query(
-            `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id, row_in_file, run_key)
-             SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key
+            `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
+               row_in_file, run_key, is_resend)
+             SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5
              FROM staged_record WHERE run_key = $1`,
-            [runKey, run.integrationId, run.entity, file.fileId],
+            [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
           );
           await c.query(
             `UPDATE outbound_file SET status = 'committed', committed_at = now() WHERE file_id = $1`,
             [file.fileId],
           );
         }
-        await c.query(
-          `INSERT INTO watermark (integration_id, last_update_date, run_key) VALUES ($1, $2, $3)
+        if (run.kind === 'sync')
+          await c.query(
+            `INSERT INTO watermark (integration_id, last_update_date, run_key) VALUES ($1, $2, $3)
            ON CONFLICT (integration_id) DO UPDATE SET
              last_update_date = GREATEST(watermark.last_update_date, excluded.last_update_date),
              run_key = excluded.run_key, updated_at = now()`,
-          [run.integrationId, run.windowTo, runKey],
-        );
+            [run.integrationId, run.windowTo, runKey],
+          );
         await c.query(`UPDATE sync_run SET status = 'committed', committed_at = now() WHERE run_key = $1`, [
           runKey,
         ]);
@@ -554,6 +585,30 @@ export class Ledger {
       [integrationId ?? null],
     );
     return rows;
+  }
+
+  /** Records the configured integrations (no secrets), so audits and the CLI know them. */
+  async registerIntegrations(
+    integrations: { id: string; entity: string; format: string; destination: string; configSha256: string }[],
+  ): Promise<void> {
+    for (const i of integrations) {
+      await this.pool.query(
+        `INSERT INTO integration (integration_id, entity, format, destination, config_sha256) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (integration_id) DO UPDATE SET entity = excluded.entity, format = excluded.format,
+           destination = excluded.destination, config_sha256 = excluded.config_sha256,
+           updated_at = CASE WHEN integration.config_sha256 = excluded.config_sha256 THEN integration.updated_at ELSE now() END`,
+        [i.id, i.entity, i.format, i.destination, i.configSha256],
+      );
+    }
+  }
+
+  /** Files committed since a moment (deadline checks). */
+  async filesCommittedSince(integrationId: string, since: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbound_file WHERE integration_id = $1 AND status = 'committed' AND committed_at > $2`,
+      [integrationId, since],
+    );
+    return rows[0]!.n;
   }
 
   async watermark(integrationId: string, c?: PoolClient): Promise<string | null> {

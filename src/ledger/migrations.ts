@@ -154,4 +154,28 @@ CREATE TABLE x12_partner (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'resend runs (force resync, backfill) beside live syncs; the integration registry',
+    sql: `
+-- A resend run re-delivers records on request: it skips the ledger's dedup, records its entries as
+-- resends and never moves the live watermark. Only live syncs are limited to one open run.
+ALTER TABLE sync_run ADD COLUMN kind text NOT NULL DEFAULT 'sync' CHECK (kind IN ('sync', 'resend')),
+  ADD COLUMN reason text;
+DROP INDEX sync_run_one_open_per_integration;
+CREATE UNIQUE INDEX sync_run_one_open_per_integration ON sync_run (integration_id)
+  WHERE kind = 'sync' AND status NOT IN ('committed', 'failed');
+
+-- The integrations a worker serves, as configured (no secrets: the file names them only).
+CREATE TABLE integration (
+  integration_id  text PRIMARY KEY,
+  entity          text NOT NULL,
+  format          text NOT NULL,
+  destination     text NOT NULL,
+  config_sha256   text NOT NULL,
+  registered_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

@@ -221,4 +221,5 @@ export async function deliverFile(
     await withDeadline(client.end(), 10, 'closing the connection').catch(() => undefined);
   }
 }
+export { type ListingOptions, listRemoteFolder, type RemoteFileEntry } from './listing';
 export { encryptForPartner, type PgpKeys } from './pgp';

@@ -1,2 +1,4 @@
 // The worker loads this one entry file; every workflow is exported from here.
+export { integrationWorkflow } from './integrationWorkflow';
+export { resyncIntegration } from './resyncIntegration';
 export { retryDelivery, syncIntegration } from './syncIntegration';

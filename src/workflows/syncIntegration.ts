@@ -15,16 +15,23 @@ export function describeFailure(err: unknown): string {
   return String(cause);
 }
 
-interface Steps {
+export interface Steps {
   quick: ReturnType<typeof quickActivities>;
   long: ReturnType<typeof longActivities>;
   upload: ReturnType<typeof uploadActivities>;
+  settings: {
+    uploadRetryWindowSeconds: number;
+    entity: string;
+    initialWatermark: string;
+    scheduled: boolean;
+  };
 }
 
-async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
+export async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
   const quick = quickActivities();
   const settings = await quick.integrationSettings({ integrationId });
   return {
+    settings,
     quick,
     long: longActivities(heartbeatTimeout),
     upload: uploadActivities(heartbeatTimeout, settings.uploadRetryWindowSeconds),
@@ -51,7 +58,13 @@ export async function deliverAndCommit(
 }
 
 /** Records the failure in Postgres and alerts; the caller rethrows so the run shows as failed. */
-async function reportFailure(s: Steps, integrationId: string, runKey: string, stage: string, err: unknown) {
+export async function reportFailure(
+  s: Steps,
+  integrationId: string,
+  runKey: string,
+  stage: string,
+  err: unknown,
+) {
   const reason = describeFailure(err);
   const outcome = await s.quick.recordRunFailure({ runKey, stage, reason });
   await s.quick.sendAlert({

@@ -1,0 +1,96 @@
+import { heartbeat, log } from '@temporalio/activity';
+import { splitBalancedJournals, unbalancedReport } from '../formats/balance';
+import type { Extracted } from '../fusion';
+import type { Ledger, RunRow } from '../ledger';
+import {
+  type EntityName,
+  type EntityRecordMap,
+  type JournalLineRecord,
+  RecordFieldError,
+} from '../shared/records';
+import type { IntegrationRuntime } from './index';
+
+// Staging, shared by the live sync and resends: each page of extracted records is checked
+// (journals must balance), the bad ones quarantined with their reason, the rest staged — the
+// live sync minus the versions the ledger already holds, a resend all of them.
+
+type Record_ = EntityRecordMap[EntityName];
+
+/** Moves unbalanced journals (all their lines) from `good` to `bad`. */
+function holdUnbalancedJournals(good: Record_[], bad: Extracted<Record_>[]): Record_[] {
+  const { unbalanced } = splitBalancedJournals(good as JournalLineRecord[]);
+  if (unbalanced.length === 0) return good;
+  const reasons = unbalancedReport(unbalanced);
+  const held = new Set<string>();
+  for (const [i, group] of unbalanced.entries()) {
+    for (const line of group.lines) {
+      held.add(line.recordId);
+      bad.push({
+        ok: false,
+        recordId: line.recordId,
+        version: line.version,
+        error: new RecordFieldError(line.recordId, 'journal balance', reasons[i]!),
+        raw: line,
+      });
+    }
+  }
+  return good.filter((r) => !held.has(r.recordId));
+}
+
+export async function stageExtracted(
+  ledger: Ledger,
+  rt: IntegrationRuntime,
+  run: RunRow,
+  pages: AsyncIterable<Extracted<Record_>[]>,
+  /** Only these records are staged or quarantined (a resync by record ID); checks see them all. */
+  only?: ReadonlySet<string>,
+): Promise<void> {
+  await ledger.restartStaging(run.runKey); // a retried attempt starts the window again
+  const resend = run.kind === 'resend';
+  let seq = 0;
+  let extracted = 0;
+  let alreadySent = 0;
+  let pageCount = 0;
+  for await (const page of pages) {
+    let good = page.flatMap((x) => (x.ok ? [x.record] : []));
+    let bad = page.flatMap((x) => (x.ok ? [] : [x]));
+    // A journal goes out whole and balanced, or not at all (all its lines come in one page).
+    if (rt.config.entity === 'journalLines' && !rt.config.allowUnbalancedJournals) {
+      good = holdUnbalancedJournals(good, bad);
+    }
+    if (only) {
+      good = good.filter((r) => only.has(r.recordId));
+      bad = bad.filter((b) => only.has(b.ok ? '' : b.recordId));
+    }
+    for (const b of bad) {
+      log.warn('Record quarantined', { recordId: b.recordId, field: b.error.field, reason: b.error.reason });
+    }
+    await ledger.quarantine(
+      run.runKey,
+      run.integrationId,
+      bad.map((b) => ({
+        recordId: b.recordId,
+        version: b.version,
+        field: b.error.field,
+        reason: b.error.reason,
+        payload: b.raw,
+      })),
+    );
+    const result = await ledger.stage(
+      run.runKey,
+      run.integrationId,
+      seq,
+      good.map((record) => ({
+        recordId: record.recordId,
+        version: record.version,
+        payload: record as unknown as Record<string, unknown>,
+      })),
+      resend,
+    );
+    seq += good.length;
+    extracted += page.length;
+    alreadySent += result.alreadySent;
+    heartbeat({ pages: ++pageCount, extracted });
+  }
+  await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
+}

@@ -1,0 +1,328 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { type Document, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { ConfigError, parseConfig } from './index';
+import type { ConfigFile } from './schema';
+
+// Reads the configuration file (YAML or JSON) and validates it with the one schema. Every problem
+// is reported at once, prefixed with file:line:column of the node it is about, so an admin can go
+// straight to it. Only paths and messages are printed, never values: a misplaced secret stays unseen.
+
+export type ConfigFormat = 'yaml' | 'json';
+
+/** `.yaml` and `.yml` are YAML; anything else is read as JSON, as before YAML was supported. */
+export function configFormatOf(path: string): ConfigFormat {
+  const ext = extname(path).toLowerCase();
+  return ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json';
+}
+
+export function loadConfig(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot read the configuration file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. ` +
+        'Set ML_CONNECTOR_CONFIG to its path.',
+    );
+  }
+  return parseConfigText(text, configFormatOf(path), path);
+}
+
+/** Parses and validates configuration text; `source` names it in every problem. */
+export function parseConfigText(text: string, format: ConfigFormat, source = 'configuration'): ConfigFile {
+  const body = withoutBom(text);
+  const { doc, data } = format === 'yaml' ? readYaml(body, source) : readJson(body, source);
+  try {
+    return parseConfig(data, source);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(`${source} is not valid:`, locateProblems(doc, body, err.problems, source));
+  }
+}
+
+/**
+ * Prefixes each validation problem (`path: message`, as `parseConfig` words them) with
+ * `source:line:column` of the node the path names, or of its nearest existing parent when the key
+ * is missing. A problem whose path cannot be read keeps just the source name. JSON text is read
+ * by the same YAML parser (JSON is YAML 1.2), so one function serves both formats.
+ */
+export function configProblemsWithLines(
+  text: string,
+  problems: readonly string[],
+  source = 'configuration',
+): string[] {
+  const body = withoutBom(text);
+  return locateProblems(yamlDocument(body), body, problems, source);
+}
+
+// --- reading -------------------------------------------------------------------------------------
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function yamlDocument(text: string): Document.Parsed {
+  // prettyErrors off: pretty messages quote the offending source line, which could hold a secret.
+  return parseDocument(text, { prettyErrors: false, uniqueKeys: true, version: '1.2' });
+}
+
+function readYaml(text: string, source: string): { doc: Document.Parsed; data: unknown } {
+  const doc = yamlDocument(text);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      `${source} is not valid YAML:`,
+      doc.errors.map((e) => `${at(source, text, e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
+    );
+  }
+  try {
+    return { doc, data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (err) {
+    // e.g. an alias that expands too many times ("billion laughs").
+    throw new ConfigError(`${source} is not valid YAML: ${(err as Error).message}`);
+  }
+}
+
+function readJson(text: string, source: string): { doc: Document.Parsed; data: unknown } {
+  // Checked by our own scanner: JSON.parse's messages quote the text around the error.
+  const syntaxError = findJsonSyntaxError(text);
+  if (syntaxError) {
+    throw new ConfigError(`${source} is not valid JSON:`, [
+      `${at(source, text, syntaxError.offset)} ${syntaxError.reason}`,
+    ]);
+  }
+  // JSON is YAML 1.2, so the YAML parser gives every node's position; it also refuses duplicate
+  // keys, which JSON.parse would silently resolve to the last one.
+  const doc = yamlDocument(text);
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      `${source} is not valid:`,
+      duplicates.map((e) => `${at(source, text, e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
+    );
+  }
+  return { doc, data: JSON.parse(text) as unknown };
+}
+
+/** YAML's own wording, minus any quoted source text (it follows a colon, or is an escape sequence). */
+function yamlErrorMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: each key may appear only once in a mapping';
+  if (code === 'BAD_DQ_ESCAPE') return 'invalid escape sequence in a double-quoted string';
+  const colon = message.indexOf(': ');
+  return colon === -1 ? message : message.slice(0, colon);
+}
+
+// --- positions -----------------------------------------------------------------------------------
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function at(source: string, text: string, offset: number): string {
+  const { line, column } = positionAt(text, offset);
+  return `${source}:${line}:${column}`;
+}
+
+function locateProblems(
+  doc: Document.Parsed,
+  text: string,
+  problems: readonly string[],
+  source: string,
+): string[] {
+  return problems.map((problem) => {
+    const offset = problemOffset(doc, problem);
+    return offset === null ? `${source} ${problem}` : `${at(source, text, offset)} ${problem}`;
+  });
+}
+
+function problemOffset(doc: Document.Parsed, problem: string): number | null {
+  const split = problem.indexOf(': ');
+  if (split === -1) return null;
+  const pathText = problem.slice(0, split);
+  const message = problem.slice(split + 2);
+  const path = pathText === '(top level)' ? '' : pathText;
+  // An unknown key is reported on its object; point at the (first) key itself.
+  const unknownKey = /^Unrecognized keys?: ("(?:[^"\\]|\\.)*")/.exec(message)?.[1];
+  if (unknownKey === undefined) return offsetOfPath(doc, path, 'value');
+  const key = JSON.parse(unknownKey) as string;
+  return offsetOfPath(doc, path ? `${path}.${key}` : key, 'key');
+}
+
+/**
+ * Walks the document along a printed path (`a.b[0].c`) and returns the offset of the node it
+ * names: a scalar value itself (or its key when `target` is 'key'), a collection by its key, a
+ * missing key by its nearest parent.
+ * Keys are matched against the remaining text, longest first, so a key containing `.` still matches.
+ */
+function offsetOfPath(doc: Document.Parsed, path: string, target: 'value' | 'key'): number {
+  let node: unknown = doc.contents;
+  let best: number = rangeStart(node) ?? 0;
+  let rest = path;
+  while (rest) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isSeq(node)) {
+      const index = /^\[(\d+)\]/.exec(rest);
+      const item = index ? node.items[Number(index[1])] : undefined;
+      if (!index || item === undefined) break;
+      node = item;
+      best = rangeStart(item) ?? best;
+      rest = rest.slice(index[0].length);
+    } else if (isMap(node)) {
+      const remaining = rest.startsWith('.') ? rest.slice(1) : rest;
+      let matched: { key: string; pair: (typeof node.items)[number] } | undefined;
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key === undefined || (matched && matched.key.length >= key.length)) continue;
+        const next = remaining.charAt(key.length);
+        if (remaining.startsWith(key) && (next === '' || next === '.' || next === '[')) {
+          matched = { key, pair };
+        }
+      }
+      if (!matched) break;
+      rest = remaining.slice(matched.key.length);
+      node = matched.pair.value;
+      const pointAtValue = rest === '' && target === 'value' && isScalar(node);
+      best = (pointAtValue ? rangeStart(node) : undefined) ?? rangeStart(matched.pair.key) ?? best;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    return range?.[0];
+  }
+  return undefined;
+}
+
+// --- strict JSON syntax --------------------------------------------------------------------------
+
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const MAX_JSON_DEPTH = 512;
+
+class JsonSyntax {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * The offset and reason of the first JSON syntax error, or null for valid JSON (RFC 8259). The YAML
+ * parser would accept comments, trailing commas and unquoted text, so `.json` files are checked here.
+ */
+export function findJsonSyntaxError(text: string): { offset: number; reason: string } | null {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw new JsonSyntax(i, reason);
+  };
+  const skipSpace = () => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+  };
+  const string = (): void => {
+    i++; // the opening quote
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail('a tab, newline or other control character inside a string must be escaped');
+      if (c === 0x5c) {
+        const escaped = text.charAt(i + 1);
+        if (escaped === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+            fail('\\u must be followed by 4 hex digits');
+          i += 6;
+          continue;
+        }
+        if (escaped === '' || !'"\\/bfnrt'.includes(escaped)) fail('invalid escape sequence in a string');
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    fail('unterminated string');
+  };
+  const value = (depth: number): void => {
+    if (depth > MAX_JSON_DEPTH) fail('nested too deeply');
+    skipSpace();
+    const c = text.charAt(i);
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      skipSpace();
+      if (text.charAt(i) === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        skipSpace();
+        if (c === '{') {
+          if (text.charAt(i) !== '"')
+            fail('expected a key in double quotes (comments are not allowed in JSON)');
+          string();
+          skipSpace();
+          if (text.charAt(i) !== ':') fail("expected ':' after the key");
+          i++;
+        }
+        value(depth + 1);
+        skipSpace();
+        if (text.charAt(i) === ',') {
+          const comma = i;
+          i++;
+          skipSpace();
+          if (text.charAt(i) === close) {
+            i = comma;
+            fail(`trailing comma before '${close}'`);
+          }
+          continue;
+        }
+        if (text.charAt(i) === close) {
+          i++;
+          return;
+        }
+        fail(`expected ',' or '${close}'`);
+      }
+    }
+    if (c === '"') {
+      string();
+      return;
+    }
+    JSON_NUMBER.lastIndex = i;
+    if ((c === '-' || (c >= '0' && c <= '9')) && JSON_NUMBER.test(text)) {
+      i = JSON_NUMBER.lastIndex;
+      return;
+    }
+    for (const literal of ['true', 'false', 'null']) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length;
+        return;
+      }
+    }
+    fail(i >= text.length ? 'unexpected end of file' : 'expected a value (strings need double quotes)');
+  };
+  try {
+    value(0);
+    skipSpace();
+    if (i < text.length) fail('unexpected text after the end of the JSON value');
+    return null;
+  } catch (err) {
+    if (err instanceof JsonSyntax) return { offset: err.offset, reason: err.reason };
+    throw err;
+  }
+}

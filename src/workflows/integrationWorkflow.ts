@@ -1,0 +1,217 @@
+import {
+  allHandlersFinished,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { type SyncResult, syncWorkflowId } from '../shared';
+import {
+  forceResyncSignal,
+  forceResyncUpdate,
+  type IntegrationStatus,
+  pauseSignal,
+  type ResyncRequest,
+  resumeSignal,
+  resyncProgressSignal,
+  resyncRequestProblem,
+  statusQuery,
+} from '../shared/integrationWorkflow';
+import { quickActivities } from './activityOptions';
+import { resyncIntegration } from './resyncIntegration';
+import { describeFailure, syncIntegration } from './syncIntegration';
+
+// One long-lived workflow per integration (ID `integration-<id>`): it syncs on the integration's
+// cron schedule (each sync a child workflow), takes forceResync / pause / resume, answers a
+// `status` query, alerts when a deadline passes without a delivered file, and continues as new
+// to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
+
+export interface IntegrationWorkflowInput {
+  integrationId: string;
+  /** Carried across continue-as-new. */
+  state?: IntegrationStatus & { queue: ResyncRequest[] };
+  /** Continue as new after this many loop turns (tests make it small). */
+  maxTurns?: number;
+  heartbeatTimeout?: string;
+}
+
+function initialStatus(integrationId: string): IntegrationStatus & { queue: ResyncRequest[] } {
+  return {
+    integrationId,
+    paused: false,
+    watermark: null,
+    nextRun: null,
+    nextDeadline: null,
+    lastRun: null,
+    lastFile: null,
+    lastError: null,
+    counts: { runs: 0, failures: 0, sent: 0, quarantined: 0, resyncs: 0 },
+    resync: { current: null, queued: 0 },
+    lastDeadlineMissed: null,
+    queue: [],
+  };
+}
+
+export async function integrationWorkflow(input: IntegrationWorkflowInput): Promise<never> {
+  const { integrationId } = input;
+  const quick = quickActivities();
+  const state = input.state ?? initialStatus(integrationId);
+  const info = workflowInfo();
+  let wake = false; // set by any signal that should end the current wait early
+
+  setHandler(statusQuery, () => {
+    const { queue, ...status } = state;
+    return { ...status, resync: { ...status.resync, queued: queue.length } };
+  });
+  setHandler(pauseSignal, () => {
+    state.paused = true;
+    wake = true;
+  });
+  setHandler(resumeSignal, () => {
+    state.paused = false;
+    wake = true;
+  });
+  const enqueue = (request: ResyncRequest) => {
+    state.queue.push(request);
+    wake = true;
+    return { accepted: true as const, position: state.queue.length - 1 + (state.resync.current ? 1 : 0) };
+  };
+  setHandler(forceResyncSignal, (request) => {
+    // A signal cannot answer: a bad request is recorded as the last error instead of lost silently.
+    const problem = resyncRequestProblem(request);
+    if (problem)
+      state.lastError = { at: new Date().toISOString(), message: `forceResync refused: ${problem}` };
+    else enqueue(request);
+  });
+  setHandler(forceResyncUpdate, (request) => enqueue(request), {
+    validator: (request) => {
+      const problem = resyncRequestProblem(request);
+      if (problem) throw new Error(problem);
+    },
+  });
+  setHandler(resyncProgressSignal, (progress) => {
+    const current = state.resync.current;
+    if (!current || current.workflowId !== progress.workflowId) return;
+    Object.assign(current, progress);
+    if (progress.done) {
+      state.counts.resyncs++;
+      state.counts.sent += progress.sent;
+      state.counts.quarantined += progress.quarantined;
+      if (progress.error)
+        state.lastError = { at: new Date().toISOString(), message: `resync: ${progress.error}` };
+      state.resync.current = null;
+      wake = true;
+    }
+  });
+
+  state.watermark = await quick.currentWatermark({ integrationId });
+  const childSearchAttributes = info.typedSearchAttributes;
+
+  const startNextResync = async () => {
+    const request = state.queue.shift();
+    if (!request) return;
+    const workflowId = `resync-${integrationId}-${new Date().toISOString().replace(/[-:]/g, '')}`;
+    // Abandoned on continue-as-new: it reports to this workflow ID, whatever run is current.
+    await startChild(resyncIntegration, {
+      workflowId,
+      args: [
+        {
+          integrationId,
+          request,
+          parentWorkflowId: info.workflowId,
+          heartbeatTimeout: input.heartbeatTimeout,
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: childSearchAttributes,
+    });
+    state.resync.current = {
+      workflowId,
+      request,
+      windowsDone: 0,
+      windowsTotal: 0,
+      sent: 0,
+      quarantined: 0,
+      done: false,
+    };
+  };
+
+  const runScheduledSync = async () => {
+    const workflowId = syncWorkflowId(integrationId, new Date());
+    try {
+      const result: SyncResult = await executeChild(syncIntegration, {
+        workflowId,
+        args: [{ integrationId, heartbeatTimeout: input.heartbeatTimeout }],
+        typedSearchAttributes: childSearchAttributes,
+      });
+      state.counts.runs++;
+      state.counts.sent += result.sent;
+      state.counts.quarantined += result.quarantined;
+      state.watermark = result.watermark;
+      state.lastRun = {
+        workflowId,
+        finishedAt: new Date().toISOString(),
+        ok: true,
+        sent: result.sent,
+        quarantined: result.quarantined,
+        file: result.file,
+      };
+      if (result.file) state.lastFile = result.file;
+    } catch (err) {
+      // The sync recorded its failure in Postgres and alerted; the schedule goes on.
+      if (!(err instanceof ChildWorkflowFailure)) throw err;
+      const message = describeFailure(err.cause);
+      state.counts.runs++;
+      state.counts.failures++;
+      state.lastError = { at: new Date().toISOString(), message };
+      state.lastRun = {
+        workflowId,
+        finishedAt: new Date().toISOString(),
+        ok: false,
+        sent: 0,
+        quarantined: 0,
+        file: null,
+        error: message,
+      };
+    }
+  };
+
+  const checkDeadline = async (deadline: NonNullable<IntegrationStatus['nextDeadline']>) => {
+    if (state.paused) return; // paused on purpose: no file is expected
+    const delivered = await quick.filesCommittedSince({ integrationId, since: deadline.since });
+    if (delivered > 0) return;
+    state.lastDeadlineMissed = { at: deadline.at, label: deadline.label };
+    await quick.sendAlert({
+      severity: 'warning',
+      integrationId,
+      title: `ml-connector: ${integrationId} missed its deadline (${deadline.label})`,
+      text: `No file was delivered between ${deadline.since} and ${deadline.at}.`,
+      fields: { deadline: deadline.at, since: deadline.since, paused: String(state.paused) },
+      workflowId: info.workflowId,
+    });
+  };
+
+  for (let turn = 0; ; turn++) {
+    if (!state.resync.current && state.queue.length) await startNextResync();
+    const plan = await quick.planNextTimes({ integrationId, after: new Date().toISOString() });
+    state.nextRun = plan.runAt;
+    state.nextDeadline = plan.deadline;
+    const times = [plan.runAt, plan.deadline?.at].filter((t): t is string => t !== null && t !== undefined);
+    const wakeAt = times.length ? Math.min(...times.map((t) => Date.parse(t))) : null;
+    wake = false;
+    const woken = await condition(() => wake, wakeAt === null ? undefined : Math.max(1, wakeAt - Date.now()));
+    if (!woken) {
+      const now = Date.now();
+      if (plan.deadline && now >= Date.parse(plan.deadline.at)) await checkDeadline(plan.deadline);
+      if (plan.runAt && now >= Date.parse(plan.runAt) && !state.paused) await runScheduledSync();
+    }
+    if (workflowInfo().continueAsNewSuggested || turn + 1 >= (input.maxTurns ?? 500)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof integrationWorkflow>({ ...input, state });
+    }
+  }
+}

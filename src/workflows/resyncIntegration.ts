@@ -1,0 +1,88 @@
+import type { Duration } from '@temporalio/common';
+import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import {
+  type ResyncProgress,
+  type ResyncRequest,
+  resyncProgressSignal,
+  resyncWindows,
+} from '../shared/integrationWorkflow';
+import { deliverAndCommit, describeFailure, reportFailure, steps } from './syncIntegration';
+
+// A forced resync or a backfill: the records of a window (or given records) sent again, whether
+// sent before or not, window after window, each a resend run recorded as such. The live
+// watermark does not move. Progress goes to the parent integration workflow, if any.
+
+export interface ResyncInput {
+  integrationId: string;
+  request: ResyncRequest;
+  /** The integration workflow to report progress to. */
+  parentWorkflowId?: string;
+  heartbeatTimeout?: string;
+}
+
+export interface ResyncResult {
+  windows: number;
+  sent: number;
+  quarantined: number;
+  files: string[];
+}
+
+export async function resyncIntegration(input: ResyncInput): Promise<ResyncResult> {
+  const { integrationId, request } = input;
+  const s = await steps(integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
+  const info = workflowInfo();
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+  const windows = resyncWindows(request, s.settings.initialWatermark, now);
+  const result: ResyncResult = { windows: windows.length, sent: 0, quarantined: 0, files: [] };
+  const report = async (windowsDone: number, done: boolean, error?: string) => {
+    if (!input.parentWorkflowId) return;
+    const progress: ResyncProgress = {
+      workflowId: info.workflowId,
+      windowsDone,
+      windowsTotal: windows.length,
+      sent: result.sent,
+      quarantined: result.quarantined,
+      done,
+      ...(error ? { error } : {}),
+    };
+    await getExternalWorkflowHandle(input.parentWorkflowId).signal(resyncProgressSignal, progress);
+  };
+
+  let done = 0;
+  try {
+    for (const window of windows) {
+      const runKey = `${info.workflowId}/${info.runId}/w${done}`;
+      let stage = 'extract';
+      try {
+        const staged = await s.long.stageResend({
+          integrationId,
+          runKey,
+          window,
+          recordIds: request.mode === 'records' ? request.recordIds : undefined,
+          reason: request.reason,
+        });
+        stage = 'render';
+        const rendered = staged.staged > 0 ? await s.long.renderFile({ integrationId, runKey }) : null;
+        result.quarantined += staged.quarantined + staged.staged - (rendered?.recordCount ?? 0);
+        if (rendered && rendered.recordCount > 0) {
+          stage = 'upload';
+          const delivered = await deliverAndCommit(s, integrationId, runKey, rendered.fileId);
+          result.sent += delivered.sent;
+          result.files.push(delivered.file.fileName);
+        } else {
+          stage = 'commit';
+          await s.long.commitRun({ runKey });
+        }
+      } catch (err) {
+        if (stage !== 'upload') await reportFailure(s, integrationId, runKey, stage, err);
+        throw err;
+      }
+      done++;
+      await report(done, done === windows.length);
+    }
+  } catch (err) {
+    await report(done, true, describeFailure(err));
+    throw err;
+  }
+  return result;
+}
