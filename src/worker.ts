@@ -1,12 +1,21 @@
+import { createHash } from 'node:crypto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
 import { type AlertSink, createAlertSinks } from './alerts';
-import { type ConfigFile, findIntegration, loadConfigFile, readRuntimeEnv } from './config';
+import {
+  type ConfigFile,
+  findIntegration,
+  type IntegrationConfig,
+  loadConfigFile,
+  readRuntimeEnv,
+} from './config';
 import { resolveSecrets, type SecretResolver } from './config/secrets';
 import { credentialStoreFromEnv } from './credentials';
 import { connectFusion } from './fusion';
 import { Ledger, migrate } from './ledger';
 import { createLogger, type Logger } from './observability/logger';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
@@ -22,7 +31,19 @@ export interface WorkerSetup {
   /** A pre-built workflow bundle (tests build it once); by default the workflows are bundled at start. */
   workflowBundle?: { code: string };
   alertSinks?: AlertSink[];
+  metrics?: Metrics;
   failpoint?: (at: Failpoint) => void;
+}
+
+/** What the ledger's integration registry keeps of a configured integration (no secrets). */
+export function registration(i: IntegrationConfig) {
+  return {
+    id: i.id,
+    entity: i.entity,
+    format: i.format.type,
+    destination: `sftp://${i.sftp.username}@${i.sftp.host}:${i.sftp.port}${i.sftp.folder}`,
+    configSha256: createHash('sha256').update(JSON.stringify(i)).digest('hex'),
+  };
 }
 
 export function buildIntegrations(
@@ -76,6 +97,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       return found!;
     },
     alertSinks: setup.alertSinks ?? [],
+    metrics: setup.metrics,
     failpoint: setup.failpoint,
   });
   const worker = await Worker.create({
@@ -141,6 +163,19 @@ async function main(): Promise<void> {
       );
     }
   }
+  await ledger.registerIntegrations(config.integrations.map(registration));
+  const metrics = createMetrics({ integrations: config.integrations.map((i) => i.id) });
+  for (const i of config.integrations) {
+    const watermark = await ledger.watermark(i.id);
+    if (watermark) metrics.watermarkMoved(i.id, watermark);
+  }
+  const metricsServer = env.ML_CONNECTOR_METRICS_PORT
+    ? await startMetricsServer(metrics, {
+        port: env.ML_CONNECTOR_METRICS_PORT,
+        host: env.ML_CONNECTOR_METRICS_HOST,
+      })
+    : null;
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'Metrics endpoint up');
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const { worker, close } = await createWorker({
     config,
@@ -150,6 +185,7 @@ async function main(): Promise<void> {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
     alertSinks,
+    metrics,
     failpoint: failpointFromEnv(logger),
   });
   logger.info(
@@ -164,6 +200,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await close();
+    await metricsServer?.close();
     await connection.close();
     await ledger.close();
   }

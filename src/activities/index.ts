@@ -7,6 +7,7 @@ import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import { assertValidFile } from '../formats/validate/result';
 import { type FusionConnection, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
+import type { Metrics } from '../observability/metrics';
 import { type PlannedTimes, planAfter } from '../schedule';
 import { deliverFile, encryptForPartner, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
@@ -38,6 +39,8 @@ export interface ActivityDeps {
   integration(id: string): IntegrationRuntime;
   /** Where failure alerts go; none configured is a valid setup (the failure is still recorded). */
   alertSinks: AlertSink[];
+  /** Prometheus counters; absent in tests that do not scrape. */
+  metrics?: Metrics;
   failpoint?: (at: Failpoint) => void;
 }
 
@@ -191,6 +194,8 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<'closed' | 'kept-for-retry'> {
       return typedFailures(async () => {
         const outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
+        const run = await ledger.getRun(input.runKey);
+        if (run) deps.metrics?.failure(run.integrationId, input.stage);
         log.error('Run failed', { ...input, outcome });
         return outcome;
       });
@@ -403,6 +408,9 @@ export function createActivities(deps: ActivityDeps) {
         );
         deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
+        if (result.uploadedNow) {
+          deps.metrics?.fileSent(input.integrationId, { bytes: file.byteCount, records: file.recordCount });
+        }
         log.info('File delivered', { fileName: file.fileName, ...result });
         return {
           fileId: file.fileId,
@@ -420,7 +428,14 @@ export function createActivities(deps: ActivityDeps) {
     async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
       return typedFailures(async () => {
         deps.failpoint?.('before-commit');
-        return whileHeartbeating(() => ledger.commitRun(input.runKey));
+        const committed = await whileHeartbeating(() => ledger.commitRun(input.runKey));
+        const run = await ledger.getRun(input.runKey);
+        if (run?.kind === 'sync') {
+          deps.metrics?.watermarkMoved(run.integrationId, committed.watermark);
+          deps.metrics?.syncFinished(run.integrationId, (Date.now() - Date.parse(run.startedAt)) / 1000);
+        }
+        log.info('Run committed', { integrationId: run?.integrationId, runKey: input.runKey, ...committed });
+        return committed;
       });
     },
   };

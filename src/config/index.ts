@@ -21,6 +21,9 @@ const runtimeEnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   ML_CONNECTOR_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  /** Where the worker serves Prometheus metrics (GET /metrics); 0 turns the endpoint off. */
+  ML_CONNECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  ML_CONNECTOR_METRICS_HOST: z.string().default('127.0.0.1'),
   ML_CONNECTOR_CONFIG: z.string().default('ml-connector.config.json'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });

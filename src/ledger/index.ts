@@ -21,6 +21,7 @@ export interface RunRow {
   staged: number;
   alreadySent: number;
   quarantined: number;
+  startedAt: string;
 }
 
 export interface StagedEntry {
@@ -83,7 +84,8 @@ export function contentDigest(payload: Record<string, unknown>): string {
 const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,
   to_char(window_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowFrom",
   to_char(window_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowTo",
-  status, extracted, staged, already_sent AS "alreadySent", quarantined`;
+  status, extracted, staged, already_sent AS "alreadySent", quarantined,
+  to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt"`;
 
 const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration_id AS "integrationId",
   file_name AS "fileName", remote_path AS "remotePath", byte_count::float8 AS "byteCount", sha256,

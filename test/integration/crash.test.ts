@@ -22,6 +22,7 @@ function startWorkerProcess(stack: TestStack, configPath: string, failpoint?: st
       ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
       ML_CONNECTOR_FAILPOINT: failpoint ?? '',
       LOG_LEVEL: 'warn',
+      ML_CONNECTOR_METRICS_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { freePort } from '../../dev/ports';
 import { CredentialStore, keyringFromEnv } from '../../src/credentials';
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
@@ -26,6 +27,7 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
   let stack: TestStack;
   let worker: ChildProcess;
   let workerOutput = '';
+  let metricsPort = 0;
   const workflowIds: string[] = [];
 
   before(async () => {
@@ -60,6 +62,7 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
     await store.set('sftp-good', 'sftp-password', SFTP_USER.password);
     await store.set('sftp-bad', 'sftp-password', WRONG_PASSWORD);
 
+    metricsPort = await freePort();
     const configPath = join(stack.sshd.dir, 'secrets.config.json');
     writeFileSync(configPath, JSON.stringify(stack.rawConfig));
     worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/worker.ts')], {
@@ -71,6 +74,7 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
         ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
         ML_CONNECTOR_MASTER_KEY: MASTER_KEY,
         LOG_LEVEL: 'debug',
+        ML_CONNECTOR_METRICS_PORT: String(metricsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,6 +131,8 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
       );
       database += rows.map((r) => r.row).join('\n');
     }
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /mlc_files_sent_total\{integration="gl-good"\} 1/, 'the metrics saw the delivery');
     assert.ok(database.includes('gl-good'), 'the database dump holds the run data');
     assert.ok(histories.join('').includes('SftpAuth'), 'the history holds the failure');
     for (const secret of planted) {
@@ -134,6 +140,7 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
       for (const history of histories)
         assert.ok(!history.includes(secret), 'a secret is in a workflow history');
       assert.ok(!database.includes(secret), 'a secret is in the database');
+      assert.ok(!metrics.includes(secret), 'a secret is in the metrics');
     }
   });
 });
