@@ -408,6 +408,7 @@ export function createActivities(deps: ActivityDeps) {
         );
         deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
+        await ledger.recordDelivery(file.fileId, 'upload', result.uploadedNow, null);
         if (result.uploadedNow) {
           deps.metrics?.fileSent(input.integrationId, { bytes: file.byteCount, records: file.recordCount });
         }
@@ -421,6 +422,44 @@ export function createActivities(deps: ActivityDeps) {
           remotePath: result.remotePath,
           uploadedNow: result.uploadedNow,
         };
+      });
+    },
+
+    /**
+     * Delivers a past file again, byte for byte from the archive, with the admin's reason recorded.
+     * If the server still holds the identical file, nothing is uploaded (and that is recorded too).
+     */
+    async replayFile(input: {
+      integrationId: string;
+      fileName: string;
+      reason: string;
+    }): Promise<DeliveredFile> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const file = await ledger.getFileByName(input.integrationId, input.fileName);
+        if (!file || file.status !== 'committed') {
+          throw new ConfigError(
+            `No delivered file "${input.fileName}" for integration "${input.integrationId}"`,
+          );
+        }
+        const result = await deliverFile(
+          rt.sftp,
+          {
+            fileName: file.fileName,
+            byteCount: file.byteCount,
+            sha256: file.sha256,
+            open: () => Readable.from(ledger.fileChunks(file.fileId)),
+          },
+          (bytes) => heartbeat({ bytes }),
+        );
+        await ledger.recordDelivery(file.fileId, 'replay', result.uploadedNow, input.reason);
+        log.info('File replayed', {
+          integrationId: input.integrationId,
+          fileName: file.fileName,
+          reason: input.reason,
+          ...result,
+        });
+        return { ...renderedSummary(file), remotePath: result.remotePath, uploadedNow: result.uploadedNow };
       });
     },
 

@@ -1,5 +1,5 @@
 import { heartbeat, log } from '@temporalio/activity';
-import { splitBalancedJournals, unbalancedReport } from '../formats/balance';
+import { holdUnbalancedJournals } from '../formats/balance';
 import type { Extracted } from '../fusion';
 import type { Ledger, RunRow } from '../ledger';
 import {
@@ -16,25 +16,19 @@ import type { IntegrationRuntime } from './index';
 
 type Record_ = EntityRecordMap[EntityName];
 
-/** Moves unbalanced journals (all their lines) from `good` to `bad`. */
-function holdUnbalancedJournals(good: Record_[], bad: Extracted<Record_>[]): Record_[] {
-  const { unbalanced } = splitBalancedJournals(good as JournalLineRecord[]);
-  if (unbalanced.length === 0) return good;
-  const reasons = unbalancedReport(unbalanced);
-  const held = new Set<string>();
-  for (const [i, group] of unbalanced.entries()) {
-    for (const line of group.lines) {
-      held.add(line.recordId);
-      bad.push({
-        ok: false,
-        recordId: line.recordId,
-        version: line.version,
-        error: new RecordFieldError(line.recordId, 'journal balance', reasons[i]!),
-        raw: line,
-      });
-    }
+/** Moves the lines of unbalanced journals from `good` to `bad`, each with its journal's report. */
+export function holdUnbalanced(good: Record_[], bad: Extracted<Record_>[]): Record_[] {
+  const { balanced, held } = holdUnbalancedJournals(good as JournalLineRecord[]);
+  for (const { line, reason } of held) {
+    bad.push({
+      ok: false,
+      recordId: line.recordId,
+      version: line.version,
+      error: new RecordFieldError(line.recordId, 'journal balance', reason),
+      raw: line,
+    });
   }
-  return good.filter((r) => !held.has(r.recordId));
+  return balanced;
 }
 
 export async function stageExtracted(
@@ -56,7 +50,7 @@ export async function stageExtracted(
     let bad = page.flatMap((x) => (x.ok ? [] : [x]));
     // A journal goes out whole and balanced, or not at all (all its lines come in one page).
     if (rt.config.entity === 'journalLines' && !rt.config.allowUnbalancedJournals) {
-      good = holdUnbalancedJournals(good, bad);
+      good = holdUnbalanced(good, bad);
     }
     if (only) {
       good = good.filter((r) => only.has(r.recordId));

@@ -8,6 +8,7 @@ import {
   keyringFromEnv,
 } from '../credentials';
 import { Ledger, migrate } from '../ledger';
+import { auditCommand, integrationsCommand, previewCommand, reconcileCommand, replayCommand } from './admin';
 import { ledgerReport } from './ledgerReport';
 import { operateCommand } from './operate';
 import { retryCommand, syncCommand } from './sync';
@@ -26,6 +27,15 @@ const USAGE = `usage: ml-connector <command>
   sync <integration> [--no-wait]
                               start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
   ledger <integration>        watermark, records delivered and the latest files
+  integrations validate|list  check the configuration; list integrations registered in Postgres
+  audit records [--integration ID] [--record ID] [--from T] [--to T] [--format csv|json]
+                              which file carried a record, when (and its quarantine notes)
+  audit files [--integration ID] [--from T] [--to T] [--format csv|json]
+  reconcile <integration>     compare the remote folder (names, sizes, sha256) with the ledger; exit 3 on a difference
+  replay <integration> <file> --reason "…"
+                              deliver a past file again, byte-identical from the archive
+  preview <integration> [--out FILE]
+                              what the next sync would send: counts and totals; nothing moves
   failures [integration]      runs that failed and were not delivered since, with the reason
   credentials set|list|rotate|delete
                               the encrypted credential store (values from stdin or a file, never argv)
@@ -85,6 +95,29 @@ export async function run(argv: string[]): Promise<number> {
       print(await operateCommand(readRuntimeEnv(), command, integrationId, args.slice(1)));
       return 0;
     }
+    case 'integrations':
+      print(await integrationsCommand(args[0]));
+      return 0;
+    case 'audit':
+      console.log(await auditCommand(args[0], args.slice(1)));
+      return 0;
+    case 'reconcile': {
+      if (!args[0]) break;
+      const result = await reconcileCommand(args[0]);
+      print(result);
+      // Non-zero when something is off, so a scheduler or monitor can act on it.
+      return result.missing.length || result.altered.length || result.extra.length ? 3 : 0;
+    }
+    case 'replay': {
+      const [integrationId, fileName] = args;
+      if (!integrationId || !fileName) break;
+      print(await replayCommand(readRuntimeEnv(), integrationId, fileName, args.slice(2)));
+      return 0;
+    }
+    case 'preview':
+      if (!args[0]) break;
+      print(await previewCommand(args[0], args.slice(1)));
+      return 0;
     case 'failures':
       print(await withLedger((l) => l.failedRuns(args[0])));
       return 0;

@@ -96,3 +96,19 @@ export function unbalancedReport(groups: JournalGroup[]): string[] {
     return parts.join(': ');
   });
 }
+
+/**
+ * Splits journal lines into those of balanced journals and those of unbalanced ones, each held
+ * line with its journal's report (a journal goes out whole and balanced, or not at all).
+ */
+export function holdUnbalancedJournals(lines: JournalLineRecord[]): {
+  balanced: JournalLineRecord[];
+  held: { line: JournalLineRecord; reason: string }[];
+} {
+  const { unbalanced } = splitBalancedJournals(lines);
+  if (unbalanced.length === 0) return { balanced: lines, held: [] };
+  const reasons = unbalancedReport(unbalanced);
+  const held = unbalanced.flatMap((group, i) => group.lines.map((line) => ({ line, reason: reasons[i]! })));
+  const heldIds = new Set(held.map((h) => h.line.recordId));
+  return { balanced: lines.filter((l) => !heldIds.has(l.recordId)), held };
+}

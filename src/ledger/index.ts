@@ -223,20 +223,7 @@ export class Ledger {
         latest.set(e.recordId, { ...e, digest: contentDigest(e.payload) });
     }
     const unique = [...latest.values()];
-    const sent = resend
-      ? { rows: [] as { record_id: string }[] }
-      : await this.pool.query<{ record_id: string }>(
-          `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
-       WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
-                     AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
-          [
-            integrationId,
-            unique.map((e) => e.recordId),
-            unique.map((e) => e.version),
-            unique.map((e) => e.digest),
-          ],
-        );
-    const alreadySent = new Set(sent.rows.map((r) => r.record_id));
+    const alreadySent = resend ? new Set<string>() : await this.alreadySent(integrationId, unique);
     const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
     if (fresh.length) {
       await this.pool.query(
@@ -259,6 +246,29 @@ export class Ledger {
       );
     }
     return { staged: fresh.length, alreadySent: alreadySent.size };
+  }
+
+  /**
+   * Which of these record versions the ledger already holds (same ID, LastUpdateDate and content).
+   * Read-only: stage() uses it to drop what was sent; preview uses it to count what would go.
+   */
+  async alreadySent(
+    integrationId: string,
+    entries: (StagedEntry & { digest?: string })[],
+  ): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ record_id: string }>(
+      `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
+       WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
+                     AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
+      [
+        integrationId,
+        entries.map((e) => e.recordId),
+        entries.map((e) => e.version),
+        entries.map((e) => e.digest ?? contentDigest(e.payload)),
+      ],
+    );
+    return new Set(rows.map((r) => r.record_id));
   }
 
   async quarantine(
@@ -587,6 +597,27 @@ export class Ledger {
       [integrationId ?? null],
     );
     return rows;
+  }
+
+  /** Every delivery attempt that put bytes on a server, including replays, for the audit trail. */
+  async recordDelivery(
+    fileId: string,
+    kind: 'upload' | 'replay',
+    uploadedNow: boolean,
+    reason: string | null,
+  ): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO file_delivery (file_id, kind, uploaded_now, reason) VALUES ($1, $2, $3, $4)',
+      [fileId, kind, uploadedNow, reason],
+    );
+  }
+
+  async getFileByName(integrationId: string, fileName: string): Promise<FileRow | null> {
+    const { rows } = await this.pool.query<FileRow>(
+      `SELECT ${fileColumns} FROM outbound_file WHERE integration_id = $1 AND file_name = $2`,
+      [integrationId, fileName],
+    );
+    return rows[0] ?? null;
   }
 
   /** Records the configured integrations (no secrets), so audits and the CLI know them. */

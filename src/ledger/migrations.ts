@@ -178,4 +178,22 @@ CREATE TABLE integration (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'delivery log (uploads and replays)',
+    sql: `
+-- Each time a file's bytes were put on (or found on) a server: the first upload and every replay,
+-- with the admin's reason for a replay.
+CREATE TABLE file_delivery (
+  delivery_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  file_id       bigint NOT NULL REFERENCES outbound_file,
+  kind          text NOT NULL CHECK (kind IN ('upload', 'replay')),
+  uploaded_now  boolean NOT NULL,
+  reason        text,
+  delivered_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX file_delivery_file ON file_delivery (file_id);
+CREATE INDEX ledger_entry_sent_at ON ledger_entry (sent_at);
+`,
+  },
 ];

@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import { auditFiles, auditRecords, reconcile, toCsv, toJson } from '../audit';
+import type { RuntimeEnv } from '../config';
+import { previewNextFile } from '../preview';
+import { listRemoteFolder } from '../sftp';
+import { replayFile } from '../workflows';
+import { temporalClient } from './connect';
+import { withRuntime } from './runtime';
+
+// `integrations`, `audit`, `reconcile`, `replay`, `preview`: the admin's answers to
+// "what did we send, is it all there, send it again, what would go next".
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export async function integrationsCommand(verb: string | undefined) {
+  return withRuntime(async ({ config, ledger, env }) => {
+    if (verb === 'validate')
+      return `${env.ML_CONNECTOR_CONFIG} is valid: ${config.integrations.map((i) => i.id).join(', ')}`;
+    const { rows } = await ledger.pool.query(
+      `SELECT i.integration_id AS id, i.entity, i.format, i.destination,
+              to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "registeredAt",
+              to_char(w.last_update_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS watermark
+       FROM integration i LEFT JOIN watermark w USING (integration_id) ORDER BY 1`,
+    );
+    const configured = new Set(config.integrations.map((i) => i.id));
+    return rows.map((r) => ({ ...r, inConfig: configured.has(r.id) }));
+  });
+}
+
+/** `audit records|files [--integration ID] [--record ID] [--from T] [--to T] [--format csv|json]`. */
+export async function auditCommand(verb: string | undefined, args: string[]): Promise<string> {
+  return withRuntime(async ({ ledger }) => {
+    const filter = {
+      integrationId: flag(args, '--integration'),
+      from: flag(args, '--from'),
+      to: flag(args, '--to'),
+      limit: flag(args, '--limit') ? Number(flag(args, '--limit')) : undefined,
+    };
+    const csv = flag(args, '--format') === 'csv';
+    if (verb === 'files') {
+      const files = await auditFiles(ledger.pool, filter);
+      return csv ? toCsv(files) : toJson(files);
+    }
+    if (verb !== 'records') throw new Error('audit records|files');
+    const found = await auditRecords(ledger.pool, { ...filter, recordId: flag(args, '--record') });
+    return csv ? toCsv(found.records) : JSON.stringify(found, null, 2);
+  });
+}
+
+/** Lists the remote folder, hashes each file and compares it with the ledger. */
+export async function reconcileCommand(integrationId: string) {
+  return withRuntime(async ({ ledger, integration }) => {
+    const rt = integration(integrationId);
+    const remote = await listRemoteFolder(rt.sftp, { hash: true });
+    return reconcile(ledger.pool, integrationId, remote, { folder: rt.sftp.folder });
+  });
+}
+
+export async function replayCommand(
+  env: RuntimeEnv,
+  integrationId: string,
+  fileName: string,
+  args: string[],
+) {
+  const reason = flag(args, '--reason');
+  if (!reason) throw new Error('replay needs --reason "…" (it is recorded with the delivery)');
+  const { client, close } = await temporalClient(env);
+  try {
+    return await client.workflow.execute(replayFile, {
+      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+      workflowId: `replay-${integrationId}-${new Date().toISOString().replace(/[-:]/g, '')}`,
+      args: [{ integrationId, fileName, reason }],
+    });
+  } finally {
+    await close();
+  }
+}
+
+export async function previewCommand(integrationId: string, args: string[]) {
+  return withRuntime(async ({ ledger, integration }) => {
+    const { text, ...preview } = await previewNextFile(ledger, integration(integrationId));
+    const out = flag(args, '--out');
+    if (out && text) writeFileSync(out, text);
+    return { ...preview, ...(out && text ? { writtenTo: out } : {}) };
+  });
+}
