@@ -32,7 +32,7 @@ export interface WorkerSetup {
   workflowBundle?: { code: string };
   alertSinks?: AlertSink[];
   metrics?: Metrics;
-  failpoint?: (at: Failpoint) => void;
+  failpoint?: (at: Failpoint) => void | Promise<void>;
 }
 
 /** What the ledger's integration registry keeps of a configured integration (no secrets). */
@@ -118,15 +118,27 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
   };
 }
 
-/** Crash points for fault tests, from ML_CONNECTOR_FAILPOINT; the process dies like a killed one. */
-function failpointFromEnv(logger: Logger): ((at: Failpoint) => void) | undefined {
+/**
+ * Fault points for the fault-injection suite, from ML_CONNECTOR_FAILPOINT=<point>[:<action>]:
+ * `kill` (default) SIGKILLs this process there, as a crash would; `drop-db` terminates every
+ * Postgres connection to the ledger once (as a database restart would). Tests only.
+ */
+function failpointFromEnv(logger: Logger, ledger: Ledger): ((at: Failpoint) => Promise<void>) | undefined {
   const wanted = process.env.ML_CONNECTOR_FAILPOINT;
   if (!wanted) return undefined;
-  logger.warn({ failpoint: wanted }, 'Failpoint armed: this worker will kill itself there (tests only)');
-  return (at) => {
-    if (at === wanted) {
-      logger.warn({ failpoint: at }, 'Failpoint reached: killing the worker process');
-      process.kill(process.pid, 'SIGKILL');
+  const [point, action = 'kill'] = wanted.split(':');
+  logger.warn({ failpoint: point, action }, 'Failpoint armed (fault tests only)');
+  let fired = false;
+  return async (at) => {
+    if (at !== point || fired) return;
+    fired = true;
+    logger.warn({ failpoint: at, action }, 'Failpoint reached');
+    if (action === 'kill') process.kill(process.pid, 'SIGKILL');
+    if (action === 'drop-db') {
+      await ledger.pool.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      throw new Error('failpoint: the ledger connections were dropped');
     }
   };
 }
@@ -186,7 +198,7 @@ async function main(): Promise<void> {
     taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
     alertSinks,
     metrics,
-    failpoint: failpointFromEnv(logger),
+    failpoint: failpointFromEnv(logger, ledger),
   });
   logger.info(
     {

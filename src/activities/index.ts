@@ -31,8 +31,8 @@ export interface IntegrationRuntime {
   pgp?: { keys: PgpKeys; armor: boolean };
 }
 
-/** Named crash points for fault tests (the worker exits on the spot, as a killed process would). */
-export type Failpoint = 'after-upload' | 'before-commit';
+/** Named fault points for the fault-injection suite (see worker.ts failpointFromEnv). */
+export type Failpoint = 'mid-extraction' | 'mid-upload' | 'after-upload' | 'before-commit';
 
 export interface ActivityDeps {
   ledger: Ledger;
@@ -41,7 +41,7 @@ export interface ActivityDeps {
   alertSinks: AlertSink[];
   /** Prometheus counters; absent in tests that do not scrape. */
   metrics?: Metrics;
-  failpoint?: (at: Failpoint) => void;
+  failpoint?: (at: Failpoint) => void | Promise<void>;
 }
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -235,8 +235,12 @@ export function createActivities(deps: ActivityDeps) {
           rt,
           run,
           readChanges(rt.fusion.client, rt.config.entity, window, options),
+          undefined,
+          () => deps.failpoint?.('mid-extraction'),
         );
         run = await ledger.finishStaging(run.runKey);
+        deps.metrics?.recordsExtracted(run.integrationId, run.extracted);
+        deps.metrics?.recordsQuarantined(run.integrationId, run.quarantined);
         log.info('Changes staged', { ...stagedSummary(run) });
         return stagedSummary(run);
       });
@@ -404,9 +408,12 @@ export function createActivities(deps: ActivityDeps) {
             sha256: file.sha256,
             open: () => Readable.from(ledger.fileChunks(file.fileId)),
           },
-          (bytes) => heartbeat({ bytes }),
+          (bytes) => {
+            heartbeat({ bytes });
+            void deps.failpoint?.('mid-upload');
+          },
         );
-        deps.failpoint?.('after-upload');
+        await deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
         await ledger.recordDelivery(file.fileId, 'upload', result.uploadedNow, null);
         if (result.uploadedNow) {
@@ -466,7 +473,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Records every delivered record in the ledger and moves the watermark, in one transaction. */
     async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
       return typedFailures(async () => {
-        deps.failpoint?.('before-commit');
+        await deps.failpoint?.('before-commit');
         const committed = await whileHeartbeating(() => ledger.commitRun(input.runKey));
         const run = await ledger.getRun(input.runKey);
         if (run?.kind === 'sync') {

@@ -38,6 +38,8 @@ export async function stageExtracted(
   pages: AsyncIterable<Extracted<Record_>[]>,
   /** Only these records are staged or quarantined (a resync by record ID); checks see them all. */
   only?: ReadonlySet<string>,
+  /** Called after each staged page (the fault suite's mid-extraction crash point). */
+  afterPage?: () => void | Promise<void>,
 ): Promise<void> {
   await ledger.restartStaging(run.runKey); // a retried attempt starts the window again
   const resend = run.kind === 'resend';
@@ -85,6 +87,7 @@ export async function stageExtracted(
     extracted += page.length;
     alreadySent += result.alreadySent;
     heartbeat({ pages: ++pageCount, extracted });
+    await afterPage?.();
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
 }

@@ -1,0 +1,137 @@
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+
+// What a sync leaves in Temporal: the number of history events, the encoded history size, every
+// payload's size (the largest one named), and the time of each activity from its scheduled,
+// started and completed events (server timestamps).
+
+type History = temporal.api.history.v1.IHistory;
+
+export interface ActivitySpan {
+  name: string;
+  scheduledAt: number;
+  startedAt: number | null;
+  closedAt: number | null;
+  attempt: number;
+  outcome: 'completed' | 'failed' | 'timed-out' | 'canceled' | 'open';
+}
+
+export interface HistoryFigures {
+  events: number;
+  historyBytes: number;
+  payloads: number;
+  payloadBytes: number;
+  largestPayload: { bytes: number; where: string };
+  activities: ActivitySpan[];
+  startedAt: number;
+  closedAt: number | null;
+}
+
+/** Every Payload (an object with `data` bytes and `metadata`) reachable from a value, with its path. */
+function* payloadsIn(value: unknown, path: string): Generator<{ bytes: number; where: string }> {
+  if (value === null || typeof value !== 'object') return;
+  if (value instanceof Uint8Array) return;
+  const v = value as Record<string, unknown>;
+  if (v.data instanceof Uint8Array && 'metadata' in v) {
+    yield { bytes: v.data.length, where: path };
+    return;
+  }
+  for (const [key, child] of Object.entries(v)) {
+    // `workflowExecutionCompletedEventAttributes.result.payloads.0` → `.result`
+    const step = key.endsWith('EventAttributes') || key === 'payloads' || /^\d+$/.test(key) ? '' : `.${key}`;
+    if (child && typeof child === 'object') yield* payloadsIn(child, `${path}${step}`);
+  }
+}
+
+function attributesName(event: Record<string, unknown>): string {
+  const key = Object.keys(event).find((k) => k.endsWith('EventAttributes') && event[k]);
+  return key ? key.replace(/EventAttributes$/, '') : 'event';
+}
+
+export function analyseHistory(history: History): HistoryFigures {
+  const events = history.events ?? [];
+  const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+  let payloads = 0;
+  let payloadBytes = 0;
+  let largestPayload = { bytes: 0, where: '' };
+  const spans = new Map<string, ActivitySpan>();
+  let startedAt = 0;
+  let closedAt: number | null = null;
+
+  for (const event of events) {
+    const id = String(event.eventId);
+    const at = tsToMs(event.eventTime);
+    const name = attributesName(event as unknown as Record<string, unknown>);
+    for (const p of payloadsIn(event, name)) {
+      payloads++;
+      payloadBytes += p.bytes;
+      if (p.bytes > largestPayload.bytes) largestPayload = p;
+    }
+    if (event.workflowExecutionStartedEventAttributes) startedAt = at;
+    if (
+      event.workflowExecutionCompletedEventAttributes ||
+      event.workflowExecutionFailedEventAttributes ||
+      event.workflowExecutionTerminatedEventAttributes ||
+      event.workflowExecutionTimedOutEventAttributes
+    ) {
+      closedAt = at;
+    }
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      spans.set(id, {
+        name: scheduled.activityType?.name ?? '?',
+        scheduledAt: at,
+        startedAt: null,
+        closedAt: null,
+        attempt: 1,
+        outcome: 'open',
+      });
+      continue;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const span = spans.get(String(started.scheduledEventId));
+      if (span) {
+        span.startedAt = at;
+        span.attempt = started.attempt ?? 1;
+      }
+      continue;
+    }
+    const closings: [ActivitySpan['outcome'], { scheduledEventId?: unknown } | null | undefined][] = [
+      ['completed', event.activityTaskCompletedEventAttributes],
+      ['failed', event.activityTaskFailedEventAttributes],
+      ['timed-out', event.activityTaskTimedOutEventAttributes],
+      ['canceled', event.activityTaskCanceledEventAttributes],
+    ];
+    for (const [outcome, attrs] of closings) {
+      if (!attrs) continue;
+      const span = spans.get(String(attrs.scheduledEventId));
+      if (span) {
+        span.closedAt = at;
+        span.outcome = outcome;
+      }
+    }
+  }
+  return {
+    events: events.length,
+    historyBytes,
+    payloads,
+    payloadBytes,
+    largestPayload,
+    activities: [...spans.values()],
+    startedAt,
+    closedAt,
+  };
+}
+
+/** The sync's phases, by activity: stage, render, upload, commit, and the short calls around them. */
+export const PHASES: Record<string, string> = {
+  stageChanges: 'stage',
+  renderFile: 'render',
+  uploadFile: 'upload',
+  commitRun: 'commit',
+};
+
+export function phaseOf(activity: string): string {
+  return PHASES[activity] ?? 'other';
+}

@@ -1,0 +1,102 @@
+import { Agent, request } from 'undici';
+import { expandParam, keysetQuery, windowFilter } from '../src/fusion/documents';
+import { journalLinesReader } from '../src/fusion/entities/journalLines';
+
+// The paging limit: the same requests the connector makes for a journal-lines window (keyset q
+// with the child-change filter, orderBy, expand, the same page size) from a minimal undici loop
+// that only fetches and JSON.parses. Run as its own process, like the worker, so the simulator
+// (in the benchmark's process) and the client do not share one event loop.
+//
+//   node --import tsx bench/raw-paging.ts '<json RawPagingInput>'   → prints one JSON line
+
+export interface RawPagingInput {
+  simUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  window: { from: string; to: string };
+  pageSize: number;
+  frameworkVersion: number;
+}
+
+export interface RawPagingResult {
+  lines: number;
+  batches: number;
+  pages: number;
+  bytes: number;
+  seconds: number;
+}
+
+type Json = Record<string, unknown>;
+
+async function token(input: RawPagingInput, agent: Agent): Promise<string> {
+  const res = await request(`${input.simUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${input.clientId}:${input.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: input.scope }).toString(),
+  });
+  const body = (await res.body.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`token endpoint answered ${res.statusCode}`);
+  return body.access_token;
+}
+
+export async function rawPaging(input: RawPagingInput): Promise<RawPagingResult> {
+  const agent = new Agent({ connections: 2 });
+  try {
+    const bearer = await token(input, agent);
+    const spec = journalLinesReader.spec;
+    const filter = windowFilter(spec, input.window, true);
+    const url = `${input.simUrl}/fscmRestApi/resources/11.13.18.05/${spec.resource}`;
+    let cursor: { lastUpdateDate: string; key: string } | null = null;
+    const result: RawPagingResult = { lines: 0, batches: 0, pages: 0, bytes: 0, seconds: 0 };
+    const started = performance.now();
+    for (;;) {
+      const u = new URL(url);
+      u.searchParams.set('orderBy', `LastUpdateDate:asc,${spec.key}:asc`);
+      u.searchParams.set('expand', expandParam(spec.children));
+      u.searchParams.set('q', keysetQuery(filter, spec, cursor));
+      u.searchParams.set('limit', String(input.pageSize));
+      u.searchParams.set('offset', '0');
+      const res = await request(u, {
+        dispatcher: agent,
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          accept: 'application/json',
+          'rest-framework-version': String(input.frameworkVersion),
+        },
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+      const page = JSON.parse(text) as { items: Json[]; hasMore: boolean };
+      result.pages++;
+      result.bytes += Buffer.byteLength(text);
+      for (const batch of page.items) {
+        result.batches++;
+        for (const header of (batch.journalHeaders as { items: Json[] }).items) {
+          result.lines += (header.journalLines as { items: Json[] }).items.length;
+        }
+      }
+      if (!page.hasMore || page.items.length === 0) break;
+      const last = page.items[page.items.length - 1]!;
+      cursor = { lastUpdateDate: String(last.LastUpdateDate), key: String(last[spec.key]) };
+    }
+    result.seconds = (performance.now() - started) / 1000;
+    return result;
+  } finally {
+    await agent.close();
+  }
+}
+
+if (require.main === module) {
+  rawPaging(JSON.parse(process.argv[2] ?? '{}') as RawPagingInput).then(
+    (result) => console.log(JSON.stringify(result)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
