@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The test command: unit tests, then integration tests on real Temporal, Postgres and OpenSSH.
+# The test command: unit tests, integration tests and the fault suite, on real Temporal, Postgres
+# and OpenSSH.
 # Integration tests start what they need (or use TEMPORAL_ADDRESS / DATABASE_URL when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-all}" in
   unit) files=(test/unit/*.test.ts) ;;
   integration) files=(test/integration/*.test.ts) ;;
-  all) files=(test/unit/*.test.ts test/integration/*.test.ts) ;;
-  *) echo "usage: test/run.sh [unit|integration|all]" >&2; exit 2 ;;
+  faults) files=(test/faults/*.test.ts) ;;
+  all) files=(test/unit/*.test.ts test/integration/*.test.ts test/faults/*.test.ts) ;;
+  *) echo "usage: test/run.sh [unit|integration|faults|all]" >&2; exit 2 ;;
 esac
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
