@@ -5,10 +5,9 @@ import { classifySftpError, SftpError } from './errors';
 import { expectedFingerprint, hostKeyFingerprint } from './hostKey';
 import type { SftpDestination } from './index';
 
-// One SSH connection opened the way deliverFile opens its own: our TCP socket with Nagle off,
+// One SSH connection, the way every delivery and listing opens it: our TCP socket with Nagle off,
 // the host key checked against the pin, a deadline on the handshake and on every operation,
-// errors mapped to SftpError kinds. deliverFile still carries its own copy of this code (this
-// file was added without touching it); it can switch to openSftp without a change in behaviour.
+// errors mapped to SftpError kinds.
 
 export type SftpConnectionSettings = Pick<
   SftpDestination,
@@ -25,6 +24,8 @@ export type SftpConnectionSettings = Pick<
 export interface SftpSession {
   /** Runs one remote operation under the per-operation deadline; failures come out as SftpError. */
   op<T>(what: string, work: (client: SftpClient) => Promise<T>): Promise<T>;
+  /** The same without a deadline: for a transfer, whose watchdog is the activity heartbeat. */
+  transfer<T>(what: string, work: (client: SftpClient) => Promise<T>): Promise<T>;
   /** Ends the connection: bounded, never throws. Call it in `finally`. */
   end(): Promise<void>;
 }
@@ -112,6 +113,13 @@ export async function openSftp(destination: SftpConnectionSettings): Promise<Sft
     op: async (what, work) => {
       try {
         return await withDeadline(work(client), destination.operationTimeoutSeconds, what);
+      } catch (err) {
+        throw classifySftpError(err, what, false);
+      }
+    },
+    transfer: async (what, work) => {
+      try {
+        return await work(client);
       } catch (err) {
         throw classifySftpError(err, what, false);
       }

@@ -1,43 +1,14 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
 import { startTestStack, type TestStack } from '../support/stack';
+import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../support/workerProcess';
 
 // The worker process is killed (SIGKILL, by a failpoint) after the upload and before the
 // commit; a new worker process finishes the run. The file must arrive once and the ledger
 // must hold each record once.
-
-function startWorkerProcess(stack: TestStack, configPath: string, failpoint?: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/worker.ts')], {
-    env: {
-      ...process.env,
-      ...stack.secretsEnv,
-      DATABASE_URL: stack.databaseUrl,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      ML_CONNECTOR_CONFIG: configPath,
-      ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
-      ML_CONNECTOR_FAILPOINT: failpoint ?? '',
-      LOG_LEVEL: 'warn',
-      ML_CONNECTOR_METRICS_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Worker logs go to the test's stderr: a failure here is read from them.
-  child.stdout?.pipe(process.stderr);
-  child.stderr?.pipe(process.stderr);
-  return child;
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 async function ledgerCounts(stack: TestStack) {
   const { rows } = await stack.ledger.pool.query(
@@ -50,35 +21,32 @@ async function ledgerCounts(stack: TestStack) {
 describe('a worker killed between upload and commit', { timeout: 180_000 }, () => {
   let stack: TestStack;
   let configPath: string;
-  const children: ChildProcess[] = [];
+  const workers: WorkerProcess[] = [];
 
   before(async () => {
     stack = await startTestStack();
-    configPath = join(stack.sshd.dir, 'ml-connector.config.json');
-    writeFileSync(configPath, JSON.stringify(stack.rawConfig));
+    configPath = writeStackConfig(stack);
   });
 
   after(async () => {
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const w of workers) await w.stop();
     await stack?.close();
   });
 
   async function runThroughCrash(failpoint: string, workflowId: string): Promise<SyncResult> {
-    const doomed = startWorkerProcess(stack, configPath, failpoint);
-    children.push(doomed);
+    const doomed = startWorkerProcess(stack, configPath, { ML_CONNECTOR_FAILPOINT: failpoint });
+    workers.push(doomed);
     const handle = await stack.client.workflow.start(syncIntegration, {
       taskQueue: stack.taskQueue,
       workflowId,
       args: [{ integrationId: 'gl-journal-lines', heartbeatTimeout: '3s' }],
     });
-    const death = await exitOf(doomed);
+    const death = await doomed.exited();
     assert.equal(death.signal, 'SIGKILL', `the first worker died at ${failpoint}`);
     const rescuer = startWorkerProcess(stack, configPath);
-    children.push(rescuer);
+    workers.push(rescuer);
     const result = await handle.result();
-    rescuer.kill('SIGTERM');
-    await exitOf(rescuer);
+    await rescuer.stop();
     return result;
   }
 
