@@ -25,9 +25,20 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE,
 };
 
-/** Short calls (settings, lookups, failure records): a few minutes at most. */
+/**
+ * Short calls (settings, lookups, failure records, the token). Their timeout is also how long a
+ * call held by a worker that died waits before another worker takes it: keep it short.
+ */
 export function quickActivities() {
-  return proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 10 } });
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { ...retry, maximumAttempts: 10 },
+  });
+}
+
+/** Alerts: a webhook or mail relay may be slow and is retried inside the call; give it longer. */
+export function alertActivities() {
+  return proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 5 } });
 }
 
 /** Extraction, rendering and the commit: long, heartbeating, so a dead worker is noticed fast. */

@@ -21,7 +21,7 @@ import {
   resyncRequestProblem,
   statusQuery,
 } from '../shared/integrationWorkflow';
-import { quickActivities } from './activityOptions';
+import { alertActivities, quickActivities } from './activityOptions';
 import { resyncIntegration } from './resyncIntegration';
 import { describeFailure, syncIntegration } from './syncIntegration';
 
@@ -185,7 +185,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     const delivered = await quick.filesCommittedSince({ integrationId, since: deadline.since });
     if (delivered > 0) return;
     state.lastDeadlineMissed = { at: deadline.at, label: deadline.label };
-    await quick.sendAlert({
+    await alertActivities().sendAlert({
       severity: 'warning',
       integrationId,
       title: `ml-connector: ${integrationId} missed its deadline (${deadline.label})`,

@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { DeliveredFile, SyncIntegrationInput, SyncResult } from '../shared';
-import { longActivities, quickActivities, uploadActivities } from './activityOptions';
+import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
 // window's changes → render → upload → commit. Only references and counts pass through here;
@@ -67,7 +67,7 @@ export async function reportFailure(
 ) {
   const reason = describeFailure(err);
   const outcome = await s.quick.recordRunFailure({ runKey, stage, reason });
-  await s.quick.sendAlert({
+  await alertActivities().sendAlert({
     severity: 'error',
     integrationId,
     title: `ml-connector: ${integrationId} failed at ${stage}`,

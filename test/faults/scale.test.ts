@@ -7,7 +7,7 @@ import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../sup
 import { assertInvariants, faultIntegration } from './invariants';
 
 // Two worker processes on one task queue run ten integrations at once; one worker is killed in
-// the middle of an upload. The other finishes everything; every integration passes the check.
+// the middle of an extraction. The other finishes everything; every integration passes the check.
 
 const IDS = Array.from({ length: 10 }, (_, i) => `fleet-${i}`);
 
@@ -25,9 +25,10 @@ describe('faults: two workers, ten integrations, one worker killed', { timeout: 
 
   it('all ten deliver exactly once', async () => {
     const config = writeStackConfig(stack);
-    const doomed = startWorkerProcess(stack, config, { ML_CONNECTOR_FAILPOINT: 'mid-upload' });
-    const survivor = startWorkerProcess(stack, config);
-    workers.push(doomed, survivor);
+    // The doomed worker is up first, so it is sure to take work and die in the middle of it; the
+    // survivor joins while the runs are under way (it needs a few seconds to start).
+    const doomed = startWorkerProcess(stack, config, { ML_CONNECTOR_FAILPOINT: 'mid-extraction' });
+    workers.push(doomed);
     const handles = await Promise.all(
       IDS.map((id) =>
         stack.client.workflow.start(syncIntegration, {
@@ -37,8 +38,10 @@ describe('faults: two workers, ten integrations, one worker killed', { timeout: 
         }),
       ),
     );
+    const survivor = startWorkerProcess(stack, config);
+    workers.push(survivor);
     const death = await doomed.exited();
-    assert.equal(death.signal, 'SIGKILL', 'one worker died mid-upload');
+    assert.equal(death.signal, 'SIGKILL', `one worker died mid-extraction:\n${doomed.output()}`);
     const results = (await Promise.all(handles.map((h) => h.result()))) as SyncResult[];
     const lines = stack.sim.flatJournalLines().length;
     for (const r of results) assert.equal(r.sent, lines, `${r.integrationId} sent every line`);
