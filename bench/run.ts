@@ -42,6 +42,8 @@ interface Options {
   parallel: number[];
   uploadRuns: number;
   profile: boolean;
+  /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
+  workerNodeArgs: string[];
   out: string;
 }
 
@@ -54,6 +56,7 @@ const USAGE = `npm run bench -- [options]
   --parallel 1,2,4,8       fusion.parallelPages values of the latency runs
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
+  --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
   --out bench/results/latest.json`;
 
 function parseArgs(argv: string[]): Options {
@@ -66,6 +69,7 @@ function parseArgs(argv: string[]): Options {
     parallel: [1, 2, 4, 8],
     uploadRuns: 3,
     profile: false,
+    workerNodeArgs: [],
     out: join(REPO, 'bench/results/latest.json'),
   };
   const list = (v: string) => (v === 'none' ? [] : v.split(',').map((x) => Number(x.replace(/_/g, ''))));
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--parallel') o.parallel = list(value());
     else if (flag === '--upload-runs') o.uploadRuns = Number(value());
     else if (flag === '--profile') o.profile = true;
+    else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--out') o.out = resolve(value());
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
@@ -186,12 +191,13 @@ async function startWorkerProcess(
   databaseUrl: string,
   taskQueue: string,
   profileDir: string | null,
+  extraNodeArgs: string[],
 ): Promise<WorkerProcess> {
   parseConfig(config, 'benchmark configuration'); // fail here, not in the child, on a bad config
   const dir = mkdtempSync(join(tmpdir(), `mlc-bench-${scenario}-`));
   const configPath = join(dir, 'ml-connector.config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = [...extraNodeArgs, '--import', 'tsx'];
   if (profileDir) {
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
@@ -465,7 +471,15 @@ async function runSize(stack: Stack, lines: number, o: Options): Promise<SizeRes
   };
   let worker: WorkerProcess | null = null;
   try {
-    worker = await startWorkerProcess(stack, `size-${lines}`, config, db.url, taskQueue, profileDir);
+    worker = await startWorkerProcess(
+      stack,
+      `size-${lines}`,
+      config,
+      db.url,
+      taskQueue,
+      profileDir,
+      o.workerNodeArgs,
+    );
     const sync = await measuredSync(stack, worker, taskQueue, integrationId);
     const vmHwm = peakRss(worker.pid);
     await worker.stop();
@@ -614,7 +628,7 @@ async function runLatency(stack: Stack, o: Options): Promise<LatencyResult> {
   };
   let worker: WorkerProcess | null = null;
   try {
-    worker = await startWorkerProcess(stack, 'latency', config, db.url, taskQueue, null);
+    worker = await startWorkerProcess(stack, 'latency', config, db.url, taskQueue, null, o.workerNodeArgs);
     sim.faults.set({ latency: { ms: o.latencyMs, target: 'rest' } });
     const runs: LatencyRun[] = [];
     for (const p of o.parallel) {

@@ -25,10 +25,11 @@ describe('faults: two workers, ten integrations, one worker killed', { timeout: 
 
   it('all ten deliver exactly once', async () => {
     const config = writeStackConfig(stack);
-    // The doomed worker is up first, so it is sure to take work and die in the middle of it; the
-    // survivor joins while the runs are under way (it needs a few seconds to start).
+    // The doomed worker is the only one polling when the runs start, so it is sure to take work and
+    // die in the middle of it; the survivor joins while the runs are under way.
     const doomed = startWorkerProcess(stack, config, { ML_CONNECTOR_FAILPOINT: 'mid-extraction' });
     workers.push(doomed);
+    await doomed.ready(); // the only worker polling when the runs start
     const handles = await Promise.all(
       IDS.map((id) =>
         stack.client.workflow.start(syncIntegration, {

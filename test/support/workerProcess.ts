@@ -15,6 +15,8 @@ export function writeStackConfig(stack: TestStack, name = 'worker.config.json'):
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
+  /** Resolves once the worker polls its task queue (its "Worker started" line). */
+  ready(): Promise<void>;
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
@@ -34,7 +36,7 @@ export function startWorkerProcess(
       ML_CONNECTOR_CONFIG: configPath,
       ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
       ML_CONNECTOR_METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,6 +56,13 @@ export function startWorkerProcess(
   return {
     child,
     output: () => output,
+    ready: async () => {
+      while (!output.includes('"msg":"Worker started"')) {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`worker exited:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
