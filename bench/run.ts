@@ -178,6 +178,8 @@ function integration(id: string, simUrl: string, sshd: SshdInstance, fusion: Rec
 interface WorkerProcess {
   child: ChildProcess;
   pid: number;
+  /** Settles when the process exits (with its exit code, or the signal that ended it). */
+  exited: Promise<string>;
   stop(): Promise<void>;
   /** The last lines the worker wrote (for a failure report). */
   tail(): string;
@@ -226,10 +228,13 @@ async function startWorkerProcess(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => done(signal ?? String(code))),
+  );
   const worker: WorkerProcess = {
     child,
     pid: child.pid!,
+    exited,
     tail: () => lines.join('\n'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -315,15 +320,21 @@ async function measuredSync(
   const workflowId = `bench-${integrationId}-${Date.now()}`;
   const started = Date.now();
   let result: SyncResult;
+  const handle = await stack.client.workflow.start(syncIntegration, {
+    taskQueue,
+    workflowId,
+    args: [{ integrationId }],
+  });
   try {
-    const handle = await stack.client.workflow.start(syncIntegration, {
-      taskQueue,
-      workflowId,
-      args: [{ integrationId }],
+    // A worker that dies (out of memory, say) would leave the workflow waiting for another one.
+    const died = worker.exited.then((how) => {
+      throw new Error(`the worker process exited (${how}) during the sync`);
     });
-    result = await handle.result();
+    died.catch(() => undefined); // it rejects later, when the worker is stopped
+    result = await Promise.race([handle.result(), died]);
   } catch (err) {
     sampler.stop();
+    await handle.terminate('benchmark failed').catch(() => undefined);
     throw new Error(`The sync failed: ${(err as Error).message}\nworker said:\n${worker.tail()}`);
   }
   const finished = Date.now();
