@@ -50,6 +50,11 @@ export class FusionClient {
     return this.settings.frameworkVersion;
   }
 
+  /** Rows asked for per page. */
+  get pageSize(): number {
+    return this.settings.pageSize;
+  }
+
   /** How many windows a large extraction may page at once. */
   get parallelism(): number {
     return this.settings.parallelPages ?? 1;
@@ -107,12 +112,13 @@ export class FusionClient {
     collectionUrl: string,
     params: Record<string, string>,
     startOffset = 0,
+    pageSize = this.settings.pageSize,
   ): AsyncGenerator<CollectionEnvelope> {
     let offset = startOffset;
     for (;;) {
       const url = new URL(collectionUrl);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-      url.searchParams.set('limit', String(this.settings.pageSize));
+      url.searchParams.set('limit', String(pageSize));
       url.searchParams.set('offset', String(offset));
       const page = asEnvelope(await this.getJson(url.toString()), collectionUrl);
       yield page;

@@ -99,6 +99,9 @@ async function allPages(
   return rows;
 }
 
+/** Parents per page when their children come expanded. */
+export const EXPANDED_PAGE_SIZE = 100;
+
 // v1/v2 send expanded children as bare arrays with no paging signal; an array this long may be cut.
 const UNTRUSTED_ARRAY_LENGTH = 25;
 
@@ -175,11 +178,14 @@ export async function* readWhere(
 ): AsyncGenerator<Raw[]> {
   const base: Record<string, string> = { orderBy: `LastUpdateDate:asc,${spec.key}:asc` };
   if (expand && spec.children.length) base.expand = expandParam(spec.children);
+  // An expanded parent carries all its children: fewer parents per page keeps each page (and the
+  // worker's memory) bounded, as the REST reference advises (50–100 parents when expanding).
+  const pageSize = base.expand ? Math.min(client.pageSize, EXPANDED_PAGE_SIZE) : client.pageSize;
   let cursor: KeysetCursor | null = null;
   for (;;) {
     const params = { ...base, q: keysetQuery(filter, spec, cursor) };
     // One page per query: the next page is the next key range, asked for with offset 0.
-    const pages = client.pages(client.resourceUrl(spec.resource), params);
+    const pages = client.pages(client.resourceUrl(spec.resource), params, 0, pageSize);
     const first = (await pages.next()).value as CollectionEnvelope | undefined;
     await pages.return(undefined);
     const items = (first?.items ?? []) as Raw[];
