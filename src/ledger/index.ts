@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
+import { contentDigest } from './digest';
 
 export { migrate } from './migrate';
+export { contentDigest };
 
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
@@ -72,13 +73,6 @@ export class RunInProgressError extends Error {
     );
     this.name = 'RunInProgressError';
   }
-}
-
-/** Digest of a record's content, the version stamp aside: a same-second edit still counts as a change. */
-export function contentDigest(payload: Record<string, unknown>): string {
-  const { version: _version, ...content } = payload;
-  const stable = JSON.stringify(content, Object.keys(content).sort());
-  return createHash('sha256').update(stable).digest('hex');
 }
 
 const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { contentDigest } from '../../src/ledger/digest';
+
+const invoice = (amount: string) => ({
+  InvoiceId: 300100,
+  InvoiceNumber: 'INV-1',
+  version: '2026-11-01T10:00:00.000Z',
+  invoiceLines: [
+    { LineNumber: 1, LineAmount: amount, invoiceDistributions: [{ DistributionAmount: amount }] },
+  ],
+});
+
+describe('contentDigest', () => {
+  it('changes when a nested child field changes (an invoice line amount)', () => {
+    assert.notEqual(contentDigest(invoice('100.00')), contentDigest(invoice('100.01')));
+  });
+
+  it('does not depend on key order, at any depth', () => {
+    const reordered = {
+      invoiceLines: [
+        { invoiceDistributions: [{ DistributionAmount: '100.00' }], LineAmount: '100.00', LineNumber: 1 },
+      ],
+      version: '2026-11-01T10:00:00.000Z',
+      InvoiceNumber: 'INV-1',
+      InvoiceId: 300100,
+    };
+    assert.equal(contentDigest(reordered), contentDigest(invoice('100.00')));
+  });
+
+  it('ignores the version stamp but not the content', () => {
+    assert.equal(
+      contentDigest({ ...invoice('5.00'), version: '2026-11-02T00:00:00.000Z' }),
+      contentDigest(invoice('5.00')),
+    );
+    assert.notEqual(
+      contentDigest({ ...invoice('5.00'), InvoiceNumber: 'INV-2' }),
+      contentDigest(invoice('5.00')),
+    );
+  });
+
+  it('keeps the order of array elements (line order is content)', () => {
+    const a = { lines: [{ n: 1 }, { n: 2 }] };
+    const b = { lines: [{ n: 2 }, { n: 1 }] };
+    assert.notEqual(contentDigest(a), contentDigest(b));
+  });
+});
