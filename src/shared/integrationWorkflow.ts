@@ -48,6 +48,8 @@ export interface IntegrationStatus {
   watermark: string | null;
   nextRun: string | null;
   nextDeadline: { at: string; since: string; label: string } | null;
+  /** The scheduled sync running now, if any (a pause lets it finish). */
+  running: { workflowId: string; startedAt: string } | null;
   lastRun: {
     workflowId: string;
     finishedAt: string;

@@ -46,6 +46,7 @@ function initialStatus(integrationId: string): IntegrationStatus & { queue: Resy
     watermark: null,
     nextRun: null,
     nextDeadline: null,
+    running: null,
     lastRun: null,
     lastFile: null,
     lastError: null,
@@ -142,6 +143,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   const runScheduledSync = async () => {
     const workflowId = syncWorkflowId(integrationId, new Date());
+    state.running = { workflowId, startedAt: new Date().toISOString() };
     try {
       const result: SyncResult = await executeChild(syncIntegration, {
         workflowId,
@@ -177,6 +179,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         file: null,
         error: message,
       };
+    } finally {
+      state.running = null;
     }
   };
 
