@@ -1,9 +1,9 @@
 import { Agent, request } from 'undici';
-import { expandParam, keysetQuery, windowFilter } from '../src/fusion/documents';
+import { EXPANDED_PAGE_SIZE, expandParam, keysetQuery, windowFilter } from '../src/fusion/documents';
 import { journalLinesReader } from '../src/fusion/entities/journalLines';
 
 // The paging limit: the same requests the connector makes for a journal-lines window (keyset q
-// with the child-change filter, orderBy, expand, the same page size) from a minimal undici loop
+// with the child-change filter, orderBy, expand, the same page size and expanded-page cap) from a minimal undici loop
 // that only fetches and JSON.parses. Run as its own process, like the worker, so the simulator
 // (in the benchmark's process) and the client do not share one event loop.
 //
@@ -20,6 +20,8 @@ export interface RawPagingInput {
 }
 
 export interface RawPagingResult {
+  /** Parents asked for per request: the page size, capped as the connector caps expanded pages. */
+  limit: number;
   lines: number;
   batches: number;
   pages: number;
@@ -52,14 +54,15 @@ export async function rawPaging(input: RawPagingInput): Promise<RawPagingResult>
     const filter = windowFilter(spec, input.window, true);
     const url = `${input.simUrl}/fscmRestApi/resources/11.13.18.05/${spec.resource}`;
     let cursor: { lastUpdateDate: string; key: string } | null = null;
-    const result: RawPagingResult = { lines: 0, batches: 0, pages: 0, bytes: 0, seconds: 0 };
+    const limit = Math.min(input.pageSize, EXPANDED_PAGE_SIZE);
+    const result: RawPagingResult = { limit, lines: 0, batches: 0, pages: 0, bytes: 0, seconds: 0 };
     const started = performance.now();
     for (;;) {
       const u = new URL(url);
       u.searchParams.set('orderBy', `LastUpdateDate:asc,${spec.key}:asc`);
       u.searchParams.set('expand', expandParam(spec.children));
       u.searchParams.set('q', keysetQuery(filter, spec, cursor));
-      u.searchParams.set('limit', String(input.pageSize));
+      u.searchParams.set('limit', String(limit));
       u.searchParams.set('offset', '0');
       const res = await request(u, {
         dispatcher: agent,

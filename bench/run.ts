@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { type SshdInstance, startSshd } from '../dev/sshd';
 import { ensureTemporal } from '../dev/temporal';
 import { DEFAULT_SCOPE, FusionSimulator } from '../simulator/server';
 import { parseConfig } from '../src/config';
+import { EXPANDED_PAGE_SIZE } from '../src/fusion/documents';
 import type { SyncResult } from '../src/shared';
 import { syncIntegration } from '../src/workflows';
 import { analyseHistory, type HistoryFigures, phaseOf } from './history';
@@ -237,11 +238,12 @@ async function startWorkerProcess(
     exited,
     tail: () => lines.join('\n'),
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timeout = sleep(30_000).then(() => child.kill('SIGKILL'));
-      await Promise.race([exited, timeout]);
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM'); // the worker drains and exits; SIGKILL if it has not within 30 s
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -369,7 +371,7 @@ async function measuredSync(
   };
 }
 
-/** Stage, render, upload, commit (and the short calls, summed as "other") with their share of the wall time. */
+/** Seconds in stage, render, upload, commit, the short calls ("other") and the workflow between them. */
 function phaseTotals(sync: MeasuredSync): Record<string, number> {
   const out: Record<string, number> = { stage: 0, render: 0, upload: 0, commit: 0, other: 0 };
   for (const p of sync.phases) out[p.phase] = round((out[p.phase] ?? 0) + p.seconds, 3);
@@ -394,6 +396,10 @@ async function rawUploads(sshd: SshdInstance, localPath: string, runs: number): 
   const remote = `${sshd.folder}/.bench-raw-upload`;
   const batch = join(sshd.dir, 'bench-upload.batch');
   writeFileSync(batch, `put ${localPath} ${remote}\n`);
+  // The host key pinned, as the connector pins it.
+  const knownHosts = join(sshd.dir, 'bench_known_hosts');
+  const [type, key] = readFileSync(join(sshd.dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/);
+  writeFileSync(knownHosts, `[${sshd.host}]:${sshd.port} ${type} ${key}\n`);
   const seconds: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -408,9 +414,9 @@ async function rawUploads(sshd: SshdInstance, localPath: string, runs: number): 
       '-o',
       'BatchMode=yes',
       '-o',
-      'StrictHostKeyChecking=no',
+      'StrictHostKeyChecking=yes',
       '-o',
-      'UserKnownHostsFile=/dev/null',
+      `UserKnownHostsFile=${knownHosts}`,
       '-o',
       'LogLevel=ERROR',
       `${sshd.username}@${sshd.host}`,
@@ -463,7 +469,10 @@ interface SizeResult {
 }
 
 async function runSize(stack: Stack, lines: number, o: Options): Promise<SizeResult> {
-  log(`Full sync of ${lines.toLocaleString('en-US')} journal lines (pageSize ${o.pageSize}, expand on)`);
+  log(
+    `Full sync of ${lines.toLocaleString('en-US')} journal lines (pageSize ${o.pageSize}, expand on: ` +
+      `${Math.min(o.pageSize, EXPANDED_PAGE_SIZE)} batches a request)`,
+  );
   const db = await createScratchDatabase(stack.pgServerUrl, 'mlc_bench');
   const sim = new FusionSimulator({
     clientId: CLIENT_ID,
@@ -796,7 +805,8 @@ function report(sizes: SizeResult[], latency: LatencyResult | null, checks: Targ
           'raw paging s',
           'raw records/s',
           'JSON MB',
-          'pages',
+          'requests',
+          'batches each',
           'sftp put s',
           'sftp MB/s',
           'limit s',
@@ -808,6 +818,7 @@ function report(sizes: SizeResult[], latency: LatencyResult | null, checks: Targ
           s.limit.rawPaging.recordsPerSecond,
           s.limit.rawPaging.jsonMB.toFixed(0),
           s.limit.rawPaging.pages,
+          s.limit.rawPaging.limit,
           s.limit.rawUpload.seconds.toFixed(2),
           s.limit.rawUpload.mbPerSecond.toFixed(0),
           s.limit.limitSeconds.toFixed(1),
@@ -894,6 +905,8 @@ async function machine(stack: Stack) {
   );
   return {
     cpus: os.cpus().length,
+    /** 1-minute load average when the benchmark started: above ~0.5 something else was running. */
+    loadAverage1m: round(os.loadavg()[0] ?? 0),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGB: round(os.totalmem() / 1e9, 1),
     node: process.version,
