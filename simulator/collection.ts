@@ -109,6 +109,7 @@ export function compileQuery(
     offset: nonNegativeInt(params, 'offset', 0),
     // The applied limit, echoed in the envelope: a larger request is clamped without notice.
     limit: Math.min(Math.max(requested, 1), limits.maxLimit),
+    countAll: params.get('totalResults') === 'true',
   };
 }
 

@@ -19,6 +19,11 @@ export interface PageQuery {
   orderBy: SortKey[] | null;
   offset: number;
   limit: number;
+  /**
+   * totalResults=true was asked for. Without it a page source may stop counting one row past
+   * the page: the total then serves hasMore only.
+   */
+  countAll: boolean;
 }
 
 export interface ResourceNode {

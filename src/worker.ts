@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
 import { type AlertSink, createAlertSinks } from './alerts';
@@ -29,7 +30,7 @@ export interface WorkerSetup {
   namespace?: string;
   taskQueue?: string;
   /** A pre-built workflow bundle (tests build it once); by default the workflows are bundled at start. */
-  workflowBundle?: { code: string };
+  workflowBundle?: { code: string } | { codePath: string };
   alertSinks?: AlertSink[];
   metrics?: Metrics;
   failpoint?: (at: Failpoint) => void | Promise<void>;
@@ -143,6 +144,16 @@ function failpointFromEnv(logger: Logger, ledger: Ledger): ((at: Failpoint) => P
   };
 }
 
+/** The bundle file, checked here so a wrong path fails with its name rather than deep in the SDK. */
+function workflowBundleAt(path: string): { codePath: string } {
+  if (!existsSync(path)) {
+    throw new Error(
+      `ML_CONNECTOR_WORKFLOW_BUNDLE: ${path} does not exist (build it with npm run build:workflows)`,
+    );
+  }
+  return { codePath: path };
+}
+
 async function main(): Promise<void> {
   const env = readRuntimeEnv();
   const logger = createLogger(env.LOG_LEVEL);
@@ -199,6 +210,9 @@ async function main(): Promise<void> {
     alertSinks,
     metrics,
     failpoint: failpointFromEnv(logger, ledger),
+    ...(env.ML_CONNECTOR_WORKFLOW_BUNDLE
+      ? { workflowBundle: workflowBundleAt(env.ML_CONNECTOR_WORKFLOW_BUNDLE) }
+      : {}),
   });
   logger.info(
     {

@@ -25,6 +25,8 @@ const runtimeEnvSchema = z.object({
   ML_CONNECTOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   ML_CONNECTOR_METRICS_HOST: z.string().default('127.0.0.1'),
   ML_CONNECTOR_CONFIG: z.string().default('ml-connector.config.json'),
+  /** A workflow bundle built by `npm run build:workflows`; without it the worker bundles at start. */
+  ML_CONNECTOR_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 

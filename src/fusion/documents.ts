@@ -216,7 +216,9 @@ export function splitWindow(window: ChangeWindow, n: number): ChangeWindow[] {
 
 /**
  * Documents changed in the window, a page at a time. With parallelism > 1 the window is split
- * into that many time slices paged at once; pages are yielded as they complete.
+ * into that many time slices paged at once; pages are yielded as they complete. Each slice asks
+ * for its next page before the current one is handed over, so fetching overlaps staging (even
+ * with one slice) and at most one page a slice waits in memory.
  */
 export async function* readDocuments(
   client: FusionClient,
@@ -225,10 +227,6 @@ export async function* readDocuments(
   options: ReadOptions,
 ): AsyncGenerator<Raw[]> {
   const slices = splitWindow(window, client.parallelism);
-  if (slices.length === 1) {
-    yield* readWindow(client, spec, window, options);
-    return;
-  }
   const iterators = slices.map((slice) => readWindow(client, spec, slice, options));
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[]> }>>();
   const pull = (index: number) =>

@@ -75,6 +75,9 @@ export class RunInProgressError extends Error {
   }
 }
 
+/** Staged rows above which finishStaging refreshes the planner's statistics. */
+const ANALYZE_AFTER_STAGED = 20_000;
+
 const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,
   to_char(window_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowFrom",
   to_char(window_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowTo",
@@ -220,23 +223,24 @@ export class Ledger {
     const alreadySent = resend ? new Set<string>() : await this.alreadySent(integrationId, unique);
     const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
     if (fresh.length) {
+      // One JSON document for the page: node-postgres escapes text[] elements in JavaScript,
+      // which cost more than the insert itself for payloads full of quotes.
+      const rows = fresh.map((e, i) => ({
+        seq: firstSeq + i,
+        id: e.recordId,
+        version: e.version,
+        digest: e.digest,
+        payload: e.payload,
+      }));
       await this.pool.query(
         `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
-         SELECT $1, seq, record_id, record_version, digest, payload::jsonb
-         FROM unnest($2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
-           AS i(seq, record_id, record_version, digest, payload)
+         SELECT $1, (r->>'seq')::int, r->>'id', (r->>'version')::timestamptz, r->>'digest', (r->'payload')::jsonb
+         FROM json_array_elements($2::json) AS r
          ON CONFLICT (run_key, record_id) DO UPDATE
            SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
                payload = excluded.payload
            WHERE excluded.record_version >= staged_record.record_version`,
-        [
-          runKey,
-          fresh.map((_, i) => firstSeq + i),
-          fresh.map((e) => e.recordId),
-          fresh.map((e) => e.version),
-          fresh.map((e) => e.digest),
-          fresh.map((e) => JSON.stringify(e.payload)),
-        ],
+        [runKey, JSON.stringify(rows)],
       );
     }
     return { staged: fresh.length, alreadySent: alreadySent.size };
@@ -297,7 +301,11 @@ export class Ledger {
        WHERE run_key = $1 AND status = 'staging' RETURNING ${runColumns}`,
       [runKey],
     );
-    return rows[0] ?? (await this.getRun(runKey))!;
+    const run = rows[0] ?? (await this.getRun(runKey))!;
+    // After a large staging the table's statistics still describe it nearly empty, and the
+    // planner reads each page of stagedPayloads by a full scan: quadratic over a million rows.
+    if (run.staged >= ANALYZE_AFTER_STAGED) await this.pool.query('ANALYZE staged_record');
+    return run;
   }
 
   async setRunCounts(runKey: string, counts: { extracted: number; alreadySent: number }): Promise<void> {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestStack } from './stack';
 
@@ -27,6 +27,10 @@ export function startWorkerProcess(
   env: Record<string, string> = {},
 ): WorkerProcess {
   let output = '';
+  // The stack's workflow bundle as a file, as a deployment ships it (ML_CONNECTOR_WORKFLOW_BUNDLE):
+  // no webpack run in every worker the fault tests start and kill.
+  const bundlePath = join(stack.sshd.dir, 'workflow-bundle.js');
+  if (!existsSync(bundlePath)) writeFileSync(bundlePath, stack.workflowBundle.code);
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/worker.ts')], {
     env: {
       ...process.env,
@@ -37,6 +41,7 @@ export function startWorkerProcess(
       ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
       ML_CONNECTOR_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
+      ML_CONNECTOR_WORKFLOW_BUNDLE: bundlePath,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,22 @@ describe('Fusion journal line → record', () => {
     assert.equal(body.EnteredDr, '98765432109876.54');
   });
 
+  it('parses losslessly everywhere but inside strings: nested, negative, exponent, escaped quotes', () => {
+    const text =
+      '{"items":[{"a":-0.10,"b":1e+21,"c":"12.50 \\"7\\" \\\\ 3","d":[1,2.0,{"e":null}],"f":true,"g":"\\u0031"}],' +
+      '"count":2,"hasMore":false}';
+    assert.deepEqual(parseLosslessJson(text), {
+      items: [{ a: '-0.10', b: '1e+21', c: '12.50 "7" \\ 3', d: ['1', '2.0', { e: null }], f: true, g: '1' }],
+      count: '2',
+      hasMore: false,
+    });
+  });
+
+  it('rejects text that is not JSON', () => {
+    assert.throws(() => parseLosslessJson('{"a":1.}'), SyntaxError);
+    assert.throws(() => parseLosslessJson('{"a":"unterminated}'), SyntaxError);
+  });
+
   for (const [field, value, message] of [
     ['AccountCombination', null, /field AccountCombination: is missing/],
     ['EnteredDr', 'abc', /field EnteredDr: is not a decimal number/],
