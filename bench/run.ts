@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createScratchDatabase, ensurePostgres } from '../dev/postgres';
 import { type SshdInstance, startSshd } from '../dev/sshd';
 import { ensureTemporal } from '../dev/temporal';
@@ -186,7 +187,25 @@ interface WorkerProcess {
   tail(): string;
 }
 
-/** `node --import tsx src/worker.ts` with a config file, as production runs it (`npm run worker`). */
+let bundlePath: Promise<string> | null = null;
+/** The workflows bundled once for the run, as the image bundles them at build time. */
+function workflowBundlePath(): Promise<string> {
+  bundlePath ??= (async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(REPO, 'src/workflows'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const path = join(mkdtempSync(join(tmpdir(), 'mlc-bench-bundle-')), 'workflow-bundle.js');
+    writeFileSync(path, code);
+    return path;
+  })();
+  return bundlePath;
+}
+
+/**
+ * `node --import tsx src/worker.ts` with a config file and a prebuilt workflow bundle, as the
+ * image runs it.
+ */
 async function startWorkerProcess(
   stack: Stack,
   scenario: string,
@@ -217,6 +236,7 @@ async function startWorkerProcess(
       ML_CONNECTOR_CONFIG: configPath,
       ML_CONNECTOR_TASK_QUEUE: taskQueue,
       ML_CONNECTOR_METRICS_PORT: '0',
+      ML_CONNECTOR_WORKFLOW_BUNDLE: await workflowBundlePath(),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,20 +4,14 @@ import { heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import { ConfigError, type IntegrationConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
-import { assertValidFile } from '../formats/validate/result';
 import { type FusionConnection, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
 import type { Metrics } from '../observability/metrics';
 import { type PlannedTimes, planAfter } from '../schedule';
-import { deliverFile, encryptForPartner, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
+import { deliverFile, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
-import {
-  type EntityName,
-  type EntityRecordMap,
-  type JournalLineRecord,
-  RecordFieldError,
-} from '../shared/records';
 import { typedFailures } from './failures';
+import { renderStagedRecords } from './render';
 import { stageExtracted } from './staging';
 
 // Thin adapters between the workflow and fusion/formats/sftp/ledger. Inputs and results are
@@ -44,8 +38,6 @@ export interface ActivityDeps {
   failpoint?: (at: Failpoint) => void | Promise<void>;
 }
 
-const CHUNK_BYTES = 1024 * 1024;
-
 function renderedSummary(file: FileRow): RenderedFile {
   return {
     fileId: file.fileId,
@@ -70,31 +62,6 @@ function stagedSummary(run: RunRow): StagedRun {
 }
 
 /** Writes bytes to the archive in ~1 MiB chunks while hashing and counting them. */
-function chunkedArchive(store: (chunk: Buffer) => Promise<void>) {
-  const hash = createHash('sha256');
-  let byteCount = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    await store(Buffer.concat(pending));
-    pending = [];
-    pendingBytes = 0;
-  };
-  return {
-    async write(bytes: Buffer) {
-      hash.update(bytes);
-      byteCount += bytes.length;
-      pending.push(bytes);
-      pendingBytes += bytes.length;
-      if (pendingBytes >= CHUNK_BYTES) await flush();
-    },
-    async close() {
-      await flush();
-      return { byteCount, sha256: hash.digest('hex') };
-    },
-  };
-}
 
 /**
  * Heartbeats while one long call (a single SQL statement) runs, so a dead worker is noticed
@@ -129,6 +96,22 @@ export function outboundFileName(
 
 export function createActivities(deps: ActivityDeps) {
   const { ledger } = deps;
+
+  /** Stages the extracted pages into the open run, closes its staging and reports the counts. */
+  const stageIntoRun = async (
+    rt: IntegrationRuntime,
+    open: RunRow,
+    pages: Parameters<typeof stageExtracted>[3],
+    only?: ReadonlySet<string>,
+    afterPage?: () => void | Promise<void>,
+  ): Promise<StagedRun> => {
+    await stageExtracted(ledger, rt, open, pages, only, afterPage);
+    const run = await ledger.finishStaging(open.runKey);
+    deps.metrics?.recordsExtracted(run.integrationId, run.extracted);
+    deps.metrics?.recordsQuarantined(run.integrationId, run.quarantined);
+    log.info('Changes staged', { ...stagedSummary(run), kind: run.kind });
+    return stagedSummary(run);
+  };
 
   return {
     /** Fetches (or reuses) the OAuth token; returns only its expiry, never the token. */
@@ -219,7 +202,7 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<StagedRun> {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
-        let run = await ledger.openRun({
+        const run = await ledger.openRun({
           runKey: input.runKey,
           integrationId: input.integrationId,
           entity: rt.config.entity,
@@ -230,19 +213,8 @@ export function createActivities(deps: ActivityDeps) {
         if (run.status !== 'staging') return stagedSummary(run);
         const window = { from: run.windowFrom, to: run.windowTo };
         const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
-        await stageExtracted(
-          ledger,
-          rt,
-          run,
-          readChanges(rt.fusion.client, rt.config.entity, window, options),
-          undefined,
-          () => deps.failpoint?.('mid-extraction'),
-        );
-        run = await ledger.finishStaging(run.runKey);
-        deps.metrics?.recordsExtracted(run.integrationId, run.extracted);
-        deps.metrics?.recordsQuarantined(run.integrationId, run.quarantined);
-        log.info('Changes staged', { ...stagedSummary(run) });
-        return stagedSummary(run);
+        const pages = readChanges(rt.fusion.client, rt.config.entity, window, options);
+        return stageIntoRun(rt, run, pages, undefined, () => deps.failpoint?.('mid-extraction'));
       });
     },
 
@@ -259,7 +231,7 @@ export function createActivities(deps: ActivityDeps) {
     }): Promise<StagedRun> {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
-        let run = await ledger.openResendRun({
+        const run = await ledger.openResendRun({
           runKey: input.runKey,
           integrationId: input.integrationId,
           entity: rt.config.entity,
@@ -272,10 +244,7 @@ export function createActivities(deps: ActivityDeps) {
         const pages = input.recordIds
           ? readRecordsById(rt.fusion.client, rt.config.entity, input.recordIds)
           : readChanges(rt.fusion.client, rt.config.entity, input.window, options);
-        await stageExtracted(ledger, rt, run, pages, input.recordIds ? new Set(input.recordIds) : undefined);
-        run = await ledger.finishStaging(run.runKey);
-        log.info('Changes staged', { ...stagedSummary(run) });
-        return stagedSummary(run);
+        return stageIntoRun(rt, run, pages, input.recordIds ? new Set(input.recordIds) : undefined);
       });
     },
 
@@ -319,70 +288,11 @@ export function createActivities(deps: ActivityDeps) {
             remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}`,
             format: format.type,
           },
-          async (sink) => {
-            // Plain text streams straight into the archive; for PGP it is held, encrypted once at
-            // the end, and the encrypted bytes are what is archived, hashed and delivered.
-            const archive = chunkedArchive(sink.chunk);
-            const plain = rt.pgp ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
-            const emit = async (text: string) => {
-              if (!text) return;
-              renderer.check.push(text);
-              const bytes = Buffer.from(text, 'utf8');
-              if (plain) {
-                plain.parts.push(bytes);
-                plain.hash.update(bytes);
-                plain.bytes += bytes.length;
-              } else {
-                await archive.write(bytes);
-              }
-            };
-            await emit(renderer.begin());
-            for await (const page of ledger.stagedPayloads(run.runKey)) {
-              for (const { seq, payload } of page) {
-                const record = payload as EntityRecordMap[EntityName];
-                let text: string;
-                try {
-                  text = renderer.record(record);
-                } catch (err) {
-                  if (!(err instanceof RecordFieldError)) throw err;
-                  log.warn('Record quarantined', {
-                    recordId: err.recordId,
-                    field: err.field,
-                    reason: err.reason,
-                  });
-                  await sink.reject(seq, {
-                    recordId: record.recordId,
-                    version: record.version,
-                    field: err.field,
-                    reason: err.reason,
-                    payload: record,
-                  });
-                  continue;
-                }
-                await emit(text);
-              }
-              heartbeat({ records: renderer.written() });
-            }
-            const recordCount = renderer.written();
-            if (recordCount > 0) {
-              await emit(renderer.end());
-              assertValidFile(format.type, await renderer.check.result());
-            }
-            let plaintext: { sha256: string; bytes: number } | undefined;
-            if (plain && rt.pgp && recordCount > 0) {
-              await archive.write(
-                await encryptForPartner(Buffer.concat(plain.parts), rt.pgp.keys, rt.pgp.armor),
-              );
-              plaintext = { sha256: plain.hash.digest('hex'), bytes: plain.bytes };
-            }
-            const { byteCount, sha256 } = await archive.close();
-            const summary = {
-              ...renderer.summary(),
-              ...(numbers ? { controlNumbers: numbers } : {}),
-              ...(plaintext && rt.pgp ? { pgp: { armor: rt.pgp.armor, plaintext } } : {}),
-            };
-            return { byteCount, sha256, recordCount, summary };
-          },
+          (sink) =>
+            renderStagedRecords(
+              { ledger, runKey: run.runKey, renderer, format: format.type, pgp: rt.pgp, numbers },
+              sink,
+            ),
         );
         if (file)
           log.info('File rendered', {
@@ -444,7 +354,7 @@ export function createActivities(deps: ActivityDeps) {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
         const file = await ledger.getFileByName(input.integrationId, input.fileName);
-        if (!file || file.status !== 'committed') {
+        if (file?.status !== 'committed') {
           throw new ConfigError(
             `No delivered file "${input.fileName}" for integration "${input.integrationId}"`,
           );

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../ledger/transaction';
 import { openValue, sealValue } from './crypto';
 import { CredentialError, CredentialNotFoundError } from './errors';
 import type { Keyring } from './keyring';
@@ -142,18 +143,7 @@ export class CredentialStore {
     return (rowCount ?? 0) > 0;
   }
 
-  private async tx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private tx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }

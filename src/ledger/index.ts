@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { contentDigest } from './digest';
+import { inTransaction } from './transaction';
 
 export { migrate } from './migrate';
 export { contentDigest };
@@ -105,19 +106,8 @@ export class Ledger {
     return this.pool.end();
   }
 
-  private async tx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private tx<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async getRun(runKey: string): Promise<RunRow | null> {

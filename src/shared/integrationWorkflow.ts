@@ -78,8 +78,7 @@ export const statusQuery = defineQuery<IntegrationStatus>('status');
 /** Why a resync request cannot be accepted, or null. Pure: the workflow's update validator uses it. */
 export function resyncRequestProblem(request: ResyncRequest): string | null {
   if (!request || typeof request !== 'object') return 'a resync request is an object';
-  if (!request.reason || !request.reason.trim())
-    return 'a resync needs a reason (it is recorded with every resent record)';
+  if (!request.reason?.trim()) return 'a resync needs a reason (it is recorded with every resent record)';
   const instant = (s: string) =>
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s);
   switch (request.mode) {

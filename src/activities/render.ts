@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { heartbeat, log } from '@temporalio/activity';
+import type { FileRenderer } from '../formats/fileRenderer';
+import { assertValidFile } from '../formats/validate/result';
+import type { Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
+import { encryptForPartner, type PgpKeys } from '../sftp';
+import { type EntityName, type EntityRecordMap, RecordFieldError } from '../shared/records';
+
+// The body of the renderFile activity: staged records → renderer → checked, archived bytes.
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Where a rendered file goes: the archive chunks, and the records that cannot be written. */
+export interface RenderSink {
+  chunk(data: Buffer): Promise<void>;
+  reject(seq: number, entry: QuarantineEntry): Promise<void>;
+}
+
+export interface RenderInput {
+  ledger: Ledger;
+  runKey: string;
+  renderer: FileRenderer<EntityRecordMap[EntityName]>;
+  format: Parameters<typeof assertValidFile>[0];
+  pgp?: { keys: PgpKeys; armor: boolean };
+  numbers: X12ControlNumbers | null;
+}
+
+/**
+ * Renders the run's staged records, in order, into the sink: a record that cannot be written is
+ * quarantined with its field and reason, the rest is written, and the whole file is re-parsed and
+ * checked before it counts. Plain text streams straight into the archive; for PGP it is held,
+ * encrypted once at the end, and the encrypted bytes are what is archived, hashed and delivered.
+ */
+export async function renderStagedRecords(input: RenderInput, sink: RenderSink) {
+  const { renderer, pgp } = input;
+  const archive = chunkedArchive(sink.chunk);
+  const plain = pgp ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
+  const emit = async (text: string) => {
+    if (!text) return;
+    renderer.check.push(text);
+    const bytes = Buffer.from(text, 'utf8');
+    if (plain) {
+      plain.parts.push(bytes);
+      plain.hash.update(bytes);
+      plain.bytes += bytes.length;
+    } else {
+      await archive.write(bytes);
+    }
+  };
+  await emit(renderer.begin());
+  for await (const page of input.ledger.stagedPayloads(input.runKey)) {
+    for (const { seq, payload } of page) {
+      const record = payload as EntityRecordMap[EntityName];
+      let text: string;
+      try {
+        text = renderer.record(record);
+      } catch (err) {
+        if (!(err instanceof RecordFieldError)) throw err;
+        log.warn('Record quarantined', { recordId: err.recordId, field: err.field, reason: err.reason });
+        await sink.reject(seq, {
+          recordId: record.recordId,
+          version: record.version,
+          field: err.field,
+          reason: err.reason,
+          payload: record,
+        });
+        continue;
+      }
+      await emit(text);
+    }
+    heartbeat({ records: renderer.written() });
+  }
+  const recordCount = renderer.written();
+  if (recordCount > 0) {
+    await emit(renderer.end());
+    assertValidFile(input.format, await renderer.check.result());
+  }
+  let plaintext: { sha256: string; bytes: number } | undefined;
+  if (plain && pgp && recordCount > 0) {
+    await archive.write(await encryptForPartner(Buffer.concat(plain.parts), pgp.keys, pgp.armor));
+    plaintext = { sha256: plain.hash.digest('hex'), bytes: plain.bytes };
+  }
+  const { byteCount, sha256 } = await archive.close();
+  const summary = {
+    ...renderer.summary(),
+    ...(input.numbers ? { controlNumbers: input.numbers } : {}),
+    ...(plaintext && pgp ? { pgp: { armor: pgp.armor, plaintext } } : {}),
+  };
+  return { byteCount, sha256, recordCount, summary };
+}
+
+/** Bytes into the archive in chunks of about 1 MB, hashed and counted on the way. */
+function chunkedArchive(store: (chunk: Buffer) => Promise<void>) {
+  const hash = createHash('sha256');
+  let byteCount = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    await store(Buffer.concat(pending));
+    pending = [];
+    pendingBytes = 0;
+  };
+  return {
+    async write(bytes: Buffer) {
+      hash.update(bytes);
+      byteCount += bytes.length;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    },
+    async close() {
+      await flush();
+      return { byteCount, sha256: hash.digest('hex') };
+    },
+  };
+}
