@@ -213,8 +213,8 @@ export class Ledger {
     const alreadySent = resend ? new Set<string>() : await this.alreadySent(integrationId, unique);
     const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
     if (fresh.length) {
-      // One JSON document for the page: node-postgres escapes text[] elements in JavaScript,
-      // which cost more than the insert itself for payloads full of quotes.
+      // One JSON document for the page, typed by json_to_recordset: node-postgres escapes text[]
+      // elements in JavaScript, which cost more than the insert itself for payloads full of quotes.
       const rows = fresh.map((e, i) => ({
         seq: firstSeq + i,
         id: e.recordId,
@@ -224,8 +224,8 @@ export class Ledger {
       }));
       await this.pool.query(
         `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
-         SELECT $1, (r->>'seq')::int, r->>'id', (r->>'version')::timestamptz, r->>'digest', (r->'payload')::jsonb
-         FROM json_array_elements($2::json) AS r
+         SELECT $1, seq, id, version, digest, payload
+         FROM json_to_recordset($2::json) AS r(seq int, id text, version timestamptz, digest text, payload json)
          ON CONFLICT (run_key, record_id) DO UPDATE
            SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
                payload = excluded.payload
@@ -306,20 +306,29 @@ export class Ledger {
     ]);
   }
 
-  /** Staged payloads in delivery order, a page at a time (keyset paging: constant memory). */
+  /**
+   * Staged payloads in delivery order, a page at a time (keyset paging: constant memory). The
+   * next page is read while the caller works on this one.
+   */
   async *stagedPayloads(
     runKey: string,
     pageSize = 2000,
   ): AsyncGenerator<{ seq: number; payload: unknown }[]> {
-    let after = -1;
-    for (;;) {
-      const { rows } = await this.pool.query<{ seq: number; payload: unknown }>(
+    const read = (after: number) =>
+      this.pool.query<{ seq: number; payload: unknown }>(
         'SELECT seq, payload FROM staged_record WHERE run_key = $1 AND seq > $2 ORDER BY seq LIMIT $3',
         [runKey, after, pageSize],
       );
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1]!.seq;
+    let next = read(-1);
+    try {
+      for (;;) {
+        const { rows } = await next;
+        if (rows.length === 0) return;
+        next = read(rows[rows.length - 1]!.seq);
+        yield rows;
+      }
+    } finally {
+      await next.catch(() => undefined); // the caller stopped early: settle the read-ahead
     }
   }
 
@@ -444,7 +453,7 @@ export class Ledger {
     let after = -1;
     for (;;) {
       const { rows } = await this.pool.query<{ seq: number; data: Buffer }>(
-        'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 8',
+        'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 2',
         [fileId, after],
       );
       if (rows.length === 0) return;
@@ -516,7 +525,9 @@ export class Ledger {
         await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
       }
       const sent = await c.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM ledger_entry WHERE run_key = $1',
+        // Through the run's file (indexed), not ledger_entry.run_key: that would scan the whole ledger.
+        `SELECT count(*)::int AS n FROM ledger_entry l JOIN outbound_file f ON f.file_id = l.file_id
+         WHERE f.run_key = $1`,
         [runKey],
       );
       const wm = await this.watermark(run.integrationId, c);

@@ -196,4 +196,13 @@ CREATE INDEX file_delivery_file ON file_delivery (file_id);
 CREATE INDEX ledger_entry_sent_at ON ledger_entry (sent_at);
 `,
   },
+  {
+    version: 7,
+    name: 'staged payloads as json text',
+    sql: `
+-- Staged rows live for one run and are only written and read back whole: json keeps the text as
+-- sent (no conversion to jsonb's binary form and back), which halves the cost of staging.
+ALTER TABLE staged_record ALTER COLUMN payload TYPE json USING payload::json;
+`,
+  },
 ];

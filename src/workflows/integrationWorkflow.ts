@@ -144,6 +144,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   const runScheduledSync = async () => {
     const workflowId = syncWorkflowId(integrationId, new Date());
     state.running = { workflowId, startedAt: new Date().toISOString() };
+    state.nextRun = null; // it is this run; the next one is planned when it ends
     try {
       const result: SyncResult = await executeChild(syncIntegration, {
         workflowId,

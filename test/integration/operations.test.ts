@@ -105,7 +105,11 @@ describe('the integration workflow', { timeout: 240_000 }, () => {
       JSON.stringify({ integrationId: 'gl', maxTurns: 6 }),
     ]);
     const lines = stack.sim.flatJournalLines().length;
-    const status = await statusUntil('a first scheduled sync', (s) => s.counts.runs >= 1);
+    // The next run is planned just after one ends: wait for that plan too.
+    const status = await statusUntil(
+      'a first scheduled sync and the next one planned',
+      (s) => s.counts.runs >= 1 && s.nextRun !== null,
+    );
     assert.equal(status.integrationId, 'gl');
     assert.equal(status.paused, false);
     assert.equal(status.counts.sent, lines);
