@@ -3,7 +3,7 @@ import { EXPANDED_PAGE_SIZE, expandParam, keysetQuery, windowFilter } from '../s
 import { journalLinesReader } from '../src/fusion/entities/journalLines';
 
 // The paging limit: the same requests the connector makes for a journal-lines window (keyset q
-// with the child-change filter, orderBy, expand, the same page size and expanded-page cap) from a minimal undici loop
+// with the child-change filter, orderBy, expand, onlyData, the same page size and expanded-page cap) from a minimal undici loop
 // that only fetches and JSON.parses. Run as its own process, like the worker, so the simulator
 // (in the benchmark's process) and the client do not share one event loop.
 //
@@ -61,6 +61,7 @@ export async function rawPaging(input: RawPagingInput): Promise<RawPagingResult>
       const u = new URL(url);
       u.searchParams.set('orderBy', `LastUpdateDate:asc,${spec.key}:asc`);
       u.searchParams.set('expand', expandParam(spec.children));
+      u.searchParams.set('onlyData', 'true');
       u.searchParams.set('q', keysetQuery(filter, spec, cursor));
       u.searchParams.set('limit', String(limit));
       u.searchParams.set('offset', '0');

@@ -72,6 +72,8 @@ export interface SimulatorStats {
   requests: Record<string, number>;
   /** Injected faults by kind (latency, tooManyRequests, …, tokenRateLimit, updateDuringPaging). */
   faults: Record<string, number>;
+  /** The latest collection GETs (up to 500): resource and query parameters, for tests to inspect. */
+  recentCollectionGets: { resource: string; params: Record<string, string> }[];
 }
 
 export class FusionSimulator {
@@ -82,7 +84,12 @@ export class FusionSimulator {
   readonly purchaseOrders: TreeStore;
   readonly suppliers: TreeStore;
   readonly faults: FaultInjector;
-  readonly stats: SimulatorStats = { tokensIssued: 0, requests: {}, faults: {} };
+  readonly stats: SimulatorStats = {
+    tokensIssued: 0,
+    requests: {},
+    faults: {},
+    recentCollectionGets: [],
+  };
   private readonly auth: Auth;
   private readonly resources = new Map<string, ResourceNode>();
   private readonly policy: ChangePolicy;
@@ -280,6 +287,9 @@ export class FusionSimulator {
       const key = rest[i];
       if (key === undefined) {
         this.count(node.name);
+        const recent = this.stats.recentCollectionGets;
+        recent.push({ resource: node.name, params: Object.fromEntries(params) });
+        if (recent.length > 500) recent.shift();
         const page = listCollection(node, parent, { params, frameworkVersion, href }, this.paging);
         if (!parent) this.afterTopLevelPage(node, params, frameworkVersion);
         return { body: page, media: MEDIA.collection };

@@ -105,6 +105,42 @@ export const EXPANDED_PAGE_SIZE = 100;
 // v1/v2 send expanded children as bare arrays with no paging signal; an array this long may be cut.
 const UNTRUSTED_ARRAY_LENGTH = 25;
 
+/** Whether a child collection of the item, at any depth, must be fetched by its child link. */
+export function needsChildLinks(item: Raw, children: ChildSpec[]): boolean {
+  return children.some((child) => {
+    const nested = item[child.name] as Partial<CollectionEnvelope> | Raw[] | undefined | null;
+    let rows: Raw[];
+    if (nested && !Array.isArray(nested) && Array.isArray(nested.items)) {
+      if (nested.hasMore === true || String(nested.hasMore) === 'true') return true;
+      rows = nested.items as Raw[];
+    } else if (Array.isArray(nested) && nested.length < UNTRUSTED_ARRAY_LENGTH) {
+      rows = nested;
+    } else {
+      return true;
+    }
+    return rows.some((row) => needsChildLinks(row, child.children ?? []));
+  });
+}
+
+/**
+ * The same document read again with its links (and children expanded), found by its key in `q`:
+ * pages come without links (onlyData), and the few documents with more children than one
+ * expanded collection holds need their child links to be completed.
+ */
+async function withLinks(client: FusionClient, spec: ResourceSpec, item: Raw): Promise<Raw> {
+  const key = String(item[spec.key]);
+  const params = { q: `${spec.key} = ${key}`, expand: expandParam(spec.children) };
+  const pages = client.pages(client.resourceUrl(spec.resource), params, 0, 1);
+  const first = (await pages.next()).value as CollectionEnvelope | undefined;
+  await pages.return(undefined);
+  const found = (first?.items ?? [])[0] as Raw | undefined;
+  if (!found) {
+    // Gone between the page and this read (deleted or its key changed): retry the whole page.
+    throw new FusionError('unavailable', `${spec.resource} ${key} could not be read again to complete it`);
+  }
+  return found;
+}
+
 /** Replaces each child property of `item` by the complete list of its rows (recursively). */
 export async function completeChildren(
   client: FusionClient,
@@ -177,7 +213,12 @@ export async function* readWhere(
   expand: boolean,
 ): AsyncGenerator<Raw[]> {
   const base: Record<string, string> = { orderBy: `LastUpdateDate:asc,${spec.key}:asc` };
-  if (expand && spec.children.length) base.expand = expandParam(spec.children);
+  if (expand && spec.children.length) {
+    base.expand = expandParam(spec.children);
+    // Links are over half of an expanded page (the reference advises onlyData for extraction);
+    // a document that needs a child link is read again with them (withLinks).
+    base.onlyData = 'true';
+  }
   // An expanded parent carries all its children: fewer parents per page keeps each page (and the
   // worker's memory) bounded, as the REST reference advises (50–100 parents when expanding).
   const pageSize = base.expand ? Math.min(client.pageSize, EXPANDED_PAGE_SIZE) : client.pageSize;
@@ -190,10 +231,17 @@ export async function* readWhere(
     await pages.return(undefined);
     const items = (first?.items ?? []) as Raw[];
     if (items.length === 0) return;
-    for (const item of items) await completeChildren(client, item, spec.children);
+    // From the page as listed: a document read again may carry a later stamp.
+    const next = first?.hasMore ? cursorOf(spec, items[items.length - 1]!) : null;
+    for (let i = 0; i < items.length; i++) {
+      if (base.onlyData && needsChildLinks(items[i]!, spec.children)) {
+        items[i] = await withLinks(client, spec, items[i]!);
+      }
+      await completeChildren(client, items[i]!, spec.children);
+    }
     yield items;
-    if (!first?.hasMore) return;
-    cursor = cursorOf(spec, items[items.length - 1]!);
+    if (!next) return;
+    cursor = next;
   }
 }
 

@@ -167,6 +167,52 @@ describe('Fusion client under faults', { timeout: 120_000 }, () => {
     }
   });
 
+  it('expanded pages come without links (onlyData); a document with more children than one nested page is read again with its links and completed', async () => {
+    // Invoices whose lines, or some line's distributions, do not fit one nested page (25 at v3+).
+    const crowded = (row: Record<string, unknown>): boolean =>
+      sim.invoices.node.children.some((child) => {
+        const rows = sim.invoices.children(row, child.name);
+        return (
+          rows.length > 25 || rows.some((r) => sim.invoices.children(r, 'invoiceDistributions').length > 25)
+        );
+      });
+    const expectedRereads = sim.invoices.top.filter(crowded).map((row) => String(row.InvoiceId));
+    assert.ok(expectedRereads.length >= 1, 'the seed has an invoice with 30 lines');
+
+    sim.stats.recentCollectionGets.length = 0;
+    const records = new Map<string, { lines: unknown[] }>();
+    for await (const page of readChanges(connect().client, 'invoices', WINDOW, {
+      expand: true,
+      childChangeFilter: true,
+    })) {
+      for (const x of page)
+        if (x.ok) records.set(x.record.recordId, x.record as unknown as { lines: unknown[] });
+    }
+    const gets = sim.stats.recentCollectionGets.filter((g) => g.resource === 'invoices');
+    const reread = (g: { params: Record<string, string> }) => /^InvoiceId = \d+$/.test(g.params.q ?? '');
+    const pages = gets.filter((g) => !reread(g));
+    assert.ok(pages.length >= 2);
+    for (const g of pages)
+      assert.equal(g.params.onlyData, 'true', `page without onlyData: ${JSON.stringify(g.params)}`);
+    assert.deepEqual(
+      gets
+        .filter(reread)
+        .map((g) => g.params.q!.replace('InvoiceId = ', ''))
+        .sort(),
+      expectedRereads.sort(),
+      'exactly the crowded invoices are read again',
+    );
+    for (const g of gets.filter(reread)) assert.equal(g.params.onlyData, undefined, 'read again with links');
+    for (const id of expectedRereads) {
+      const row = sim.invoices.top.find((r) => String(r.InvoiceId) === id)!;
+      assert.equal(
+        records.get(id)?.lines.length,
+        sim.invoices.children(row, 'invoiceLines').length,
+        `invoice ${id} complete`,
+      );
+    }
+  });
+
   it('parallel paging over time slices reads the same records, once each', async () => {
     const ids = await readInvoices(connect({ parallelPages: 4 }));
     assert.equal(ids.length, expected.length);
