@@ -46,6 +46,8 @@ interface Options {
   profile: boolean;
   /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
   workerNodeArgs: string[];
+  /** compiled: `node dist/src/worker.js` after `npm run build`, as the image runs it; tsx: `npm run worker`. */
+  worker: 'compiled' | 'tsx';
   out: string;
 }
 
@@ -59,6 +61,8 @@ const USAGE = `npm run bench -- [options]
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
+  --worker compiled|tsx    compiled (default): node dist/src/worker.js, built first, as the image runs it;
+                           tsx: node --import tsx src/worker.ts (npm run worker)
   --out bench/results/latest.json`;
 
 function parseArgs(argv: string[]): Options {
@@ -72,6 +76,7 @@ function parseArgs(argv: string[]): Options {
     uploadRuns: 3,
     profile: false,
     workerNodeArgs: [],
+    worker: 'compiled',
     out: join(REPO, 'bench/results/latest.json'),
   };
   const list = (v: string) => (v === 'none' ? [] : v.split(',').map((x) => Number(x.replace(/_/g, ''))));
@@ -91,7 +96,11 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--upload-runs') o.uploadRuns = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
-    else if (flag === '--out') o.out = resolve(value());
+    else if (flag === '--worker') {
+      const mode = value();
+      if (mode !== 'compiled' && mode !== 'tsx') throw new Error(`--worker is compiled or tsx\n${USAGE}`);
+      o.worker = mode;
+    } else if (flag === '--out') o.out = resolve(value());
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -187,6 +196,7 @@ interface WorkerProcess {
   tail(): string;
 }
 
+let workerMode: Options['worker'] = 'compiled';
 let bundlePath: Promise<string> | null = null;
 /** The workflows bundled once for the run, as the image bundles them at build time. */
 function workflowBundlePath(): Promise<string> {
@@ -203,8 +213,8 @@ function workflowBundlePath(): Promise<string> {
 }
 
 /**
- * `node --import tsx src/worker.ts` with a config file and a prebuilt workflow bundle, as the
- * image runs it.
+ * The worker with a config file and a prebuilt workflow bundle: `node dist/src/worker.js` as the
+ * image runs it, or `node --import tsx src/worker.ts` (--worker tsx).
  */
 async function startWorkerProcess(
   stack: Stack,
@@ -219,13 +229,14 @@ async function startWorkerProcess(
   const dir = mkdtempSync(join(tmpdir(), `mlc-bench-${scenario}-`));
   const configPath = join(dir, 'ml-connector.config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const nodeArgs = [...extraNodeArgs, '--import', 'tsx'];
+  const nodeArgs = workerMode === 'tsx' ? [...extraNodeArgs, '--import', 'tsx'] : [...extraNodeArgs];
   if (profileDir) {
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   }
-  const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'src/worker.ts')], {
+  const entry = workerMode === 'tsx' ? 'src/worker.ts' : 'dist/src/worker.js';
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO, entry)], {
     cwd: REPO,
     env: {
       ...process.env,
@@ -577,8 +588,7 @@ async function runSize(stack: Stack, lines: number, o: Options): Promise<SizeRes
         rssBeforeSyncMB: round(sync.rssBeforeSyncBytes / MB, 1),
         peakRssDuringSyncMB: round(sync.peakRssDuringSyncBytes / MB, 1),
         vmHwmMB: round(vmHwm / MB, 1),
-        method:
-          'worker as a child process (node --import tsx src/worker.ts); /proc/<pid>/status VmRSS every 100 ms, VmHWM at the end',
+        method: `worker as a child process (${workerMode === 'tsx' ? 'node --import tsx src/worker.ts' : 'node dist/src/worker.js'}); /proc/<pid>/status VmRSS every 100 ms, VmHWM at the end`,
       },
       temporal: {
         historyEvents: sync.history.events,
@@ -938,6 +948,11 @@ async function machine(stack: Stack) {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  workerMode = o.worker;
+  if (workerMode === 'compiled') {
+    log('Compiling the worker (npm run build)');
+    await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: REPO });
+  }
   const started = new Date().toISOString();
   const stack = await startStack();
   const sizes: SizeResult[] = [];

@@ -453,7 +453,7 @@ export class Ledger {
     let after = -1;
     for (;;) {
       const { rows } = await this.pool.query<{ seq: number; data: Buffer }>(
-        'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 2',
+        'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 1',
         [fileId, after],
       );
       if (rows.length === 0) return;
