@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
 import { type AlertSink, createAlertSinks } from './alerts';
@@ -90,6 +91,8 @@ export function buildIntegrations(
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; close(): Promise<void> }> {
   const integrations = buildIntegrations(setup.config, setup.secrets);
+  // The worker's own connection also serves as a client, to ask whether a workflow run is open.
+  const temporal = new Client({ connection: setup.connection, namespace: setup.namespace ?? 'default' });
   const activities: Activities = createActivities({
     ledger: setup.ledger,
     integration: (id) => {
@@ -100,6 +103,15 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     alertSinks: setup.alertSinks ?? [],
     metrics: setup.metrics,
     failpoint: setup.failpoint,
+    workflowRunIsOpen: async (workflowId, runId) => {
+      try {
+        const { status } = await temporal.workflow.getHandle(workflowId, runId).describe();
+        return status.name === 'RUNNING';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false; // past retention: long ended
+        throw err;
+      }
+    },
   });
   const worker = await Worker.create({
     connection: setup.connection,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { heartbeat, log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import { ConfigError, type IntegrationConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
@@ -36,6 +36,14 @@ export interface ActivityDeps {
   /** Prometheus counters; absent in tests that do not scrape. */
   metrics?: Metrics;
   failpoint?: (at: Failpoint) => void | Promise<void>;
+  /** Whether a workflow run is still open in Temporal (false when it ended or is unknown). */
+  workflowRunIsOpen(workflowId: string, runId: string): Promise<boolean>;
+}
+
+/** `<workflowId>/<runId>` or `<workflowId>/<runId>/w<n>`: the workflow run that owns a ledger run. */
+export function runOwner(runKey: string): { workflowId: string; runId: string } | null {
+  const m = /^(.+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/w\d+)?$/i.exec(runKey);
+  return m ? { workflowId: m[1]!, runId: m[2]! } : null;
 }
 
 function renderedSummary(file: FileRow): RenderedFile {
@@ -167,6 +175,30 @@ export function createActivities(deps: ActivityDeps) {
 
     async currentWatermark(input: { integrationId: string }): Promise<string | null> {
       return typedFailures(() => ledger.watermark(input.integrationId));
+    },
+
+    /**
+     * An open run whose workflow ended without closing it (terminated, timed out, reset) would
+     * block every later run. It is closed as failed the way a failing run closes itself: before
+     * a file exists nothing was sent and the window is read again; once a file exists it stays
+     * for the next sync to deliver first (findResumableRun).
+     */
+    async releaseAbandonedRun(input: {
+      integrationId: string;
+    }): Promise<{ runKey: string; outcome: 'closed' | 'kept-for-retry' } | null> {
+      return typedFailures(async () => {
+        const open = await ledger.openRunOf(input.integrationId);
+        if (!open) return null;
+        const owner = runOwner(open.runKey);
+        const me = activityInfo().workflowExecution;
+        if (!owner || (owner.workflowId === me?.workflowId && owner.runId === me?.runId)) return null;
+        if (await deps.workflowRunIsOpen(owner.workflowId, owner.runId)) return null; // really in progress
+        const stage = open.status === 'staging' ? 'extract' : open.status === 'staged' ? 'render' : 'upload';
+        const reason = `abandoned: workflow ${owner.workflowId} (run ${owner.runId}) ended without finishing this run`;
+        const outcome = await ledger.recordRunFailure(open.runKey, stage, reason);
+        log.warn('Abandoned run released', { runKey: open.runKey, status: open.status, outcome });
+        return { runKey: open.runKey, outcome };
+      });
     },
 
     /** A file an earlier run rendered but could not deliver: the next sync delivers it first. */

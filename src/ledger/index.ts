@@ -577,6 +577,16 @@ export class Ledger {
     return rows[0] ?? null;
   }
 
+  /** The integration's open run, not marked failed (at most one: sync_run_one_open_per_integration). */
+  async openRunOf(integrationId: string): Promise<{ runKey: string; status: RunStatus } | null> {
+    const { rows } = await this.pool.query<{ runKey: string; status: RunStatus }>(
+      `SELECT run_key AS "runKey", status FROM sync_run
+       WHERE integration_id = $1 AND status NOT IN ('committed', 'failed') AND failed_at IS NULL`,
+      [integrationId],
+    );
+    return rows[0] ?? null;
+  }
+
   /** Runs that failed and were not delivered since: what an admin looks at first. */
   async failedRuns(integrationId?: string): Promise<
     {

@@ -1,12 +1,18 @@
 import type { Duration } from '@temporalio/common';
-import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
 import {
   type ResyncProgress,
   type ResyncRequest,
   resyncProgressSignal,
   resyncWindows,
 } from '../shared/integrationWorkflow';
-import { deliverAndCommit, describeFailure, reportFailure, steps } from './syncIntegration';
+import {
+  deliverAndCommit,
+  describeFailure,
+  RELEASE_ABANDONED_RUNS,
+  reportFailure,
+  steps,
+} from './syncIntegration';
 
 // A forced resync or a backfill: the records of a window (or given records) sent again, whether
 // sent before or not, window after window, each a resend run recorded as such. The live
@@ -54,6 +60,7 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
       const runKey = `${info.workflowId}/${info.runId}/w${done}`;
       let stage = 'extract';
       try {
+        if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
         const staged = await s.long.stageResend({
           integrationId,
           runKey,

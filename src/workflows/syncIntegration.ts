@@ -1,11 +1,14 @@
 import type { Duration } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { DeliveredFile, SyncIntegrationInput, SyncResult } from '../shared';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
 // window's changes → render → upload → commit. Only references and counts pass through here;
 // every step is idempotent, keyed by the run. A failure is recorded in Postgres and rethrown.
+
+/** Patch ID: histories from before the release step replay without it. */
+export const RELEASE_ABANDONED_RUNS = 'release-abandoned-runs';
 
 /** `SftpAuth: authentication failed …`: the failure's type and message, never its details. */
 export function describeFailure(err: unknown): string {
@@ -89,6 +92,8 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
   // The window's end is frozen now (workflow time is replay-safe), whole seconds like Fusion's stamps.
   const windowTo = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
+  // A run whose workflow ended without closing it (terminated, timed out) would block this one.
+  if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
   // A file an earlier run could not deliver goes first, so files arrive in order.
   const pending = await s.quick.findResumableRun({ integrationId });
   const resumed = pending
