@@ -105,20 +105,27 @@ export const EXPANDED_PAGE_SIZE = 100;
 // v1/v2 send expanded children as bare arrays with no paging signal; an array this long may be cut.
 const UNTRUSTED_ARRAY_LENGTH = 25;
 
+/**
+ * What the response already holds of a child collection: its rows, and whether they are all of
+ * them (a v3+ collection without hasMore, or a v1/v2 array too short to have been cut). Null when
+ * nothing was expanded: every row must come through the child link.
+ */
+function expandedRows(nested: unknown): { rows: Raw[]; complete: boolean } | null {
+  const collection = nested as Partial<CollectionEnvelope> | null | undefined;
+  if (collection && !Array.isArray(collection) && Array.isArray(collection.items)) {
+    const more = collection.hasMore === true || String(collection.hasMore) === 'true';
+    return { rows: collection.items as Raw[], complete: !more };
+  }
+  if (Array.isArray(nested) && nested.length < UNTRUSTED_ARRAY_LENGTH)
+    return { rows: nested, complete: true };
+  return null;
+}
+
 /** Whether a child collection of the item, at any depth, must be fetched by its child link. */
 export function needsChildLinks(item: Raw, children: ChildSpec[]): boolean {
   return children.some((child) => {
-    const nested = item[child.name] as Partial<CollectionEnvelope> | Raw[] | undefined | null;
-    let rows: Raw[];
-    if (nested && !Array.isArray(nested) && Array.isArray(nested.items)) {
-      if (nested.hasMore === true || String(nested.hasMore) === 'true') return true;
-      rows = nested.items as Raw[];
-    } else if (Array.isArray(nested) && nested.length < UNTRUSTED_ARRAY_LENGTH) {
-      rows = nested;
-    } else {
-      return true;
-    }
-    return rows.some((row) => needsChildLinks(row, child.children ?? []));
+    const expanded = expandedRows(item[child.name]);
+    return !expanded?.complete || expanded.rows.some((row) => needsChildLinks(row, child.children ?? []));
   });
 }
 
@@ -148,21 +155,20 @@ export async function completeChildren(
   children: ChildSpec[],
 ): Promise<void> {
   for (const child of children) {
-    const nested = item[child.name] as Partial<CollectionEnvelope> | Raw[] | undefined | null;
     const grandchildren = child.children ?? [];
     const params: Record<string, string> = grandchildren.length
       ? { expand: expandParam(grandchildren) }
       : { onlyData: 'true' };
+    const expanded = expandedRows(item[child.name]);
     let rows: Raw[];
-    if (nested && !Array.isArray(nested) && Array.isArray(nested.items)) {
-      rows = [...(nested.items as Raw[])];
-      if (nested.hasMore === true || String(nested.hasMore) === 'true') {
-        rows.push(...(await allPages(client, childLink(item, child.name), params, rows.length)));
-      }
-    } else if (Array.isArray(nested) && nested.length < UNTRUSTED_ARRAY_LENGTH) {
-      rows = nested;
-    } else {
+    if (!expanded) {
       rows = await allPages(client, childLink(item, child.name), params);
+    } else if (!expanded.complete) {
+      // The rest, offset by the rows the response already holds.
+      const rest = await allPages(client, childLink(item, child.name), params, expanded.rows.length);
+      rows = [...expanded.rows, ...rest];
+    } else {
+      rows = expanded.rows;
     }
     for (const row of rows) await completeChildren(client, row, grandchildren);
     item[child.name] = rows;
