@@ -1,6 +1,6 @@
 import { BadRequest, comparable, type Row } from './attributes';
 import { type Link, parseProjection, type ShapeContext, serializeItem } from './expand';
-import { parseQ } from './q';
+import { parseQuery } from './q';
 import { attributeMap, childScopes, type PageQuery, type ResourceNode, type SortKey } from './resource';
 
 // One collection GET as the ADF REST framework answers it: filter (q, finder), sort (orderBy),
@@ -95,7 +95,8 @@ export function compileQuery(
   limits: PagingLimits,
 ): PageQuery {
   const q = params.get('q') || null;
-  const byQ = q ? parseQ(q, frameworkVersion, attributeMap(node), childScopes(node)) : null;
+  const parsed = q ? parseQuery(q, frameworkVersion, attributeMap(node), childScopes(node)) : null;
+  const byQ = parsed?.predicate ?? null;
   const finder = params.get('finder');
   const byFinder = finder ? finderPredicate(finder, node) : null;
   const orderBy = params.get('orderBy');
@@ -110,6 +111,7 @@ export function compileQuery(
     // The applied limit, echoed in the envelope: a larger request is clamped without notice.
     limit: Math.min(Math.max(requested, 1), limits.maxLimit),
     countAll: params.get('totalResults') === 'true',
+    lastUpdateFloor: parsed?.lastUpdateFloor ?? null,
   };
 }
 

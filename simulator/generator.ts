@@ -3,7 +3,7 @@ import { BadRequest, comparable, fusionTimestamp, type Row } from './attributes'
 import { sorter } from './collection';
 import type { JournalStore } from './journals';
 import { batchAttributes } from './journals';
-import { type Token, tokenize } from './q';
+import { tokenize } from './q';
 import type { PageQuery, SortKey } from './resource';
 
 // A deterministic journal data set of any size (1,000,000 lines and more) that is never held in
@@ -385,8 +385,7 @@ export class JournalGenerator {
     const enough = () => !query.countAll && total > query.offset + query.limit;
     // Batches before the q's LastUpdateDate floor cannot match (a keyset cursor's q has one):
     // ascending scans start there, descending ones stop there.
-    const floor = query.frameworkVersion >= 2 && query.q ? lastUpdateDateFloor(tokenize(query.q)) : null;
-    const first = floor === null ? 0 : this.firstBatchAtOrAfter(comparable('datetime', floor) as number);
+    const first = query.lastUpdateFloor === null ? 0 : this.firstBatchAtOrAfter(query.lastUpdateFloor);
     const [start, end] = sign === 1 ? [first, this.batchCount] : [0, this.batchCount - first];
     for (let k = start; k < end && !enough(); k++) {
       const b = sign === 1 ? k : this.batchCount - 1 - k;
@@ -399,79 +398,4 @@ export class JournalGenerator {
     while (j < stored.length && !enough()) take(stored[j++]!);
     return { rows, total };
   }
-}
-
-/**
- * A LastUpdateDate every row matching the q must be at or after, when the q implies one, else
- * null. Sound by construction: `and` takes the highest floor of its terms, `or` the lowest and
- * only when every branch has one; conditions on anything else (or on children) imply nothing.
- */
-export function lastUpdateDateFloor(tokens: Token[]): string | null {
-  let pos = 0;
-  const at = (word: string) => tokens[pos]?.kind === 'ident' && tokens[pos]!.text.toLowerCase() === word;
-  const later = (a: string | null, b: string | null) =>
-    a === null
-      ? b
-      : b === null
-        ? a
-        : (comparable('datetime', a) as number) >= (comparable('datetime', b) as number)
-          ? a
-          : b;
-  const earlier = (a: string, b: string) =>
-    (comparable('datetime', a) as number) <= (comparable('datetime', b) as number) ? a : b;
-  const orExpr = (): string | null => {
-    let floor = andExpr();
-    while (at('or')) {
-      pos++;
-      const other = andExpr();
-      floor = floor === null || other === null ? null : earlier(floor, other);
-    }
-    return floor;
-  };
-  const andExpr = (): string | null => {
-    let floor = primary();
-    while (at('and')) {
-      pos++;
-      floor = later(floor, primary());
-    }
-    return floor;
-  };
-  const primary = (): string | null => {
-    const t = tokens[pos];
-    if (t?.kind === 'punct' && t.text === '(') {
-      pos++;
-      const floor = orExpr();
-      pos++; // ')'
-      return floor;
-    }
-    const name = tokens[pos++];
-    const onDate = name?.kind === 'ident' && name.text === 'LastUpdateDate';
-    const op = tokens[pos];
-    if (op?.kind === 'op') {
-      const value = tokens[pos + 1];
-      pos += 2;
-      return onDate && value?.kind === 'string' && ['>', '>=', '='].includes(op.text) ? value.text : null;
-    }
-    if (at('between')) {
-      const low = tokens[pos + 1];
-      pos += 4; // between low and high
-      return onDate && low?.kind === 'string' ? low.text : null;
-    }
-    // is [not] null, [not] like, [not] in (…), [not] between: skip to the end of the condition.
-    let depth = 0;
-    while (pos < tokens.length) {
-      const u = tokens[pos]!;
-      if (u.kind === 'punct' && u.text === '(') depth++;
-      else if (u.kind === 'punct' && u.text === ')') {
-        if (depth === 0) break;
-        depth--;
-      } else if (depth === 0 && at('between')) {
-        pos += 4; // its `and` is not a conjunction
-        continue;
-      } else if (depth === 0 && (at('and') || at('or'))) break;
-      pos++;
-    }
-    return null;
-  };
-  return orExpr();
 }

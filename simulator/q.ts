@@ -20,6 +20,19 @@ interface Operand {
   read: (row: Row) => unknown;
   /** Turns a condition on the operand's own row into one on the row `q` filters. */
   lift: (predicate: Predicate) => Predicate;
+  /** The attribute is the filtered row's own, not a child's. */
+  own: boolean;
+}
+
+/**
+ * A parsed v2+ expression: its predicate, and a LastUpdateDate (epoch ms) every matching row is at
+ * or after, when the expression implies one (a keyset cursor's q does), else null. `and` takes the
+ * highest floor of its terms, `or` the lowest and only when every branch has one; conditions on
+ * anything else, on children, or negated, imply none. The generator starts its scans there.
+ */
+export interface ParsedQ {
+  predicate: Predicate;
+  lastUpdateFloor: number | null;
 }
 
 export type Token =
@@ -116,10 +129,10 @@ class ExpressionParser {
     private readonly children?: ChildScopes,
   ) {}
 
-  parse(): Predicate {
-    const predicate = this.orExpr();
+  parse(): ParsedQ {
+    const parsed = this.orExpr();
     if (this.pos < this.tokens.length) this.fail(`unexpected '${this.tokens[this.pos]!.text}'`);
-    return predicate;
+    return parsed;
   }
 
   private fail(why: string): never {
@@ -145,27 +158,35 @@ class ExpressionParser {
     this.pos++;
   }
 
-  private orExpr(): Predicate {
+  private orExpr(): ParsedQ {
     let left = this.andExpr();
     while (this.keyword('or')) {
-      const a = left;
+      const a = left.predicate;
       const b = this.andExpr();
-      left = (row) => a(row) || b(row);
+      const floors = [left.lastUpdateFloor, b.lastUpdateFloor];
+      left = {
+        predicate: (row) => a(row) || b.predicate(row),
+        lastUpdateFloor: floors.includes(null) ? null : Math.min(...(floors as number[])),
+      };
     }
     return left;
   }
 
-  private andExpr(): Predicate {
+  private andExpr(): ParsedQ {
     let left = this.primary();
     while (this.keyword('and')) {
-      const a = left;
+      const a = left.predicate;
       const b = this.primary();
-      left = (row) => a(row) && b(row);
+      const floors = [left.lastUpdateFloor, b.lastUpdateFloor].filter((f): f is number => f !== null);
+      left = {
+        predicate: (row) => a(row) && b.predicate(row),
+        lastUpdateFloor: floors.length ? Math.max(...floors) : null,
+      };
     }
     return left;
   }
 
-  private primary(): Predicate {
+  private primary(): ParsedQ {
     const t = this.peek();
     if (t?.kind === 'punct' && t.text === '(') {
       this.pos++;
@@ -211,7 +232,7 @@ class ExpressionParser {
     const attr = attributes.get(name);
     if (!attr) this.fail(`unknown attribute '${t.text}' (names are case-sensitive)`);
     if (attr.queryable === false) this.fail(`attribute '${t.text}' is not queryable`);
-    return { attr, read: (row) => comparable(attr.type, row[attr.name]), lift };
+    return { attr, read: (row) => comparable(attr.type, row[attr.name]), lift, own: path.length === 0 };
   }
 
   private literal(attr: Attribute): unknown {
@@ -223,16 +244,19 @@ class ExpressionParser {
     return comparable(attr.type, t.text);
   }
 
-  private condition(): Predicate {
-    const { attr, read, lift } = this.operand();
-    return lift(this.conditionOn(attr, read));
+  private condition(): ParsedQ {
+    const { attr, read, lift, own } = this.operand();
+    const { predicate, low } = this.conditionOn(attr, read);
+    const onStamp = own && attr.name === 'LastUpdateDate' && typeof low === 'number';
+    return { predicate: lift(predicate), lastUpdateFloor: onStamp ? low : null };
   }
 
-  private conditionOn(attr: Attribute, read: (row: Row) => unknown): Predicate {
+  /** The condition, and its lower bound on the operand when it implies one (>, >=, =, between). */
+  private conditionOn(attr: Attribute, read: (row: Row) => unknown): { predicate: Predicate; low?: unknown } {
     if (this.keyword('is')) {
       const negate = this.keyword('not');
       if (!this.keyword('null')) this.fail("expected 'null' after 'is'");
-      return negate ? (row) => read(row) !== null : (row) => read(row) === null;
+      return { predicate: negate ? (row) => read(row) !== null : (row) => read(row) === null };
     }
     const negate = this.keyword('not');
     if (this.keyword('like')) {
@@ -240,9 +264,11 @@ class ExpressionParser {
       if (t?.kind !== 'string') this.fail('like needs a quoted pattern');
       this.pos++;
       const re = likeToRegExp(t.text);
-      return (row) => {
-        const v = read(row);
-        return v !== null && re.test(String(v)) !== negate;
+      return {
+        predicate: (row) => {
+          const v = read(row);
+          return v !== null && re.test(String(v)) !== negate;
+        },
       };
     }
     if (this.keyword('in')) {
@@ -253,18 +279,23 @@ class ExpressionParser {
         values.push(this.literal(attr));
       }
       this.expectPunct(')');
-      return (row) => {
-        const v = read(row);
-        return v !== null && values.includes(v) !== negate;
+      return {
+        predicate: (row) => {
+          const v = read(row);
+          return v !== null && values.includes(v) !== negate;
+        },
       };
     }
     if (this.keyword('between')) {
       const low = this.literal(attr);
       if (!this.keyword('and')) this.fail("expected 'and' in between");
       const high = this.literal(attr);
-      return (row) => {
-        const v = read(row);
-        return v !== null && (compare('>=', v, low) && compare('<=', v, high)) !== negate;
+      return {
+        predicate: (row) => {
+          const v = read(row);
+          return v !== null && (compare('>=', v, low) && compare('<=', v, high)) !== negate;
+        },
+        ...(negate ? {} : { low }),
       };
     }
     if (negate) this.fail("'not' must be followed by like, in or between");
@@ -272,7 +303,10 @@ class ExpressionParser {
     if (op?.kind !== 'op') this.fail(`expected an operator after '${attr.name}'`);
     this.pos++;
     const value = this.literal(attr);
-    return (row) => compare(op.text, read(row), value);
+    return {
+      predicate: (row) => compare(op.text, read(row), value),
+      ...(['>', '>=', '='].includes(op.text) ? { low: value } : {}),
+    };
   }
 }
 
@@ -281,7 +315,7 @@ export function parseExpressionQ(
   q: string,
   attributes: Map<string, Attribute>,
   children?: ChildScopes,
-): Predicate {
+): ParsedQ {
   return new ExpressionParser(tokenize(q), attributes, q, children).parse();
 }
 
@@ -328,11 +362,23 @@ export function parseQbeQ(q: string, attributes: Map<string, Attribute>): Predic
   return (row) => predicates.every((p) => p(row));
 }
 
+/** The q of a request: v2+ expressions (with their LastUpdateDate floor) or v1 query-by-example. */
+export function parseQuery(
+  q: string,
+  frameworkVersion: number,
+  attributes: Map<string, Attribute>,
+  children?: ChildScopes,
+): ParsedQ {
+  return frameworkVersion >= 2
+    ? parseExpressionQ(q, attributes, children)
+    : { predicate: parseQbeQ(q, attributes), lastUpdateFloor: null };
+}
+
 export function parseQ(
   q: string,
   frameworkVersion: number,
   attributes: Map<string, Attribute>,
   children?: ChildScopes,
 ): Predicate {
-  return frameworkVersion >= 2 ? parseExpressionQ(q, attributes, children) : parseQbeQ(q, attributes);
+  return parseQuery(q, frameworkVersion, attributes, children).predicate;
 }

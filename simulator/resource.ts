@@ -24,6 +24,8 @@ export interface PageQuery {
    * the page: the total then serves hasMore only.
    */
   countAll: boolean;
+  /** A LastUpdateDate (epoch ms) every row the q selects is at or after, when it implies one. */
+  lastUpdateFloor: number | null;
 }
 
 export interface ResourceNode {

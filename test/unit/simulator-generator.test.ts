@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GENERATED_BATCH_ID_BASE, lastUpdateDateFloor } from '../../simulator/generator';
-import { tokenize } from '../../simulator/q';
+import { compileQuery } from '../../simulator/collection';
+import { GENERATED_BATCH_ID_BASE } from '../../simulator/generator';
 import { FusionSimulator } from '../../simulator/server';
 import { asText, items, type Json, link, SimClient } from '../../simulator/test-client';
 
@@ -294,8 +294,14 @@ describe('simulator generator: index arithmetic agrees with a scan', () => {
   });
 });
 
-describe('simulator generator: the LastUpdateDate floor of a q', () => {
-  const floor = (q: string) => lastUpdateDateFloor(tokenize(q));
+describe('simulator q parser: the LastUpdateDate floor of a q', () => {
+  const batches = new FusionSimulator({ clientId: 'c', clientSecret: 's' }).resource('journalBatches')!;
+  const limits = { defaultLimit: 25, maxLimit: 500, childLimit: 25 };
+  /** The floor the parsed query carries, as the literal's text (whole seconds, Z). */
+  const floor = (q: string) => {
+    const ms = compileQuery(batches, new URLSearchParams({ q }), 4, limits).lastUpdateFloor;
+    return ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z');
+  };
   const A = "'2026-01-01T00:00:00Z'";
   const B = "'2026-02-01T00:00:00Z'";
 
