@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { simulatorIntegration } from '../dev/integration';
 import { createScratchDatabase, ensurePostgres } from '../dev/postgres';
 import { type SshdInstance, startSshd } from '../dev/sshd';
 import { ensureTemporal } from '../dev/temporal';
@@ -160,30 +161,13 @@ async function startStack(): Promise<Stack> {
 }
 
 function integration(id: string, simUrl: string, sshd: SshdInstance, fusion: Record<string, unknown>) {
-  return {
+  return simulatorIntegration({
     id,
-    entity: 'journalLines',
-    fusion: {
-      baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${simUrl}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecretEnv: 'FUSION_CLIENT_SECRET',
-        scope: DEFAULT_SCOPE,
-      },
-      requestTimeoutSeconds: 300,
-      ...fusion,
-    },
-    sftp: {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      auth: { type: 'privateKey', privateKeyEnv: 'SFTP_PRIVATE_KEY' },
-      hostKey: { sha256: sshd.hostKeySha256 },
-      folder: sshd.folder,
-    },
-  };
+    simUrl,
+    clientId: CLIENT_ID,
+    sshd,
+    fusion: { requestTimeoutSeconds: 300, ...fusion },
+  });
 }
 
 interface WorkerProcess {

@@ -10,6 +10,7 @@ import { Ledger, migrate } from '../src/ledger';
 import { syncWorkflowId } from '../src/shared';
 import { createWorker } from '../src/worker';
 import { syncIntegration } from '../src/workflows';
+import { simulatorIntegration } from './integration';
 import { freePort } from './ports';
 import { ensurePostgres } from './postgres';
 import { startSshd } from './sshd';
@@ -61,28 +62,13 @@ async function main(): Promise<void> {
 
     const rawConfig = {
       integrations: [
-        {
+        simulatorIntegration({
           id: 'gl-journal-lines',
-          entity: 'journalLines',
-          fusion: {
-            baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
-            auth: {
-              type: 'oauth',
-              tokenUrl: `${simUrl}/oauth2/v1/token`,
-              clientId,
-              clientSecretEnv: 'FUSION_CLIENT_SECRET',
-              scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
-            },
-          },
-          sftp: {
-            host: sshd.host,
-            port: sshd.port,
-            username: sshd.username,
-            auth: { type: 'privateKey', privateKeyFile: sshd.privateKeyPath },
-            hostKey: { sha256: sshd.hostKeySha256 },
-            folder: sshd.folder,
-          },
-        },
+          simUrl,
+          clientId,
+          sshd,
+          sftpAuth: { type: 'privateKey', privateKeyFile: sshd.privateKeyPath },
+        }),
       ],
     };
     const configPath = join(DATA, 'ml-connector.demo.json');

@@ -19,6 +19,7 @@ import {
 } from '../../src/audit';
 import { migrate } from '../../src/ledger';
 import { listRemoteFolder, type SftpDestination, SftpError } from '../../src/sftp';
+import { sshdDestination } from '../support/destination';
 
 // The audit read side on real Postgres (a scratch database, ledger rows written with SQL as the
 // connector would have left them) and a real OpenSSH sshd holding the "delivered" files.
@@ -182,20 +183,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
     sshd = server;
     pool = new Pool({ connectionString: db.url, max: 4 });
     await migrate(pool);
-    destination = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      credentials: { privateKey: sshd.privateKey },
-      hostKey: { sha256: sshd.hostKeySha256 },
-      folder: sshd.folder,
-      createFolder: false,
-      connectTimeoutSeconds: 5,
-      operationTimeoutSeconds: 10,
-      writeHighWaterMarkBytes: 4 * 1024 * 1024,
-      sha256Sidecar: false,
-      doneFile: false,
-    };
+    destination = sshdDestination(sshd);
 
     const fx = new LedgerFixture(pool, sshd.folder);
     // Six AP runs: five committed on 1–5 October, the sixth uploaded but never committed.

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { type SshdInstance, startSshd } from '../../dev/sshd';
 import { deliverFile, type OutgoingFile, type SftpDestination, SftpError } from '../../src/sftp';
+import { sshdDestination } from '../support/destination';
 
 // Delivery on a real OpenSSH sshd (loopback): auth modes, host-key pinning, idempotent retry,
 // markers, missing and read-only folders, a stopped server.
@@ -28,20 +29,7 @@ describe('SFTP delivery on real OpenSSH', () => {
 
   before(async () => {
     sshd = await startSshd({ passwordUser: PASSWORD_USER });
-    base = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      credentials: { privateKey: sshd.privateKey },
-      hostKey: { sha256: sshd.hostKeySha256 },
-      folder: sshd.folder,
-      createFolder: false,
-      connectTimeoutSeconds: 5,
-      operationTimeoutSeconds: 10,
-      writeHighWaterMarkBytes: 4 * 1024 * 1024,
-      sha256Sidecar: false,
-      doneFile: false,
-    };
+    base = sshdDestination(sshd);
   });
   after(async () => sshd?.dispose());
 

@@ -3,14 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { findTemporalCli } from '../../dev/temporal';
 import type { SyncResult } from '../../src/shared';
-import { createWorker } from '../../src/worker';
 import { syncIntegration } from '../../src/workflows';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, startWorker, type TestStack } from '../support/stack';
 
 // End to end on real services: simulator → Temporal workflow → CSV on OpenSSH sftp → Postgres ledger.
 
@@ -73,9 +71,7 @@ function readCsv(stack: TestStack, name: string): string[][] {
 
 describe('sync of GL journal lines, end to end', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
-  let closeWorker: () => Promise<void>;
+  let worker: { stop(): Promise<void> };
   let runs = 0;
 
   const sync = async (): Promise<SyncResult> =>
@@ -87,23 +83,11 @@ describe('sync of GL journal lines, end to end', () => {
 
   before(async () => {
     stack = await startTestStack();
-    const built = await createWorker({
-      config: stack.config,
-      secrets: stack.secrets,
-      ledger: stack.ledger,
-      connection: stack.nativeConnection,
-      taskQueue: stack.taskQueue,
-      workflowBundle: stack.workflowBundle,
-    });
-    worker = built.worker;
-    closeWorker = built.close;
-    running = worker.run();
+    worker = await startWorker(stack);
   });
 
   after(async () => {
-    worker?.shutdown();
-    await running;
-    await closeWorker?.();
+    await worker?.stop();
     await stack?.close();
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { simulatorIntegration } from '../../dev/integration';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
 import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
@@ -49,30 +50,16 @@ export function workflowBundle(): Promise<{ code: string }> {
 }
 
 export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-journal-lines') {
-  return {
+  return simulatorIntegration({
     id,
-    entity: 'journalLines',
+    simUrl,
+    clientId: SIM_CLIENT_ID,
+    sshd,
     fusion: {
-      baseUrl: `${simUrl}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${simUrl}/oauth2/v1/token`,
-        clientId: SIM_CLIENT_ID,
-        clientSecretEnv: 'FUSION_CLIENT_SECRET',
-        scope: 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all',
-      },
       pageSize: 7, // small pages so tests cross page boundaries
       overlapSeconds: 5,
     },
-    sftp: {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      auth: { type: 'privateKey', privateKeyEnv: 'SFTP_PRIVATE_KEY' },
-      hostKey: { sha256: sshd.hostKeySha256 },
-      folder: sshd.folder,
-    },
-  };
+  });
 }
 
 export interface TestStackOptions {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { type JournalLinesCsvLayout, journalLinesToCsv } from '../../src/formats/csv/journalLines';
-import { type JournalLineRecord, RecordFieldError } from '../../src/shared/records';
+import { RecordFieldError } from '../../src/shared/records';
+import { journalLine as line } from './formats-fixtures';
 
 const layout: JournalLinesCsvLayout = {
   columns: [
@@ -20,31 +21,6 @@ const layout: JournalLinesCsvLayout = {
   lineEnding: 'crlf',
   chartOfAccounts: { delimiter: '-', segments: ['company', 'costCentre', 'account', 'subAccount'] },
 };
-
-function line(overrides: Partial<JournalLineRecord> = {}): JournalLineRecord {
-  return {
-    recordId: '300000104500001:1',
-    version: '2026-10-01T08:00:00.000Z',
-    batchId: '300000104400001',
-    batchName: 'Accrual',
-    batchStatus: 'P',
-    headerId: '300000104500001',
-    journalName: 'Payroll accrual',
-    journalCategory: 'Accrual',
-    ledgerName: 'US Primary Ledger',
-    periodName: 'Oct-26',
-    accountingDate: '2026-10-01',
-    lineNumber: 1,
-    accountCombination: '101-10-60010-000',
-    enteredDr: '18250',
-    enteredCr: null,
-    accountedDr: '18250',
-    accountedCr: null,
-    currencyCode: 'USD',
-    description: 'Salaries accrual',
-    ...overrides,
-  };
-}
 
 describe('journal lines → CSV', () => {
   it('writes the configured columns in order, CRLF, amounts at fixed decimals, nulls empty', () => {
