@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
-import { EXPANDED_PAGE_SIZE, expandParam, keysetQuery, windowFilter } from '../src/fusion/documents';
+import { EXPANDED_PAGE_SIZE, expandParam, windowFilter } from '../src/fusion/documents';
 import { journalLinesReader } from '../src/fusion/entities/journalLines';
+import { type KeysetPosition, keysetRequest, nextPosition, START_OF_WINDOW } from '../src/fusion/paging';
 
 // The paging limit: the same requests the connector makes for a journal-lines window (keyset q
 // with the child-change filter, orderBy, expand, onlyData, the same page size and expanded-page cap) from a minimal undici loop
@@ -53,16 +54,17 @@ export async function rawPaging(input: RawPagingInput): Promise<RawPagingResult>
     const spec = journalLinesReader.spec;
     const filter = windowFilter(spec, input.window, true);
     const url = `${input.simUrl}/fscmRestApi/resources/11.13.18.05/${spec.resource}`;
-    let cursor: { lastUpdateDate: string; key: string } | null = null;
+    let position: KeysetPosition = START_OF_WINDOW;
     const limit = Math.min(input.pageSize, EXPANDED_PAGE_SIZE);
     const result: RawPagingResult = { limit, lines: 0, batches: 0, pages: 0, bytes: 0, seconds: 0 };
     const started = performance.now();
     for (;;) {
       const u = new URL(url);
-      u.searchParams.set('orderBy', `LastUpdateDate:asc,${spec.key}:asc`);
+      const { q, orderBy } = keysetRequest(filter, spec.key, position);
+      u.searchParams.set('orderBy', orderBy);
       u.searchParams.set('expand', expandParam(spec.children));
       u.searchParams.set('onlyData', 'true');
-      u.searchParams.set('q', keysetQuery(filter, spec, cursor));
+      u.searchParams.set('q', q);
       u.searchParams.set('limit', String(limit));
       u.searchParams.set('offset', '0');
       const res = await request(u, {
@@ -78,15 +80,16 @@ export async function rawPaging(input: RawPagingInput): Promise<RawPagingResult>
       const page = JSON.parse(text) as { items: Json[]; hasMore: boolean };
       result.pages++;
       result.bytes += Buffer.byteLength(text);
-      for (const batch of page.items) {
+      // The same keyset steps as the connector (rows of a page's last stamp are read again).
+      const step = nextPosition(spec.key, position, page.items, page.hasMore, 'raw paging');
+      for (const batch of page.items.slice(0, step.final)) {
         result.batches++;
         for (const header of (batch.journalHeaders as { items: Json[] }).items) {
           result.lines += (header.journalLines as { items: Json[] }).items.length;
         }
       }
-      if (!page.hasMore || page.items.length === 0) break;
-      const last = page.items[page.items.length - 1]!;
-      cursor = { lastUpdateDate: String(last.LastUpdateDate), key: String(last[spec.key]) };
+      if (!step.next) break;
+      position = step.next;
     }
     result.seconds = (performance.now() - started) / 1000;
     return result;

@@ -56,9 +56,30 @@ export function parseInstant(text: string): number {
   return ms;
 }
 
-/** Fusion's timestamp form: second precision with an explicit +00:00 offset. */
-export function fusionTimestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
+/**
+ * How a pod stamps LastUpdateDate: `millisecond` (stored and served with milliseconds, as Fusion
+ * does: `2026-10-01T08:00:00.123+00:00`), `second` (whole seconds stored and served), or `coarse`
+ * (milliseconds stored, whole seconds served: the served value is not the one `q` compares).
+ */
+export type StampPrecision = 'millisecond' | 'second' | 'coarse';
+
+export interface StampUnits {
+  /** Stored stamps are multiples of this (ms). */
+  storedMs: 1 | 1000;
+  /** Served stamps are truncated to this (ms). */
+  servedMs: 1 | 1000;
+}
+
+export function stampUnits(precision: StampPrecision = 'millisecond'): StampUnits {
+  if (precision === 'second') return { storedMs: 1000, servedMs: 1000 };
+  if (precision === 'coarse') return { storedMs: 1, servedMs: 1000 };
+  return { storedMs: 1, servedMs: 1 };
+}
+
+/** Fusion's timestamp form with an explicit +00:00 offset, truncated to the served unit. */
+export function fusionTimestamp(ms: number, servedUnitMs: 1 | 1000): string {
+  const iso = new Date(Math.floor(ms / servedUnitMs) * servedUnitMs).toISOString();
+  return servedUnitMs === 1000 ? iso.replace('.000Z', '+00:00') : iso.replace('Z', '+00:00');
 }
 
 /** Minor-unit digits per ISO 4217 currency where they differ from 2 (JPY none, KWD three). */

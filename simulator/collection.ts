@@ -13,6 +13,8 @@ export interface CollectionRequest {
   frameworkVersion: number;
   /** Absolute URL of this collection, for links. */
   href: string;
+  /** Served timestamps are truncated to this unit (ms). */
+  stampUnitMs: 1 | 1000;
 }
 
 export interface PagingLimits {
@@ -131,8 +133,14 @@ export function shapeContext(
   params: URLSearchParams,
   frameworkVersion: number,
   limits: PagingLimits,
+  stampUnitMs: 1 | 1000,
 ): ShapeContext {
-  return { frameworkVersion, onlyData: params.get('onlyData') === 'true', childLimit: limits.childLimit };
+  return {
+    frameworkVersion,
+    onlyData: params.get('onlyData') === 'true',
+    childLimit: limits.childLimit,
+    stampUnitMs,
+  };
 }
 
 export function listCollection(
@@ -144,7 +152,7 @@ export function listCollection(
   const { params, frameworkVersion } = request;
   const query = compileQuery(node, params, frameworkVersion, limits);
   const projection = parseProjection(node, params);
-  const ctx = shapeContext(params, frameworkVersion, limits);
+  const ctx = shapeContext(params, frameworkVersion, limits, request.stampUnitMs);
   const { rows, total } = selectPage(node, parent, query);
   const items = rows.map((row) => serializeItem(node, row, request.href, projection, ctx));
   return {
@@ -166,12 +174,13 @@ export function showItem(
   params: URLSearchParams,
   frameworkVersion: number,
   limits: PagingLimits,
+  stampUnitMs: 1 | 1000,
 ): Row {
   return serializeItem(
     node,
     row,
     collectionHref,
     parseProjection(node, params),
-    shapeContext(params, frameworkVersion, limits),
+    shapeContext(params, frameworkVersion, limits, stampUnitMs),
   );
 }

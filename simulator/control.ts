@@ -4,7 +4,7 @@ import { BadRequest, fusionTimestamp, type Row } from './attributes';
 import { type Projection, serializeItem } from './expand';
 import type { FaultConfig } from './faults';
 import { HttpError, readBody, send } from './http';
-import type { JournalLinePatch, NewJournal } from './journals';
+import type { JournalBatchPatch, JournalHeaderPatch, JournalLinePatch, NewJournal } from './journals';
 import { childNode, type ResourceNode } from './resource';
 import type { FusionSimulator } from './server';
 import type { NewRow, RowPath, TreeStore } from './tree-store';
@@ -21,11 +21,12 @@ function fullProjection(node: ResourceNode): Projection {
 }
 
 /** A row with all its descendants as nested arrays, without links. */
-function tree(node: ResourceNode, row: Row): Row {
+function tree(sim: FusionSimulator, node: ResourceNode, row: Row): Row {
   return serializeItem(node, row, '', fullProjection(node), {
     frameworkVersion: 1,
     onlyData: true,
     childLimit: Number.POSITIVE_INFINITY,
+    stampUnitMs: sim.stampUnits.servedMs,
   });
 }
 
@@ -67,13 +68,36 @@ export async function handleControl(
   const route = `${req.method} ${first}`;
   const text = async () => (await readBody(req)) || '{}';
   switch (route) {
-    case 'POST journals':
+    case 'POST journals': {
+      if (rest[0] === 'bulk') {
+        const { journal, count } = parseBody<{ journal: NewJournal; count: number }>(await text());
+        const imported = sim.journals.importJournals(journal, count);
+        return send(res, 201, {
+          JeBatchIds: imported.JeBatchIds,
+          LastUpdateDate: fusionTimestamp(imported.LastUpdateDate, sim.stampUnits.servedMs),
+        });
+      }
       return send(res, 201, sim.journals.createJournal(parseBody<NewJournal>(await text())));
+    }
+    case 'PATCH journalHeaders': {
+      const header = sim.journals.updateHeader(Number(rest[0]), parseBody<JournalHeaderPatch>(await text()));
+      return send(res, 200, {
+        LastUpdateDate: fusionTimestamp(header.LastUpdateDate as number, sim.stampUnits.servedMs),
+      });
+    }
+    case 'PATCH journalBatches': {
+      const batch = sim.journals.updateBatch(Number(rest[0]), parseBody<JournalBatchPatch>(await text()));
+      return send(res, 200, {
+        LastUpdateDate: fusionTimestamp(batch.LastUpdateDate as number, sim.stampUnits.servedMs),
+      });
+    }
     case 'PATCH journalLines': {
       const [headerId, lineNumber] = rest;
       const patch = parseBody<JournalLinePatch>(await text());
       const line = sim.journals.updateLine(Number(headerId), Number(lineNumber), patch);
-      return send(res, 200, { LastUpdateDate: fusionTimestamp(line.LastUpdateDate as number) });
+      return send(res, 200, {
+        LastUpdateDate: fusionTimestamp(line.LastUpdateDate as number, sim.stampUnits.servedMs),
+      });
     }
     case 'GET journalLines':
       return send(res, 200, { items: sim.flatJournalLines() });
@@ -101,19 +125,19 @@ export async function handleControl(
   if (!store) throw new HttpError(404, `Unknown control route ${route}`);
   const path: RowPath = rest;
   if (req.method === 'GET' && path.length === 0) {
-    return send(res, 200, { items: store.top.map((row) => tree(store.node, row)) });
+    return send(res, 200, { items: store.top.map((row) => tree(sim, store.node, row)) });
   }
   if (req.method === 'POST') {
     const values = parseBody<NewRow>(await text(), true);
-    if (path.length === 0) return send(res, 201, tree(store.node, store.create(values)));
+    if (path.length === 0) return send(res, 201, tree(sim, store.node, store.create(values)));
     const parentPath = path.slice(0, -1);
     const childName = String(path[path.length - 1]);
     const row = store.create(values, parentPath, childName);
-    return send(res, 201, tree(nodeAt(store.node, [...path, '']), row));
+    return send(res, 201, tree(sim, nodeAt(store.node, [...path, '']), row));
   }
   if (req.method === 'PATCH' && path.length > 0) {
     const row = store.update(path, parseBody<NewRow>(await text(), true));
-    return send(res, 200, tree(nodeAt(store.node, path), row));
+    return send(res, 200, tree(sim, nodeAt(store.node, path), row));
   }
   throw new HttpError(404, `Unknown control route ${req.method} ${url.pathname}`);
 }

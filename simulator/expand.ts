@@ -15,6 +15,8 @@ export interface ShapeContext {
   onlyData: boolean;
   /** Page size of an expanded child collection (v3+). */
   childLimit: number;
+  /** Served timestamps are truncated to this unit (ms). */
+  stampUnitMs: 1 | 1000;
 }
 
 export interface Link {
@@ -93,13 +95,20 @@ export function parseProjection(node: ResourceNode, params: URLSearchParams): Pr
 }
 
 /** The row's attributes as Fusion prints them: timestamps with an explicit offset, nulls explicit. */
-export function serializeRow(row: Row, attributes: Attribute[], fields: Set<string> | null): Row {
+export function serializeRow(
+  row: Row,
+  attributes: Attribute[],
+  fields: Set<string> | null,
+  stampUnitMs: 1 | 1000,
+): Row {
   const out: Row = {};
   for (const attr of attributes) {
     if (fields && !fields.has(attr.name)) continue;
     const value = row[attr.name];
     out[attr.name] =
-      attr.type === 'datetime' && typeof value === 'number' ? fusionTimestamp(value) : (value ?? null);
+      attr.type === 'datetime' && typeof value === 'number'
+        ? fusionTimestamp(value, stampUnitMs)
+        : (value ?? null);
   }
   return out;
 }
@@ -136,7 +145,7 @@ export function serializeItem(
   projection: Projection,
   ctx: ShapeContext,
 ): Row {
-  const out = serializeRow(row, node.attributes, projection.attributes);
+  const out = serializeRow(row, node.attributes, projection.attributes, ctx.stampUnitMs);
   const self = itemHref(node, collectionHref, row);
   for (const [name, childProjection] of projection.children) {
     const child = childNode(node, name)!;

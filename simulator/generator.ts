@@ -1,5 +1,5 @@
 import { LosslessNumber } from 'lossless-json';
-import { BadRequest, comparable, fusionTimestamp, type Row } from './attributes';
+import { BadRequest, comparable, fusionTimestamp, type Row, type StampUnits } from './attributes';
 import { sorter } from './collection';
 import type { JournalStore } from './journals';
 import { batchAttributes } from './journals';
@@ -65,11 +65,12 @@ export class JournalGenerator {
     options: GeneratedJournalsOptions,
     defaultFrom: number,
     private readonly store: JournalStore,
+    private readonly stamps: StampUnits = { storedMs: 1, servedMs: 1 },
   ) {
     this.lineCount = options.journalLines;
     this.linesPerHeader = options.linesPerHeader ?? 10;
     this.headersPerBatch = options.headersPerBatch ?? 2;
-    this.from = Math.floor((options.from ?? defaultFrom) / 1000) * 1000;
+    this.from = Math.floor((options.from ?? defaultFrom) / stamps.storedMs) * stamps.storedMs;
     this.stepMs = options.stepMs ?? 1000;
     this.batchesPerTimestamp = options.batchesPerTimestamp ?? 2;
     if (!(this.lineCount >= 0 && this.linesPerHeader >= 1 && this.headersPerBatch >= 1))
@@ -223,7 +224,7 @@ export class JournalGenerator {
       JeLineNumber: line.JeLineNumber,
       EnteredDr: line.EnteredDr === null ? null : String(line.EnteredDr),
       EnteredCr: line.EnteredCr === null ? null : String(line.EnteredCr),
-      LastUpdateDate: fusionTimestamp(line.LastUpdateDate as number),
+      LastUpdateDate: fusionTimestamp(line.LastUpdateDate as number, this.stamps.servedMs),
     };
   }
 

@@ -100,6 +100,30 @@ export interface JournalLinePatch {
   Description?: string | null;
 }
 
+export interface JournalHeaderPatch {
+  JournalName?: string;
+  JournalDescription?: string | null;
+  PeriodName?: string;
+  DefaultEffectiveDate?: string;
+  UserJeCategoryName?: string;
+  LedgerCurrencyCode?: string;
+}
+const HEADER_PATCH_FIELDS = [
+  'JournalName',
+  'JournalDescription',
+  'PeriodName',
+  'DefaultEffectiveDate',
+  'UserJeCategoryName',
+  'LedgerCurrencyCode',
+] as const;
+
+export interface JournalBatchPatch {
+  BatchName?: string;
+  BatchDescription?: string | null;
+  Status?: string;
+}
+const BATCH_PATCH_FIELDS = ['BatchName', 'BatchDescription', 'Status'] as const;
+
 const LEDGERS = [
   { name: 'US Primary Ledger', currency: 'USD' },
   { name: 'UK Primary Ledger', currency: 'GBP' },
@@ -156,9 +180,8 @@ export class JournalStore {
   private readonly materializeHeader: (headerId: number) => boolean;
 
   constructor(seed: JournalSeed = DEFAULT_SEED, options: JournalStoreOptions = {}) {
-    // Fusion stamps LastUpdateDate to the second; filters compare what is stored, as shown.
-    const clock = options.now ?? Date.now;
-    this.now = () => Math.floor(clock() / 1000) * 1000;
+    // The clock gives stamps in the pod's stored unit (see StampPrecision); filters compare them.
+    this.now = options.now ?? Date.now;
     this.childChangeBumpsParents = options.childChangeBumpsParents ?? true;
     this.materializeHeader = options.materializeHeader ?? (() => false);
     this.seed(seed);
@@ -217,6 +240,53 @@ export class JournalStore {
 
   createJournal(input: NewJournal): { JeBatchId: number; JeHeaderIds: number[] } {
     return this.insertJournal(input, this.now(), 'Spreadsheet');
+  }
+
+  /**
+   * A bulk import (FBDI, a subledger transfer): `count` copies of a journal created in one
+   * transaction, so every batch, header and line shares one LastUpdateDate.
+   */
+  importJournals(input: NewJournal, count: number): { JeBatchIds: number[]; LastUpdateDate: number } {
+    if (!Number.isSafeInteger(count) || count < 1 || count > 100_000) {
+      throw new BadRequest('A bulk import needs a count from 1 to 100000');
+    }
+    const at = this.now();
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push(
+        this.insertJournal({ ...input, batchName: `${input.batchName} ${i + 1}` }, at, 'Payables').JeBatchId,
+      );
+    }
+    return { JeBatchIds: ids, LastUpdateDate: at };
+  }
+
+  /**
+   * A change to a journal header (description, period, accounting date, …) that touches no line:
+   * the header's LastUpdateDate moves (and the batch's unless in no-bump mode), the lines' do not.
+   */
+  updateHeader(headerId: number, patch: JournalHeaderPatch): Row {
+    if (!this.headers.some((h) => h.JeHeaderId === headerId)) this.materializeHeader(headerId);
+    const header = this.headers.find((h) => h.JeHeaderId === headerId);
+    if (!header) throw new BadRequest(`No journal header ${headerId}`, 'SIM-404');
+    const at = this.now();
+    for (const field of HEADER_PATCH_FIELDS) {
+      if (patch[field] !== undefined) header[field] = patch[field];
+    }
+    header.LastUpdateDate = at;
+    if (this.childChangeBumpsParents)
+      this.batches.find((b) => b.JeBatchId === header._JeBatchId)!.LastUpdateDate = at;
+    return header;
+  }
+
+  /** A change to a stored batch's own fields (name, status, …): only its LastUpdateDate moves. */
+  updateBatch(batchId: number, patch: JournalBatchPatch): Row {
+    const batch = this.findBatch(batchId);
+    if (!batch) throw new BadRequest(`No journal batch ${batchId}`, 'SIM-404');
+    for (const field of BATCH_PATCH_FIELDS) {
+      if (patch[field] !== undefined) batch[field] = patch[field];
+    }
+    batch.LastUpdateDate = this.now();
+    return batch;
   }
 
   private insertJournal(

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BadRequest, type Row } from './attributes';
+import { BadRequest, type Row, type StampPrecision, type StampUnits, stampUnits } from './attributes';
 import { Auth, type BasicUser, type TokenRateLimit } from './auth';
 import {
   compileQuery,
@@ -42,6 +42,11 @@ export interface SimulatorOptions {
   /** false: the no-bump mode, a child row's change leaves its parents' LastUpdateDate alone. */
   childChangeBumpsParents?: boolean;
   now?: () => number;
+  /**
+   * LastUpdateDate stamps: `millisecond` (default, like a pod), `second` (whole seconds stored and
+   * served), `coarse` (milliseconds stored, whole seconds served).
+   */
+  stampPrecision?: StampPrecision;
   /** A Fusion user accepted with Basic auth on the REST resources (besides Bearer tokens). */
   basicAuth?: BasicUser;
   /** 429 from the token endpoint beyond this rate. */
@@ -96,27 +101,32 @@ export class FusionSimulator {
   private readonly paging: PagingLimits;
   private readonly defaultFrameworkVersion: number;
   private readonly now: () => number;
+  readonly stampUnits: StampUnits;
   private server: Server | null = null;
 
   constructor(options: SimulatorOptions) {
     this.now = options.now ?? Date.now;
+    this.stampUnits = stampUnits(options.stampPrecision);
+    // Stores stamp rows with the stored unit; the token clock keeps full precision.
+    const storedUnit = this.stampUnits.storedMs;
+    const stampClock = () => Math.floor(this.now() / storedUnit) * storedUnit;
     this.paging = { ...DEFAULT_PAGING, ...options.paging };
     this.defaultFrameworkVersion = options.defaultFrameworkVersion ?? 1;
     const seed = options.seed ?? DEFAULT_SEED;
     this.policy = { childChangeBumpsParents: options.childChangeBumpsParents ?? true };
     let generator: JournalGenerator | undefined;
     this.journals = new JournalStore(options.generated ? { ...seed, batches: 0 } : seed, {
-      now: this.now,
+      now: stampClock,
       childChangeBumpsParents: this.policy.childChangeBumpsParents,
       materializeHeader: (headerId) => generator?.materializeHeader(headerId) ?? false,
     });
     if (options.generated) {
-      generator = new JournalGenerator(options.generated, seed.baseTime, this.journals);
+      generator = new JournalGenerator(options.generated, seed.baseTime, this.journals, this.stampUnits);
     }
     this.generator = generator;
-    this.suppliers = createSupplierStore(this.policy, this.now, seed.baseTime);
-    this.invoices = createInvoiceStore(this.policy, this.now, seed.baseTime, seed.seed);
-    this.purchaseOrders = createPurchaseOrderStore(this.policy, this.now, seed.baseTime, this.suppliers);
+    this.suppliers = createSupplierStore(this.policy, stampClock, seed.baseTime);
+    this.invoices = createInvoiceStore(this.policy, stampClock, seed.baseTime, seed.seed);
+    this.purchaseOrders = createPurchaseOrderStore(this.policy, stampClock, seed.baseTime, this.suppliers);
     for (const node of [
       journalBatchesNode(this.journals, generator),
       this.invoices.node,
@@ -290,7 +300,12 @@ export class FusionSimulator {
         const recent = this.stats.recentCollectionGets;
         recent.push({ resource: node.name, params: Object.fromEntries(params) });
         if (recent.length > 500) recent.shift();
-        const page = listCollection(node, parent, { params, frameworkVersion, href }, this.paging);
+        const page = listCollection(
+          node,
+          parent,
+          { params, frameworkVersion, href, stampUnitMs: this.stampUnits.servedMs },
+          this.paging,
+        );
         if (!parent) this.afterTopLevelPage(node, params, frameworkVersion);
         return { body: page, media: MEDIA.collection };
       }
@@ -298,7 +313,15 @@ export class FusionSimulator {
       const row = findItem(node, parent, key);
       if (!row) throw new BadRequest(`${node.name} ${key} not found`, 'SIM-404');
       if (rest[i + 1] === undefined) {
-        const item = showItem(node, row, href, params, frameworkVersion, this.paging);
+        const item = showItem(
+          node,
+          row,
+          href,
+          params,
+          frameworkVersion,
+          this.paging,
+          this.stampUnits.servedMs,
+        );
         return { body: item, media: MEDIA.item };
       }
       const child: ResourceNode | undefined =
@@ -348,7 +371,8 @@ export class FusionSimulator {
       (max, r) => Math.max(max, r.LastUpdateDate as number),
       0,
     );
-    const at = Math.max(Math.floor(this.now() / 1000) * 1000, latest + 1000);
+    const unit = this.stampUnits.storedMs;
+    const at = Math.max(Math.floor(this.now() / unit) * unit, latest + 1000);
     for (const row of first.rows) node.touch(row, at);
     return first.rows.length;
   }
@@ -372,7 +396,7 @@ export class FusionSimulator {
         LedgerName: header.LedgerName,
         PeriodName: header.PeriodName,
         DefaultEffectiveDate: header.DefaultEffectiveDate,
-        ...serializeRow(line, lineAttributes, null),
+        ...serializeRow(line, lineAttributes, null, this.stampUnits.servedMs),
       };
     });
   }

@@ -73,9 +73,9 @@ export class TreeStore {
     this.node = this.buildNode(spec);
   }
 
-  /** Fusion stamps LastUpdateDate to the second. */
+  /** The stamp for a change now, in the pod's stored unit (the clock floors it). */
   now(): number {
-    return Math.floor(this.clock() / 1000) * 1000;
+    return this.clock();
   }
 
   private buildNode(spec: TreeSpec): ResourceNode {

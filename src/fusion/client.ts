@@ -18,6 +18,17 @@ export interface FusionClientSettings {
   maxRetryWaitSeconds?: number;
 }
 
+/** Bounds on what one answer or one window may hold (fusion.limits). */
+export interface FusionLimits {
+  maxPagesPerWindow: number;
+  maxRowsPerDocument: number;
+}
+
+export const DEFAULT_FUSION_LIMITS: FusionLimits = {
+  maxPagesPerWindow: 100_000,
+  maxRowsPerDocument: 100_000,
+};
+
 export interface CollectionEnvelope {
   items: Record<string, unknown>[];
   count: number;
@@ -58,6 +69,11 @@ export class FusionClient {
   /** How many windows a large extraction may page at once. */
   get parallelism(): number {
     return this.settings.parallelPages ?? 1;
+  }
+
+  /** Bounds on pages and rows. */
+  get limits(): FusionLimits {
+    return DEFAULT_FUSION_LIMITS;
   }
 
   /** URL of a top-level resource: `<baseUrl>/<name>`. Child URLs always come from links. */

@@ -1,5 +1,8 @@
 import { type CollectionEnvelope, childLink, type FusionClient } from './client';
 import { FusionError } from './errors';
+import { type KeysetPosition, keysetRequest, nextPosition, queryInstant, START_OF_WINDOW } from './paging';
+
+export { queryInstant } from './paging';
 
 // Reads whole documents (a parent row with all its child rows, to any depth) changed in a
 // frozen window. The top level is paged by key (keyset), not by offset: a row that is updated
@@ -35,11 +38,6 @@ export interface ReadOptions {
   childChangeFilter: boolean;
 }
 
-/** `…T10:00:00Z`: whole seconds and Z, the literal form Fusion is known to accept. */
-export function queryInstant(iso: string): string {
-  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function childPaths(children: ChildSpec[], prefix = ''): string[] {
   return children.flatMap((c) => [
     `${prefix}${c.name}`,
@@ -62,30 +60,6 @@ export function windowFilter(spec: ResourceSpec, window: ChangeWindow, childChan
   if (!childChangeFilter || spec.children.length === 0) return own;
   const paths = childPaths(spec.children).map((p) => `(${inWindow(`${p}.LastUpdateDate`, window)})`);
   return `(${own}) or ${paths.join(' or ')}`;
-}
-
-export interface KeysetCursor {
-  lastUpdateDate: string;
-  key: string;
-}
-
-/** The q for one keyset page: inside the window and after the cursor in (LastUpdateDate, key) order. */
-export function keysetQuery(filter: string, spec: ResourceSpec, cursor: KeysetCursor | null): string {
-  if (!cursor) return filter;
-  const at = queryInstant(cursor.lastUpdateDate);
-  return `(${filter}) and (LastUpdateDate > '${at}' or (LastUpdateDate = '${at}' and ${spec.key} > ${cursor.key}))`;
-}
-
-function cursorOf(spec: ResourceSpec, item: Raw): KeysetCursor {
-  const lastUpdateDate = item.LastUpdateDate;
-  const key = item[spec.key];
-  if (typeof lastUpdateDate !== 'string' || key === null || key === undefined || !/^\d+$/.test(String(key))) {
-    throw new FusionError(
-      'bad-response',
-      `${spec.resource}: row without a usable LastUpdateDate/${spec.key} (${String(key)}); cannot page by key`,
-    );
-  }
-  return { lastUpdateDate, key: String(key) };
 }
 
 async function allPages(
@@ -211,14 +185,17 @@ async function* readWindow(
   yield* readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand);
 }
 
-/** Documents matching a v2 `q` filter, keyset-paged in (LastUpdateDate, key) order. */
+/**
+ * Documents matching a v2 `q` filter, keyset-paged in (LastUpdateDate, key) order at the served
+ * precision (see paging.ts): each document once, whatever the pod's stamps.
+ */
 export async function* readWhere(
   client: FusionClient,
   spec: ResourceSpec,
   filter: string,
   expand: boolean,
 ): AsyncGenerator<Raw[]> {
-  const base: Record<string, string> = { orderBy: `LastUpdateDate:asc,${spec.key}:asc` };
+  const base: Record<string, string> = {};
   if (expand && spec.children.length) {
     base.expand = expandParam(spec.children);
     // Links are over half of an expanded page (the reference advises onlyData for extraction);
@@ -228,26 +205,35 @@ export async function* readWhere(
   // An expanded parent carries all its children: fewer parents per page keeps each page (and the
   // worker's memory) bounded, as the REST reference advises (50–100 parents when expanding).
   const pageSize = base.expand ? Math.min(client.pageSize, EXPANDED_PAGE_SIZE) : client.pageSize;
-  let cursor: KeysetCursor | null = null;
-  for (;;) {
-    const params = { ...base, q: keysetQuery(filter, spec, cursor) };
+  const url = client.resourceUrl(spec.resource);
+  const maxPages = client.limits.maxPagesPerWindow;
+  let position: KeysetPosition = START_OF_WINDOW;
+  for (let request = 1; ; request++) {
+    const describe = `GET ${new URL(url).pathname} (page ${request} of the window)`;
+    if (request > maxPages) {
+      throw new FusionError(
+        'bad-response',
+        `${describe}: more than ${maxPages} pages in one window (fusion.limits.maxPagesPerWindow)`,
+      );
+    }
+    const params = { ...base, ...keysetRequest(filter, spec.key, position) };
     // One page per query: the next page is the next key range, asked for with offset 0.
-    const pages = client.pages(client.resourceUrl(spec.resource), params, 0, pageSize);
+    const pages = client.pages(url, params, 0, pageSize);
     const first = (await pages.next()).value as CollectionEnvelope | undefined;
     await pages.return(undefined);
-    const items = (first?.items ?? []) as Raw[];
-    if (items.length === 0) return;
+    const listed = (first?.items ?? []) as Raw[];
     // From the page as listed: a document read again may carry a later stamp.
-    const next = first?.hasMore ? cursorOf(spec, items[items.length - 1]!) : null;
+    const step = nextPosition(spec.key, position, listed, first?.hasMore === true, describe);
+    const items = listed.slice(0, step.final);
     for (let i = 0; i < items.length; i++) {
       if (base.onlyData && needsChildLinks(items[i]!, spec.children)) {
         items[i] = await withLinks(client, spec, items[i]!);
       }
       await completeChildren(client, items[i]!, spec.children);
     }
-    yield items;
-    if (!next) return;
-    cursor = next;
+    if (items.length) yield items;
+    if (!step.next) return;
+    position = step.next;
   }
 }
 

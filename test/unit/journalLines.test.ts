@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keysetQuery, windowFilter } from '../../src/fusion/documents';
+import { windowFilter } from '../../src/fusion/documents';
 import { entityReaders, toJournalLineRecord } from '../../src/fusion/entities';
 import { parseLosslessJson } from '../../src/fusion/http';
 import { RecordFieldError } from '../../src/shared/records';
@@ -89,14 +89,6 @@ describe('Fusion journal line → record', () => {
       "(LastUpdateDate > '2026-11-26T10:00:00Z' and LastUpdateDate <= '2026-11-26T11:00:00Z') or " +
         "(journalHeaders.LastUpdateDate > '2026-11-26T10:00:00Z' and journalHeaders.LastUpdateDate <= '2026-11-26T11:00:00Z') or " +
         "(journalHeaders.journalLines.LastUpdateDate > '2026-11-26T10:00:00Z' and journalHeaders.journalLines.LastUpdateDate <= '2026-11-26T11:00:00Z')",
-    );
-  });
-
-  it('pages by key: the next page starts after the last (LastUpdateDate, key) seen', () => {
-    const spec = entityReaders.journalLines.spec;
-    assert.equal(
-      keysetQuery('F', spec, { lastUpdateDate: '2026-11-26T10:30:00+00:00', key: '300000104400007' }),
-      "(F) and (LastUpdateDate > '2026-11-26T10:30:00Z' or (LastUpdateDate = '2026-11-26T10:30:00Z' and JeBatchId > 300000104400007))",
     );
   });
 });

@@ -44,7 +44,7 @@ describe('simulator contract: seeded data and mutations', () => {
       const rows = items(await v4.get(`/${name}`, { limit: 500 }));
       assert.ok(rows.length >= 10 && rows.length <= 20, `${name}: ${rows.length}`);
       for (const r of rows)
-        assert.match(String(r.LastUpdateDate), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
+        assert.match(String(r.LastUpdateDate), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/);
     }
     const invoice = await invoiceBy('NW-10440');
     assert.match(String(invoice.InvoiceDate), /^\d{4}-\d{2}-\d{2}$/);
@@ -153,7 +153,7 @@ describe('simulator contract: seeded data and mutations', () => {
     });
     assert.equal(created.status, 201, created.text);
     const body = created.json!;
-    assert.equal(body.LastUpdateDate, '2026-11-26T12:00:00+00:00');
+    assert.equal(body.LastUpdateDate, '2026-11-26T12:00:00.000+00:00');
     const line = (body.invoiceLines as Json[])[0]!;
     assert.equal(line.LineNumber, 1);
     assert.equal((line.invoiceDistributions as Json[])[0]!.DistributionLineNumber, 1);
@@ -173,7 +173,7 @@ describe('simulator contract: seeded data and mutations', () => {
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json!.LineNumber, 3);
     const after = await invoiceBy('NW-10440');
-    assert.equal(after.LastUpdateDate, '2026-11-26T12:00:00+00:00');
+    assert.equal(after.LastUpdateDate, '2026-11-26T12:00:00.000+00:00');
     assert.equal(((after.invoiceLines as Json).items as Json[]).length, 3);
   });
 
@@ -186,7 +186,7 @@ describe('simulator contract: seeded data and mutations', () => {
     const res = await v4.control('PATCH', path, { ChargeAccount: '101-20-14100-000' });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json!.ChargeAccount, '101-20-14100-000');
-    const now = '2026-11-26T12:00:00+00:00';
+    const now = '2026-11-26T12:00:00.000+00:00';
     assert.equal((await v4.get(link(po, 'self'))).json!.LastUpdateDate, now);
     assert.equal((await v4.get(link(line, 'self'))).json!.LastUpdateDate, now);
     assert.equal((await v4.get(link(schedule, 'self'))).json!.LastUpdateDate, now);
@@ -235,7 +235,7 @@ describe('simulator contract: seeded data and mutations', () => {
     assert.equal(created.status, 201);
     const headerId = (created.json!.JeHeaderIds as number[])[0]!;
     const patched = await v4.control('PATCH', `journalLines/${headerId}/2`, { Description: 'changed' });
-    assert.equal(patched.json!.LastUpdateDate, '2026-11-26T12:00:00+00:00');
+    assert.equal(patched.json!.LastUpdateDate, '2026-11-26T12:00:00.000+00:00');
     const lines = (await v4.control('GET', 'journalLines')).json!.items as Json[];
     assert.equal(
       lines.find((l) => l.JeHeaderId === headerId && l.JeLineNumber === 2)!.Description,

@@ -198,7 +198,7 @@ describe('simulator contract: fault injection', () => {
     const afterBump = (await v4.control('GET', 'invoices')).json!.items as Json[];
     assert.equal(
       afterBump.find((r) => asText(r.InvoiceId) === bumped)!.LastUpdateDate,
-      '2026-11-26T10:00:00+00:00',
+      '2026-11-26T10:00:00.000+00:00',
     );
 
     await setFaults({ childChangeBumpsParents: false });
@@ -207,7 +207,7 @@ describe('simulator contract: fault injection', () => {
     const line = await v4.control('PATCH', `invoices/${untouched}/invoiceLines/1`, {
       Description: 'quiet edit',
     });
-    assert.equal(line.json!.LastUpdateDate, '2026-11-26T11:00:00+00:00');
+    assert.equal(line.json!.LastUpdateDate, '2026-11-26T11:00:00.000+00:00');
     const invoice = (await v4.get('/invoices', { finder: `PrimaryKey;InvoiceId=${untouched}` })).json!;
     assert.equal(((invoice.items as Json[])[0] as Json).LastUpdateDate, before);
     const since = "'2026-11-26T10:30:00Z'";
