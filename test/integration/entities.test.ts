@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { type X12Interchange, X12Parser } from 'node-x12';
 import type { SshdInstance } from '../../dev/sshd';
+import { parseLosslessJson } from '../../src/fusion/http';
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
@@ -84,7 +85,7 @@ type SimRow = Record<string, unknown>;
 async function simItems(stack: TestStack, resource: string): Promise<SimRow[]> {
   const text = await (await fetch(`${stack.simUrl}/__sim/${resource}`)).text();
   // Numbers as text: amounts must not pass through a binary float in the comparison either.
-  return (JSON.parse(text.replace(/:(-?\d+\.\d+)/g, ':"$1"')) as { items: SimRow[] }).items;
+  return (parseLosslessJson(text) as { items: SimRow[] }).items;
 }
 
 describe('every entity in every format that fits it', { timeout: 180_000 }, () => {
