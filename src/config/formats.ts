@@ -35,6 +35,8 @@ export const csvFormatSchema = z.strictObject({
   /** Fixed decimals, or "currency" for each currency's ISO 4217 minor units; never rounded. */
   decimalPlaces: z.union([z.number().int().min(0).max(10), z.literal('currency')]).default(2),
   booleanValues: z.tuple([z.string(), z.string()]).optional(),
+  /** A text value starting with = + - @ TAB or CR gets a leading ' (OWASP CSV injection). */
+  escapeFormulas: z.boolean().default(true),
   /** Journal lines: DR and CR in two columns ("drcr") or one signed amount ("signed"). */
   amountStyle: z.enum(['drcr', 'signed']).optional(),
   ledgerCurrency: z

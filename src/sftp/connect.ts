@@ -22,8 +22,11 @@ export type SftpConnectionSettings = Pick<
 >;
 
 export interface SftpSession {
-  /** Runs one remote operation under the per-operation deadline; failures come out as SftpError. */
-  op<T>(what: string, work: (client: SftpClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs one remote operation under the per-operation deadline (or `seconds`, for clean-up that
+   * must not wait long on a stalled server); failures come out as SftpError.
+   */
+  op<T>(what: string, work: (client: SftpClient) => Promise<T>, seconds?: number): Promise<T>;
   /** The same without a deadline: for a transfer, whose watchdog is the activity heartbeat. */
   transfer<T>(what: string, work: (client: SftpClient) => Promise<T>): Promise<T>;
   /** Ends the connection: bounded, never throws. Call it in `finally`. */
@@ -110,9 +113,9 @@ export async function openSftp(destination: SftpConnectionSettings): Promise<Sft
     throw classifySftpError(err, step, hostKeyRejected);
   }
   return {
-    op: async (what, work) => {
+    op: async (what, work, seconds) => {
       try {
-        return await withDeadline(work(client), destination.operationTimeoutSeconds, what);
+        return await withDeadline(work(client), seconds ?? destination.operationTimeoutSeconds, what);
       } catch (err) {
         throw classifySftpError(err, what, false);
       }

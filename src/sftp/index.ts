@@ -1,7 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type SftpClient from 'ssh2-sftp-client';
-import { openSftp, remoteSha256 } from './connect';
+import { openSftp, remoteSha256, type SftpSession } from './connect';
 import { SftpError } from './errors';
 import { assertSafeFileName } from './fileName';
 import type { HostKeyPin } from './hostKey';
@@ -10,10 +11,13 @@ export { SftpError, type SftpErrorKind } from './errors';
 export { assertSafeFileName, DEFAULT_FILE_NAME_TEMPLATE, renderFileName } from './fileName';
 export { type HostKeyPin, hostKeyFingerprint } from './hostKey';
 
-// One delivery = one new SSH connection: write under a temporary name, check the remote size,
-// rename to the final name. A retry that finds the final file with our size and hash stops
-// there, so an attempt whose outcome was unknown never leaves a second copy. Every remote
-// operation has its own deadline (servers can stall without closing), and end() always runs.
+// One delivery = one new SSH connection: write under a temporary name of this attempt's own,
+// check the remote size, rename to the final name without replacing anything. A retry (or a
+// concurrent attempt) that finds the final file with our size and hash stops there, so an attempt
+// whose outcome was unknown never leaves a second copy. Nothing already on the server is written
+// through or replaced: the temporary file is created exclusively, a final name that is a link or
+// holds other bytes is a conflict. Every remote operation has its own deadline (servers can stall
+// without closing), and end() always runs.
 
 export interface SftpDestination {
   host: string;
@@ -47,14 +51,130 @@ export interface DeliveryResult {
   uploadedNow: boolean;
 }
 
-async function renameIntoPlace(client: SftpClient, from: string, to: string): Promise<void> {
+/** Bytes to place under a name: the file itself, or one of its markers. */
+interface Placed {
+  byteCount: number;
+  sha256: string;
+  open(): Readable;
+}
+
+/** Clean-up of a failed attempt's temporary file must not hold the failure up for long. */
+const CLEANUP_SECONDS = 10;
+
+/** `.<name>.<8 hex>.part`: per attempt, so two attempts never share (or remove) a temporary. */
+export function temporaryName(fileName: string): string {
+  return `.${fileName}.${randomBytes(4).toString('hex')}.part`;
+}
+
+/** lstat (attributes of a link itself, not its target); @types/ssh2-sftp-client lacks it. */
+function lstat(client: SftpClient, path: string): Promise<SftpClient.FileStats> {
+  return (client as unknown as { lstat(p: string): Promise<SftpClient.FileStats> }).lstat(path);
+}
+
+/**
+ * What holds `path`, read without following a link: nothing ('absent'), or a regular file with
+ * exactly our bytes ('same'). Anything else is a conflict: a link (whose target we must neither
+ * write nor vouch for), a directory, or a file with other content.
+ */
+async function finalState(session: SftpSession, path: string, bytes: Placed): Promise<'absent' | 'same'> {
+  const stat = await session.op(`checking ${path}`, async (c) => {
+    try {
+      return await lstat(c, path);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ENOENT') return null;
+      throw err;
+    }
+  });
+  if (stat === null) return 'absent';
+  if (stat.isSymbolicLink)
+    throw new SftpError('conflict', `${path} is a symbolic link; not written through or replaced`);
+  if (!stat.isFile) throw new SftpError('conflict', `${path} exists and is not a regular file; not replaced`);
+  const same =
+    stat.size === bytes.byteCount &&
+    (await session.op(`hashing ${path}`, (c) => remoteSha256(c, path))) === bytes.sha256;
+  if (!same)
+    throw new SftpError('conflict', `${path} already exists with different content; not overwritten`);
+  return 'same';
+}
+
+/**
+ * Places `bytes` at `folder/name` unless that already holds them; true when this call put them
+ * there. Write to a fresh temporary (exclusive create), verify its size, rename without replacing.
+ * Exported for tests of the rename race; deliverFile is the interface.
+ */
+export async function placeFile(
+  session: SftpSession,
+  folder: string,
+  name: string,
+  bytes: Placed,
+  options: { highWaterMark: number; onProgress?: (bytes: number) => void },
+): Promise<boolean> {
+  const finalPath = posix.join(folder, name);
+  if ((await finalState(session, finalPath, bytes)) === 'same') return false;
+  const tempPath = posix.join(folder, temporaryName(name));
+  let tempExists = false;
+  let source: Readable | undefined;
   try {
-    await client.posixRename(from, to);
-  } catch (err) {
-    // Servers without the posix-rename extension: plain SFTP rename (fails if `to` exists).
-    if (!/extension|not supported|unsupported/i.test(String((err as Error).message))) throw err;
-    await client.rename(from, to);
+    const input = bytes.open();
+    source = input;
+    let sent = 0;
+    input.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      options.onProgress?.(sent);
+    });
+    // 'wx' is create + exclusive: the open fails if anything (a file, a planted link) already has
+    // the name, so nothing that was there before is written through.
+    // A large highWaterMark keeps a sequential put level with OpenSSH (the default is ~90x slower).
+    // @types/ssh2-sftp-client predates the option, hence the cast. The transfer's watchdog is
+    // the activity's heartbeat timeout: progress heartbeats stop when it stalls.
+    const writeStreamOptions = { highWaterMark: options.highWaterMark, flags: 'wx', mode: 0o644 };
+    tempExists = true; // from here on the open may have created it, even if the put then fails
+    await session.transfer(`uploading ${tempPath}`, (c) =>
+      c.put(input, tempPath, { writeStreamOptions: writeStreamOptions as SftpClient.WriteStreamOptions }),
+    );
+    const stat = await session.op(`verifying ${tempPath}`, (c) => lstat(c, tempPath));
+    if (!stat.isFile || stat.size !== bytes.byteCount) {
+      throw new SftpError(
+        'verify-failed',
+        `${tempPath} is ${stat.isFile ? `${stat.size} bytes` : 'not a regular file'} on the server, expected ${bytes.byteCount} bytes`,
+      );
+    }
+    // A concurrent attempt may have finished meanwhile: then its file is ours, or a conflict.
+    if ((await finalState(session, finalPath, bytes)) === 'same') return false;
+    // Plain SFTP rename, not posix-rename@openssh.com: posix-rename is rename(2), which silently
+    // replaces whatever the final name got between our check and now (a file another attempt
+    // delivered and the receiver may already be reading, someone else's file, a link). Plain
+    // rename must fail when the target exists (SFTP v3, draft-02 §6.5); OpenSSH does it with
+    // link(2) + unlink(2), atomic and never replacing. On failure we look again: the file that
+    // won the race either holds our bytes (already delivered) or is a conflict.
+    try {
+      await session.op(`renaming ${tempPath} to ${finalPath}`, (c) => c.rename(tempPath, finalPath));
+    } catch (err) {
+      if ((await finalState(session, finalPath, bytes)) === 'same') return false;
+      throw err;
+    }
+    tempExists = false;
+    return true;
+  } finally {
+    // A put that failed early leaves the source unread: release it (the archive holds a cursor).
+    if (source && !source.destroyed) source.destroy();
+    if (tempExists) {
+      // Best effort: a failed (or losing) attempt leaves no temporary; an error here must not hide
+      // the real outcome, and a connection that is gone cannot delete anything anyway.
+      await session
+        .op(`removing ${tempPath}`, (c) => c.delete(tempPath, true), CLEANUP_SECONDS)
+        .catch(() => undefined);
+    }
   }
+}
+
+function marker(text: string): Placed {
+  const body = Buffer.from(text);
+  return {
+    byteCount: body.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    open: () => Readable.from([body]),
+  };
 }
 
 export async function deliverFile(
@@ -63,72 +183,27 @@ export async function deliverFile(
   onProgress: (bytes: number) => void = () => {},
 ): Promise<DeliveryResult> {
   assertSafeFileName(file.fileName);
-  const remotePath = posix.join(destination.folder, file.fileName);
-  const tempPath = posix.join(destination.folder, `.${file.fileName}.part`);
+  const { folder } = destination;
+  const remotePath = posix.join(folder, file.fileName);
   const session = await openSftp(destination);
   try {
-    if (!(await session.op(`checking ${destination.folder}`, (c) => c.exists(destination.folder)))) {
+    if (!(await session.op(`checking ${folder}`, (c) => c.exists(folder)))) {
       if (!destination.createFolder) {
-        throw new SftpError(
-          'no-such-path',
-          `${destination.folder} does not exist on the server (createFolder is off)`,
-        );
+        throw new SftpError('no-such-path', `${folder} does not exist on the server (createFolder is off)`);
       }
-      await session.op(`creating ${destination.folder}`, (c) => c.mkdir(destination.folder, true));
+      await session.op(`creating ${folder}`, (c) => c.mkdir(folder, true));
     }
+    const highWaterMark = destination.writeHighWaterMarkBytes;
+    const uploadedNow = await placeFile(session, folder, file.fileName, file, { highWaterMark, onProgress });
 
-    let uploadedNow = false;
-    if (await session.op(`checking ${remotePath}`, (c) => c.exists(remotePath))) {
-      const stat = await session.op(`checking ${remotePath}`, (c) => c.stat(remotePath));
-      const same =
-        stat.size === file.byteCount &&
-        (await session.op(`hashing ${remotePath}`, (c) => remoteSha256(c, remotePath))) === file.sha256;
-      if (!same)
-        throw new SftpError(
-          'conflict',
-          `${remotePath} already exists with different content; not overwritten`,
-        );
-    } else {
-      const source = file.open();
-      let sent = 0;
-      source.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-        onProgress(sent);
-      });
-      // A large highWaterMark keeps a sequential put level with OpenSSH (the default is ~90x slower).
-      // @types/ssh2-sftp-client predates the option, hence the cast. The transfer's watchdog is
-      // the activity's heartbeat timeout: progress heartbeats stop when it stalls.
-      const writeStreamOptions = {
-        highWaterMark: destination.writeHighWaterMarkBytes,
-        flags: 'w',
-        mode: 0o644,
-      };
-      await session.transfer(`uploading ${tempPath}`, (c) =>
-        c.put(source, tempPath, { writeStreamOptions: writeStreamOptions as SftpClient.WriteStreamOptions }),
-      );
-      const stat = await session.op(`verifying ${tempPath}`, (c) => c.stat(tempPath));
-      if (stat.size !== file.byteCount) {
-        throw new SftpError(
-          'verify-failed',
-          `${tempPath} is ${stat.size} bytes on the server, expected ${file.byteCount}`,
-        );
-      }
-      await session.op(`renaming ${tempPath} to ${remotePath}`, (c) =>
-        renameIntoPlace(c, tempPath, remotePath),
-      );
-      uploadedNow = true;
-    }
-
-    // Markers go last, and are rewritten on a retry if an earlier attempt stopped before them.
+    // Markers go last, placed the same way: written on a retry if an earlier attempt stopped
+    // before them, accepted when a concurrent attempt wrote the same bytes, never written through.
     if (destination.sha256Sidecar) {
-      const sidecar = `${remotePath}.sha256`;
-      await session.op(`writing ${sidecar}`, (c) =>
-        c.put(Buffer.from(`${file.sha256}  ${file.fileName}\n`), sidecar),
-      );
+      const sidecar = marker(`${file.sha256}  ${file.fileName}\n`);
+      await placeFile(session, folder, `${file.fileName}.sha256`, sidecar, { highWaterMark });
     }
     if (destination.doneFile) {
-      const done = `${remotePath}.done`;
-      await session.op(`writing ${done}`, (c) => c.put(Buffer.alloc(0), done));
+      await placeFile(session, folder, `${file.fileName}.done`, marker(''), { highWaterMark });
     }
     return { remotePath, uploadedNow };
   } finally {

@@ -22,12 +22,12 @@ export interface ListingOptions {
   match?: (name: string) => boolean;
 }
 
-/** The temporary name an upload writes before its rename: `.<name>.part`. */
+/** The temporary name an upload writes before its rename: `.<name>.<8 hex>.part` (once `.<name>.part`). */
 const UPLOAD_IN_PROGRESS = /^\..+\.part$/;
 
 /**
  * Regular files of `destination.folder`, sorted by name; directories, links and our own
- * `.<name>.part` temporaries are skipped. Errors are SftpError with the same kinds as delivery.
+ * `.<name>….part` temporaries are skipped. Errors are SftpError with the same kinds as delivery.
  */
 export async function listRemoteFolder(
   destination: SftpConnectionSettings & Pick<SftpDestination, 'folder'>,

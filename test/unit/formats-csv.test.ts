@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { csvFormatSchema, csvLayout } from '../../src/config/formats';
 import { invoicesCsvHeaderRows, invoicesToCsv, invoiceToCsvRows } from '../../src/formats/csv/invoices';
 import {
   type JournalLinesCsvLayout,
@@ -12,6 +13,7 @@ import { csvStream } from '../../src/formats/csv/options';
 import { purchaseOrdersToCsv } from '../../src/formats/csv/purchaseOrders';
 import { suppliersToCsv } from '../../src/formats/csv/suppliers';
 import { LayoutError } from '../../src/formats/errors';
+import { csvRenderer } from '../../src/formats/fileRenderer';
 import { RecordFieldError } from '../../src/shared/records';
 import {
   assertGolden,
@@ -422,6 +424,130 @@ describe('formats CSV: invoices, purchase orders, suppliers', () => {
     assert.equal(
       Buffer.concat(chunks).toString('utf8'),
       invoicesToCsv([invoice(), creditMemo()], invoiceLines),
+    );
+  });
+});
+
+describe('formats CSV: formula injection (OWASP CSV Injection)', () => {
+  const layout = {
+    header: true,
+    delimiter: ',',
+    lineEnding: 'crlf' as const,
+    decimalPlaces: 2,
+    rowMode: 'line' as const,
+    columns: [
+      { header: 'Type', literal: '-H' },
+      { header: 'Invoice', field: 'invoiceNumber' },
+      { header: 'Supplier', field: 'supplier' },
+      { header: 'Invoice Id', field: 'invoiceId' },
+      { header: 'Date', field: 'invoiceDate' },
+      { header: 'Invoice Amount', field: 'invoiceAmount' },
+      { header: 'Line Amount', field: 'line.lineAmount' },
+      { header: 'Qty', field: 'line.quantity' },
+      { header: 'Description', field: 'line.description' },
+    ],
+  };
+  const DANGEROUS = ['=', '+', '-', '@', '\t', '\r'];
+  const payloads = DANGEROUS.map((c) => `${c}HYPERLINK("http://x","click")`);
+  const attack = (p: string, lineAmount = '-12.50') =>
+    invoice({
+      invoiceNumber: p,
+      supplier: p,
+      invoiceId: '-1',
+      invoiceAmount: '-12.50',
+      lines: [
+        { ...invoice().lines[0]!, lineAmount, quantity: '-1', description: `${p[0]}cmd|' /C calc'!A0` },
+      ],
+    });
+
+  it('prefixes a text cell starting with = + - @ TAB or CR with a quote, and csv-parse reads it back', () => {
+    for (const p of payloads) {
+      const rows = parseCsv(invoicesToCsv([attack(p)], layout));
+      const row = rows[1]!;
+      const what = JSON.stringify(p[0]);
+      assert.equal(row[1], `'${p}`, `invoiceNumber starting ${what}`);
+      assert.equal(row[2], `'${p}`, `supplier starting ${what}`);
+      assert.equal(row[8], `'${p[0]}cmd|' /C calc'!A0`, `line.description starting ${what}`);
+    }
+    const site = supplier({ supplier: '@SUM(1+1)*cmd|" /C calc"!A0' });
+    const csv = suppliersToCsv([site], {
+      header: false,
+      delimiter: ';',
+      lineEnding: 'lf',
+      decimalPlaces: 2,
+      rowMode: 'site',
+      columns: [
+        { header: 'Supplier', field: 'supplier' },
+        { header: 'City', field: 'site.address.city' },
+      ],
+    });
+    assert.equal(parseCsv(csv, ';')[0]![0], `'@SUM(1+1)*cmd|" /C calc"!A0`);
+  });
+
+  it('leaves amounts, numbers, dates, IDs, literals, headers and harmless text as they are', () => {
+    const rows = parseCsv(invoicesToCsv([attack('=1+1')], layout));
+    assert.deepEqual(
+      rows[0],
+      layout.columns.map((c) => c.header),
+    );
+    assert.deepEqual(rows[1]!.slice(3, 8), ['-1', '2026-10-01', '-12.50', '-12.50', '-1']);
+    assert.equal(rows[1]![0], '-H');
+    const plain = parseCsv(invoicesToCsv([invoice()], layout));
+    assert.deepEqual(plain[1]!.slice(1, 3), ['INV-1001', 'Acme Supplies Inc']);
+    // A value with a formula character further in is no formula.
+    const inner = parseCsv(invoicesToCsv([invoice({ supplier: 'Smith & Sons = Co -1' })], layout));
+    assert.equal(inner[1]![2], 'Smith & Sons = Co -1');
+    // Signed journal amounts, account strings and segments (codes) are written unchanged.
+    const journal = journalLinesToCsv(
+      [journalLine({ enteredDr: null, enteredCr: '12.5', accountCombination: '-01-10-60010-000' })],
+      {
+        ...signedLayout,
+        bom: false,
+        chartOfAccounts: {
+          delimiter: '-',
+          segments: ['x', 'company', 'costCentre', 'account', 'subAccount'],
+        },
+        columns: [...signedLayout.columns, { header: 'Company', field: 'segment:company' }],
+      },
+    );
+    assert.deepEqual(parseCsv(journal, ';')[1], [
+      'Payroll accrual',
+      '10/01/2026',
+      '-01-10-60010-000',
+      '-12.50',
+      '18250.00',
+      'Salaries accrual',
+      '01',
+    ]);
+  });
+
+  it('escapeFormulas: false writes every text value as it is', () => {
+    for (const p of payloads) {
+      const row = parseCsv(invoicesToCsv([attack(p)], { ...layout, escapeFormulas: false }))[1]!;
+      assert.equal(row[1], p);
+      assert.equal(row[2], p);
+      assert.equal(row[8], `${p[0]}cmd|' /C calc'!A0`);
+    }
+  });
+
+  it('is on by default in the integration config, and the escaped file passes the re-parse check', async () => {
+    const format = csvFormatSchema.parse({ type: 'csv' });
+    assert.equal(format.escapeFormulas, true);
+    assert.equal(csvFormatSchema.parse({ type: 'csv', escapeFormulas: false }).escapeFormulas, false);
+    const renderer = csvRenderer(
+      'invoices',
+      csvLayout('invoices', { ...format, columns: layout.columns }, coa),
+    );
+    const parts = [renderer.begin()];
+    for (const p of payloads) parts.push(renderer.record(attack(p)));
+    parts.push(renderer.end());
+    for (const part of parts) renderer.check.push(part);
+    assert.deepEqual(await renderer.check.result(), { ok: true, problems: [] });
+    const rows = parseCsv(parts.join(''));
+    assert.equal(rows.length, 1 + payloads.length);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[2]),
+      payloads.map((p) => `'${p}`),
     );
   });
 });

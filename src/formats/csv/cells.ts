@@ -11,7 +11,7 @@ import {
   resolveField,
   rowRecordId,
 } from '../fields/types';
-import { type CsvColumn, type CsvFileOptions, decimalPlacesProblems } from './options';
+import { type CsvColumn, type CsvFileOptions, decimalPlacesProblems, neutraliseFormula } from './options';
 
 // One compiled column: it knows its field, kind and format, and turns a row into one cell.
 
@@ -47,11 +47,18 @@ export function compileColumns(
     const dateProblem = datePatternProblem(dateFormat);
     if (dateProblem) problems.push(`${where}[${i}]: ${dateProblem}`);
     const booleans = options.booleanValues ?? ['Y', 'N'];
+    const escapeFormulas = options.escapeFormulas ?? true;
     return {
       header: column.header,
       spec: resolved,
       path: column.field,
-      cell: (row) => renderCell(entity, resolved, row, column.field, env, { places, dateFormat, booleans }),
+      cell: (row) =>
+        renderCell(entity, resolved, row, column.field, env, {
+          places,
+          dateFormat,
+          booleans,
+          escapeFormulas,
+        }),
     };
   });
 }
@@ -62,7 +69,7 @@ function renderCell(
   row: Row,
   path: string,
   env: FieldEnv,
-  format: { places: DecimalPlaces; dateFormat: string; booleans: [string, string] },
+  format: { places: DecimalPlaces; dateFormat: string; booleans: [string, string]; escapeFormulas: boolean },
 ): string {
   const value = spec.get(row, env);
   if (value === null || value === undefined) return '';
@@ -70,6 +77,10 @@ function renderCell(
   const label = () => fieldLabel(entity, row, path, spec.level);
   switch (spec.kind) {
     case 'text':
+      // Only free text from Fusion: literals, headers, codes and every value formatted here (a
+      // negative amount `-12.50`, a date) are ours and must reach the reader unchanged.
+      return format.escapeFormulas ? neutraliseFormula(String(value)) : String(value);
+    case 'code':
     case 'integer':
       return String(value);
     case 'boolean':

@@ -20,6 +20,20 @@ export interface CsvFileOptions {
   decimalPlaces: DecimalPlaces;
   /** How booleans are written: [true, false]. Default ['Y', 'N']. */
   booleanValues?: [string, string];
+  /**
+   * Neutralise spreadsheet formulas in text fields (OWASP "CSV Injection"): a text value starting
+   * with `=` `+` `-` `@`, a tab or a CR is written with a leading `'`. Default true; false writes
+   * every value as it is (for a reader that is a program, not a spreadsheet).
+   */
+  escapeFormulas?: boolean;
+}
+
+// Excel, LibreOffice and Sheets start a formula (or DDE call) at any of these as the first character.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell that a spreadsheet would run as a formula gets a leading `'` (shown as text). */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
 /** A column read from a record field (see the entity's field catalog). */

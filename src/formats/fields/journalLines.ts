@@ -47,24 +47,24 @@ const own = levelFields<JournalLineRecord>(
   '',
   0,
   {
-    recordId: 'text',
-    version: 'text',
-    batchId: 'text',
+    recordId: 'code',
+    version: 'code',
+    batchId: 'code',
     batchName: 'text',
     batchStatus: 'text',
-    headerId: 'text',
+    headerId: 'code',
     journalName: 'text',
     journalCategory: 'text',
     ledgerName: 'text',
     periodName: 'text',
     accountingDate: 'date',
     lineNumber: 'integer',
-    accountCombination: 'text',
+    accountCombination: 'code',
     enteredDr: 'amount',
     enteredCr: 'amount',
     accountedDr: 'amount',
     accountedCr: 'amount',
-    currencyCode: 'text',
+    currencyCode: 'code',
     description: 'text',
   },
   entered,
@@ -96,6 +96,6 @@ export const journalLineFields: EntityFields = {
     if (!coa.segments.includes(name)) {
       return `segment "${name}" is not in the chart of accounts (${coa.segments.join(', ')})`;
     }
-    return { kind: 'text', level: 0, get: (row) => journalAccountSegment(line(row), name, coa) };
+    return { kind: 'code', level: 0, get: (row) => journalAccountSegment(line(row), name, coa) };
   },
 };

@@ -12,7 +12,7 @@ function siteAddress(row: Row): SupplierAddress | null {
 }
 
 const addressFields = levelFields<SupplierAddress>('site.address.', 1, {
-  supplierAddressId: 'text',
+  supplierAddressId: 'code',
   addressName: 'text',
   addressLine1: 'text',
   addressLine2: 'text',
@@ -34,9 +34,9 @@ export const supplierFields: EntityFields = {
   prefixes: ['', 'site.'],
   fields: {
     ...levelFields<SupplierRecord>('', 0, {
-      recordId: 'text',
-      version: 'text',
-      supplierId: 'text',
+      recordId: 'code',
+      version: 'code',
+      supplierId: 'code',
       supplier: 'text',
       supplierNumber: 'text',
       status: 'text',
@@ -47,7 +47,7 @@ export const supplierFields: EntityFields = {
     }),
     siteCount: { kind: 'integer', level: 0, get: (row) => (row[0] as SupplierRecord).sites.length },
     ...levelFields<SupplierSite>('site.', 1, {
-      supplierSiteId: 'text',
+      supplierSiteId: 'code',
       supplierSite: 'text',
       procurementBU: 'text',
       supplierAddressName: 'text',

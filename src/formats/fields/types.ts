@@ -4,8 +4,15 @@ import type { EntityName } from '../../shared/records';
 // level (0 = the record, 1 = its lines or sites, 2 = …), and a field path such as `invoiceNumber`,
 // `line.lineAmount` or `line.distribution.distributionAmount` reads one typed value from a row.
 
-/** How a value is rendered: amounts at fixed decimals, dates in a pattern, the rest as text. */
-export type FieldKind = 'text' | 'integer' | 'decimal' | 'amount' | 'date' | 'boolean';
+/**
+ * How a value is rendered: amounts at fixed decimals, dates in a pattern, the rest as text.
+ * 'text' is what people type into Fusion (names, numbers they choose, descriptions, addresses,
+ * statuses): a CSV writer neutralises a leading formula character in it. 'code' is a value Fusion
+ * generates or checks against its own list (surrogate IDs, the record ID and version, account
+ * combinations and segments, currency codes): written as it is, since a seeded ID can be `-1`
+ * and an account string must reach the reader unchanged.
+ */
+export type FieldKind = 'text' | 'code' | 'integer' | 'decimal' | 'amount' | 'date' | 'boolean';
 
 /** One row: the record, then the line (or site, schedule…) at each level below it, or null. */
 export type Row = readonly unknown[];
