@@ -47,6 +47,11 @@ export interface SimulatorOptions {
    * served), `coarse` (milliseconds stored, whole seconds served).
    */
   stampPrecision?: StampPrecision;
+  /**
+   * Child resources this pod (or the integration user's role) does not expose, by name (e.g.
+   * `invoiceDistributions`): `expand`, `fields`, `q` and child links naming one answer 400.
+   */
+  unexposedChildren?: string[];
   /** A Fusion user accepted with Basic auth on the REST resources (besides Bearer tokens). */
   basicAuth?: BasicUser;
   /** 429 from the token endpoint beyond this rate. */
@@ -58,6 +63,12 @@ export interface SimulatorOptions {
    * in memory). Journals created or lines changed through the store are merged into it.
    */
   generated?: GeneratedJournalsOptions;
+}
+
+function hideChildren(node: ResourceNode, hidden: ReadonlySet<string>): void {
+  if (hidden.size === 0) return;
+  node.children = node.children.filter((child) => !hidden.has(child.name));
+  for (const child of node.children) hideChildren(child, hidden);
 }
 
 export const DEFAULT_SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
@@ -134,6 +145,7 @@ export class FusionSimulator {
       this.suppliers.node,
     ]) {
       this.resources.set(node.name, node);
+      hideChildren(node, new Set(options.unexposedChildren ?? []));
     }
     this.auth = new Auth(
       {

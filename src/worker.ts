@@ -14,6 +14,7 @@ import {
 import { resolveSecrets, type SecretResolver } from './config/secrets';
 import { credentialStoreFromEnv } from './credentials';
 import { connectFusion } from './fusion';
+import { frameworkLimitations } from './fusion/framework';
 import { Ledger, migrate } from './ledger';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
@@ -191,6 +192,9 @@ async function main(): Promise<void> {
     ? await createAlertSinks(config.alerts, { env: process.env, credentials })
     : [];
   for (const i of config.integrations) {
+    for (const limitation of frameworkLimitations(i.fusion.frameworkVersion)) {
+      logger.warn({ integration: i.id, frameworkVersion: i.fusion.frameworkVersion }, limitation);
+    }
     if ('acceptAny' in i.sftp.hostKey) {
       logger.warn(
         { integration: i.id },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
+import { frameworkLimitations } from '../fusion/framework';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
 import { temporalClient } from './connect';
 import {
@@ -49,8 +50,15 @@ export async function operateCommand(env: RuntimeEnv, verb: string, integrationI
         const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
         return await startIntegration(client, connection, env, findIntegration(config, integrationId));
       }
-      case 'status':
-        return await integrationStatus(client, integrationId);
+      case 'status': {
+        const status = await integrationStatus(client, integrationId);
+        // What this integration's framework version cannot detect, from the configuration.
+        const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+        const limitations = frameworkLimitations(
+          findIntegration(config, integrationId).fusion.frameworkVersion,
+        );
+        return limitations.length ? { ...status, limitations } : status;
+      }
       case 'pause':
       case 'resume':
         await pauseIntegration(client, integrationId, verb === 'pause');

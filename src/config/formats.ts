@@ -199,6 +199,34 @@ export function csvLayout<E extends EntityName>(
   } as unknown as CsvLayoutFor<E>;
 }
 
+/**
+ * The record fields and row levels a format reads (field paths like `line.distribution.amount`),
+ * so the extraction asks Fusion only for the child collections the file shows.
+ */
+export function formatFieldUse(
+  entity: EntityName,
+  format: FormatConfig,
+): { fields: string[]; levels: string[] } {
+  if (format.type === 'csv') {
+    const columns = format.columns || format.headerColumns ? format : DEFAULT_CSV_COLUMNS[entity];
+    const all = [
+      ...(columns.columns ?? []),
+      ...('headerColumns' in columns ? (columns.headerColumns ?? []) : []),
+      ...('lineColumns' in columns ? (columns.lineColumns ?? []) : []),
+    ];
+    return { fields: all.flatMap((c) => ('field' in c ? [c.field] : [])), levels: [] };
+  }
+  if (format.type === 'fixedWidth') {
+    const records = [format.header, format.detail, format.trailer].flatMap((r) => (r ? [r] : []));
+    const fields = records.flatMap((r) =>
+      r.fields.flatMap((f) => (typeof f.source === 'string' ? [f.source] : [])),
+    );
+    return { fields, levels: format.detailPer ? [format.detailPer] : [] };
+  }
+  // X12 810 and 850 write header and line segments only (no distributions, schedules, installments).
+  return { fields: [], levels: [] };
+}
+
 export function fixedWidthLayout(
   format: FixedWidthFormat,
   chartOfAccounts: { delimiter: string; segments: string[] },

@@ -1,3 +1,4 @@
+import { OPTIONAL_CHILDREN } from '../fusion/children';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
@@ -75,6 +76,11 @@ export const fusionSchema = z.strictObject({
    * pods where a child change does not move the parent's LastUpdateDate.
    */
   childChangeFilter: z.boolean().default(true),
+  /**
+   * Optional child collections to read (dotted paths, e.g. `invoiceLines.invoiceDistributions`),
+   * instead of those the format's fields need; `[]` reads none of them.
+   */
+  children: z.array(z.string().min(1)).optional(),
 });
 
 const privateKeyAuth = z
@@ -252,6 +258,18 @@ export const integrationSchema = z
       });
       return;
     }
+    const optional = Object.keys(OPTIONAL_CHILDREN[entity]);
+    integration.fusion.children?.forEach((path, i) => {
+      if (!optional.includes(path)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fusion', 'children', i],
+          message: optional.length
+            ? `"${path}" is not an optional child collection of ${entity}; the optional ones are ${optional.join(', ')}`
+            : `${entity} has no optional child collections (its children are always read)`,
+        });
+      }
+    });
     // Compile the layout now: an unusable one is a configuration error at start, not a failed run.
     try {
       rendererFor(integration, SAMPLE_ENVELOPE);

@@ -36,6 +36,8 @@ export interface ReadOptions {
   expand: boolean;
   /** Also select parents whose children changed in the window (q on child.LastUpdateDate). */
   childChangeFilter: boolean;
+  /** The child collections to read (see children.ts); all of the resource's when absent. */
+  children?: ChildSpec[];
 }
 
 function childPaths(children: ChildSpec[], prefix = ''): string[] {
@@ -266,8 +268,9 @@ export async function* readDocuments(
   window: ChangeWindow,
   options: ReadOptions,
 ): AsyncGenerator<Raw[]> {
+  const read = options.children ? { ...spec, children: options.children } : spec;
   const slices = splitWindow(window, client.parallelism);
-  const iterators = slices.map((slice) => readWindow(client, spec, slice, options));
+  const iterators = slices.map((slice) => readWindow(client, read, slice, options));
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[]> }>>();
   const pull = (index: number) =>
     pending.set(
