@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -135,7 +136,9 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
 /**
  * Fault points for the fault-injection suite, from ML_CONNECTOR_FAILPOINT=<point>[:<action>]:
  * `kill` (default) SIGKILLs this process there, as a crash would; `drop-db` terminates every
- * Postgres connection to the ledger once (as a database restart would). Tests only.
+ * Postgres connection to the ledger once (as a database restart would); `pause` holds the call
+ * there until the process gets SIGHUP (the test restarts Postgres meanwhile;
+ * SIGUSR2 is one of Temporal's shutdown signals). Tests only.
  */
 function failpointFromEnv(logger: Logger, ledger: Ledger): ((at: Failpoint) => Promise<void>) | undefined {
   const wanted = process.env.ML_CONNECTOR_FAILPOINT;
@@ -146,7 +149,13 @@ function failpointFromEnv(logger: Logger, ledger: Ledger): ((at: Failpoint) => P
   return async (at) => {
     if (at !== point || fired) return;
     fired = true;
+    // Listening before the log line: a test sends the signal as soon as it reads that line.
+    const resumed = action === 'pause' ? once(process, 'SIGHUP') : null;
     logger.warn({ failpoint: at, action }, 'Failpoint reached');
+    if (resumed) {
+      await resumed;
+      logger.warn({ failpoint: at }, 'Failpoint resumed');
+    }
     if (action === 'kill') process.kill(process.pid, 'SIGKILL');
     if (action === 'drop-db') {
       await ledger.pool.query(

@@ -25,8 +25,11 @@ export interface IntegrationRuntime {
   pgp?: { keys: PgpKeys; armor: boolean };
 }
 
-/** Named fault points for the fault-injection suite (see worker.ts failpointFromEnv). */
-export type Failpoint = 'mid-extraction' | 'mid-upload' | 'after-upload' | 'before-commit';
+/**
+ * Named fault points for the fault-injection suite (see worker.ts failpointFromEnv). `in-commit` is
+ * inside the commit transaction, every write done, before COMMIT.
+ */
+export type Failpoint = 'mid-extraction' | 'mid-upload' | 'after-upload' | 'before-commit' | 'in-commit';
 
 export interface ActivityDeps {
   ledger: Ledger;
@@ -424,7 +427,9 @@ export function createActivities(deps: ActivityDeps) {
     async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
       return typedFailures(async () => {
         await deps.failpoint?.('before-commit');
-        const committed = await whileHeartbeating(() => ledger.commitRun(input.runKey));
+        const committed = await whileHeartbeating(() =>
+          ledger.commitRun(input.runKey, { beforeCommit: () => deps.failpoint?.('in-commit') }),
+        );
         const run = await ledger.getRun(input.runKey);
         if (run?.kind === 'sync') {
           deps.metrics?.watermarkMoved(run.integrationId, committed.watermark);

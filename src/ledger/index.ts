@@ -480,8 +480,12 @@ export class Ledger {
   /**
    * The one place delivery becomes fact: ledger rows for every staged record, the file marked
    * committed and the watermark moved to the window's end, in one transaction. Idempotent.
+   * `beforeCommit` runs with every write done and the transaction still open (fault tests).
    */
-  async commitRun(runKey: string): Promise<{ sent: number; watermark: string }> {
+  async commitRun(
+    runKey: string,
+    options: { beforeCommit?: () => void | Promise<void> } = {},
+  ): Promise<{ sent: number; watermark: string }> {
     return this.tx(async (c) => {
       const run = (
         await c.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1 FOR UPDATE`, [runKey])
@@ -531,6 +535,7 @@ export class Ledger {
         [runKey],
       );
       const wm = await this.watermark(run.integrationId, c);
+      await options.beforeCommit?.();
       return { sent: sent.rows[0]!.n, watermark: wm ?? run.windowTo };
     });
   }

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { Ledger, migrate } from '../../src/ledger';
+import { inTransaction } from '../../src/ledger/transaction';
 
 // The ledger on real Postgres: migrations are idempotent, and X12 control numbers drawn by many
-// syncs at once are never the same twice, with each file's set numbers one contiguous block.
+// syncs at once are never the same twice, with each file's set numbers one contiguous block; a
+// session Postgres ends in the middle of a transaction fails that transaction, not the process.
 
 describe('ledger on Postgres', () => {
   let ledger: Ledger;
@@ -40,5 +42,25 @@ describe('ledger on Postgres', () => {
     assert.equal(new Set(sets).size, sets.length, 'no ST02 in two files');
     const other = await ledger.allocateX12ControlNumbers('globex', 1);
     assert.deepEqual(other, { interchange: 1, group: 1, firstSet: 1 }, 'each partner has its own sequences');
+  });
+
+  it('a session ended by Postgres inside a transaction fails that transaction, not the process', async () => {
+    await assert.rejects(
+      inTransaction(ledger.pool, async (c) => {
+        const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // Not events.once: its own 'error' listener would hide the missing one under test.
+        const ended = new Promise((resolve) => c.once('end', resolve));
+        // From another connection, as a restart or an admin would; no query of ours is running.
+        await ledger.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await ended; // the client has seen its session end (and emitted 'error' before)
+        await c.query('SELECT 1');
+      }),
+      /not queryable|terminat/i,
+    );
+    // The dead connection was not pooled again: the next transactions run.
+    for (let i = 0; i < 12; i++) {
+      const n = await inTransaction(ledger.pool, async (c) => (await c.query('SELECT 1 AS n')).rows[0].n);
+      assert.equal(n, 1);
+    }
   });
 });

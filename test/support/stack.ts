@@ -70,6 +70,8 @@ export interface TestStackOptions {
   secretsEnv?: Record<string, string>;
   /** Extra top-level configuration (e.g. alerts). */
   config?: Record<string, unknown>;
+  /** The Postgres server for the scratch database (a test's own server); by default DATABASE_URL or the local one. */
+  postgresUrl?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -77,10 +79,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   try {
     const temporal = await ensureTemporal();
     cleanups.push(() => temporal.stop());
-    const pg = await ensurePostgres({
-      embeddedDir: mkdtempSync(join(tmpdir(), 'mlc-pg-')),
-      allowLocal: true,
-    });
+    const pg = options.postgresUrl
+      ? { url: options.postgresUrl, stop: async () => {} }
+      : await ensurePostgres({ embeddedDir: mkdtempSync(join(tmpdir(), 'mlc-pg-')), allowLocal: true });
     cleanups.push(() => pg.stop());
     const db = await createScratchDatabase(pg.url);
     cleanups.push(() => db.dispose());
