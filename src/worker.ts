@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
+import { readOptionsFor } from './activities/readOptions';
 import { type AlertSink, createAlertSinks } from './alerts';
 import {
   type ConfigFile,
@@ -85,6 +86,7 @@ export function buildIntegrations(
             doneFile: sftp.doneFile,
           },
           ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
+          read: readOptionsFor(integration),
         },
       ];
     }),

@@ -4,7 +4,7 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import { ConfigError, type IntegrationConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
-import { type FusionConnection, readChanges, readRecordsById } from '../fusion';
+import { type FusionConnection, type ReadOptions, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
 import type { Metrics } from '../observability/metrics';
 import { type PlannedTimes, planAfter } from '../schedule';
@@ -23,6 +23,8 @@ export interface IntegrationRuntime {
   sftp: SftpDestination;
   /** Encrypt files for the partner (keys resolved at start; never logged). */
   pgp?: { keys: PgpKeys; armor: boolean };
+  /** How Fusion is read for this integration (readOptionsFor). */
+  read: ReadOptions;
 }
 
 /**
@@ -255,8 +257,7 @@ export function createActivities(deps: ActivityDeps) {
         });
         if (run.status !== 'staging') return stagedSummary(run);
         const window = { from: run.windowFrom, to: run.windowTo };
-        const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
-        const pages = readChanges(rt.fusion.client, rt.config.entity, window, options);
+        const pages = readChanges(rt.fusion.client, rt.config.entity, window, rt.read);
         return stageIntoRun(rt, run, pages, undefined, () => deps.failpoint?.('mid-extraction'));
       });
     },
@@ -283,10 +284,9 @@ export function createActivities(deps: ActivityDeps) {
           reason: input.reason,
         });
         if (run.status !== 'staging') return stagedSummary(run);
-        const options = { expand: true, childChangeFilter: rt.config.fusion.childChangeFilter };
         const pages = input.recordIds
-          ? readRecordsById(rt.fusion.client, rt.config.entity, input.recordIds)
-          : readChanges(rt.fusion.client, rt.config.entity, input.window, options);
+          ? readRecordsById(rt.fusion.client, rt.config.entity, input.recordIds, rt.read)
+          : readChanges(rt.fusion.client, rt.config.entity, input.window, rt.read);
         return stageIntoRun(rt, run, pages, input.recordIds ? new Set(input.recordIds) : undefined);
       });
     },

@@ -1,8 +1,8 @@
-import { OPTIONAL_CHILDREN } from '../fusion/children';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
 import { LayoutError } from '../formats/errors';
+import { OPTIONAL_CHILDREN } from '../fusion/children';
 import { csvFormatSchema, formatSchema, rendererFor, SAMPLE_ENVELOPE } from './formats';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the

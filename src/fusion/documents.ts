@@ -180,11 +180,39 @@ async function* readWindow(
   window: ChangeWindow,
   options: ReadOptions,
 ): AsyncGenerator<Raw[]> {
-  if (client.frameworkVersion < 2) {
-    yield* readWindowByOffset(client, spec, window);
-    return;
+  try {
+    if (client.frameworkVersion < 2) {
+      yield* readWindowByOffset(client, spec, window);
+      return;
+    }
+    yield* readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand);
+  } catch (err) {
+    throw explainRefusedChild(err, spec);
   }
-  yield* readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand);
+}
+
+/**
+ * A 400 that names one of the child collections we asked for: the pod (or the integration user's
+ * role) does not expose it. Says which child, and the config key that stops asking for it.
+ */
+export function explainRefusedChild(err: unknown, spec: ResourceSpec): unknown {
+  if (!(err instanceof FusionError) || err.kind !== 'bad-request') return err;
+  const paths = childPaths(spec.children);
+  // Deepest first, a quoted name before a bare one: the error may echo the whole q back.
+  const names = paths.map((path) => path.split('.').at(-1)!).reverse();
+  const refused =
+    names.find((name) => err.message.includes(`'${name}'`) || err.message.includes(`"${name}"`)) ??
+    names.find((name) => new RegExp(`\\b${name}\\b`).test(err.message));
+  if (!refused) return err;
+  return new FusionError(
+    'bad-request',
+    `Fusion refused the child collection "${refused}" of ${spec.resource} (${err.message}): this pod or ` +
+      `the integration user's role does not expose it. Set fusion.children to the optional child ` +
+      `collections to read (read now: ${paths.join(', ') || 'none'}; [] reads none), or grant the role access.`,
+    err.status,
+    undefined,
+    { cause: err },
+  );
 }
 
 /**

@@ -48,8 +48,7 @@ export async function previewNextFile(
   const parts: string[] = [renderer.begin()];
   let extracted = 0;
   let alreadySent = 0;
-  const options = { expand: true, childChangeFilter: config.fusion.childChangeFilter };
-  for await (const page of readChanges(rt.fusion.client, config.entity, window, options)) {
+  for await (const page of readChanges(rt.fusion.client, config.entity, window, rt.read)) {
     extracted += page.length;
     let good: EntityRecordMap[EntityName][] = [];
     for (const x of page) {

@@ -43,18 +43,20 @@ export async function* readRecordsById<E extends EntityName>(
   client: FusionClient,
   entity: E,
   recordIds: string[],
+  options?: Pick<ReadOptions, 'children'>,
 ): AsyncGenerator<Extracted<EntityRecordMap[E]>[]> {
   if (client.frameworkVersion < 2) {
     throw new FusionError('bad-request', 'Resync by record ID needs REST framework version 2 or later');
   }
   const reader = entityReaders[entity] as EntityReader<E>;
+  const spec = options?.children ? { ...reader.spec, children: options.children } : reader.spec;
   const keys = [...new Set(recordIds.map((id) => (entity === 'journalLines' ? id.split(':')[0]! : id)))];
   if (keys.some((k) => !/^\d+$/.test(k)))
     throw new FusionError('bad-request', 'Record IDs must be numeric keys');
   const attribute = entity === 'journalLines' ? 'journalHeaders.JeHeaderId' : reader.spec.key;
   for (let i = 0; i < keys.length; i += 100) {
     const filter = `${attribute} in (${keys.slice(i, i + 100).join(', ')})`;
-    for await (const docs of readWhere(client, reader.spec, filter, true)) {
+    for await (const docs of readWhere(client, spec, filter, true)) {
       yield docs.flatMap((doc) => reader.toRecords(doc));
     }
   }
