@@ -38,6 +38,19 @@ export interface FaultConfig {
   updateDuringPaging?: { resource: string; afterRequests: number; count: number };
   /** false: a change to a child row no longer bumps its parents' LastUpdateDate (no-bump mode). */
   childChangeBumpsParents?: boolean;
+  // Hostile answers: what a broken pod, a proxy or a tampered response can send. They apply to
+  // every REST answer while set.
+  /**
+   * Collection GETs of this resource (top-level or child, by name) ignore q and offset: the same
+   * first page again, always with hasMore true.
+   */
+  endlessPages?: { resource: string };
+  /** Each occurrence of `find` in a REST body is replaced by these bytes (hex; `ff` is invalid UTF-8). */
+  rawBytes?: { find: string; bytesHex: string };
+  /** Collection bodies grow by this many bytes of JSON whitespace (a huge answer). */
+  padBody?: { bytes: number };
+  /** Links in REST bodies point at this origin instead of the pod's (e.g. `http://127.0.0.2:9`). */
+  foreignLinks?: { origin: string };
 }
 
 export type FaultKind =
@@ -96,6 +109,9 @@ export class FaultInjector {
       validCount('updateDuringPaging.count', u.count, 1);
       this.pagesSeen = 0;
     }
+    if (config.rawBytes && !/^([0-9a-f]{2})+$/i.test(config.rawBytes.bytesHex))
+      throw new BadRequest('faults.rawBytes.bytesHex must be hex bytes');
+    validCount('padBody.bytes', config.padBody?.bytes, 0);
     for (const key of Object.keys(config) as (keyof FaultConfig)[]) this.counters.delete(key);
     if (config.childChangeBumpsParents !== undefined) this.onPolicy(config.childChangeBumpsParents);
     const { childChangeBumpsParents: _, ...faults } = config;
@@ -169,6 +185,39 @@ export class FaultInjector {
     const { updateDuringPaging: _, ...rest } = this.config;
     this.config = rest;
     return u.count;
+  }
+
+  /** Whether collection GETs of this resource serve their first page forever. */
+  endlessPages(resource: string): boolean {
+    if (this.config.endlessPages?.resource !== resource) return false;
+    this.record('endlessPages');
+    return true;
+  }
+
+  /** A REST body as the hostile faults send it: links moved, bytes replaced; padding to append. */
+  shapeBody(text: string, podOrigin: string): { body: Buffer; padding: number } {
+    const c = this.config;
+    let out = text;
+    if (c.foreignLinks) {
+      out = out.split(podOrigin).join(c.foreignLinks.origin);
+      this.record('foreignLinks');
+    }
+    let body = Buffer.from(out);
+    if (c.rawBytes) {
+      const find = Buffer.from(c.rawBytes.find);
+      const bytes = Buffer.from(c.rawBytes.bytesHex, 'hex');
+      const parts: Buffer[] = [];
+      let at = 0;
+      for (let i = body.indexOf(find); i >= 0; i = body.indexOf(find, at)) {
+        parts.push(body.subarray(at, i), bytes);
+        at = i + find.length;
+        this.record('rawBytes');
+      }
+      body = Buffer.concat([...parts, body.subarray(at)]);
+    }
+    const padding = c.padBody?.bytes ?? 0;
+    if (padding) this.record('padBody');
+    return { body, padding };
   }
 
   /** Counts rows changed by updateDuringPaging. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'lossless-json';
 import { BadRequest, type Row, type StampPrecision, type StampUnits, stampUnits } from './attributes';
 import { Auth, type BasicUser, type TokenRateLimit } from './auth';
 import {
@@ -63,6 +64,12 @@ export interface SimulatorOptions {
    * in memory). Journals created or lines changed through the store are merged into it.
    */
   generated?: GeneratedJournalsOptions;
+}
+
+function withoutPaging(params: URLSearchParams): URLSearchParams {
+  const kept = new URLSearchParams(params);
+  for (const name of ['q', 'offset', 'finder']) kept.delete(name);
+  return kept;
 }
 
 function hideChildren(node: ResourceNode, hidden: ReadonlySet<string>): void {
@@ -257,13 +264,45 @@ export class FusionSimulator {
           throw Auth.challenge(bearer);
         }
         if (req.method !== 'GET') throw new HttpError(405, 'Only GET is simulated for resources');
-        const { body, media } = this.route(url, frameworkVersion, `http://${req.headers.host}`);
-        return send(res, 200, body, media);
+        const origin = `http://${req.headers.host}`;
+        const { body, media } = this.route(url, frameworkVersion, origin);
+        return this.sendRest(res, body, media, origin);
       }
       throw new HttpError(404, `Not found: ${url.pathname}`);
     } catch (err) {
       this.sendError(res, err, frameworkVersion);
     }
+  }
+
+  /** A REST answer, through the hostile faults (links, raw bytes, padding) when they are set. */
+  private sendRest(res: ServerResponse, body: unknown, media: string, origin: string): void {
+    const shaped = this.faults.shapeBody(stringify(body) ?? '', origin);
+    const padding = media === MEDIA.collection ? shaped.padding : 0;
+    if (padding === 0) {
+      res.writeHead(200, { 'content-type': media, 'content-length': shaped.body.length });
+      res.end(shaped.body);
+      return;
+    }
+    // Whitespace before the closing brace, written in chunks so the simulator holds none of it.
+    res.writeHead(200, { 'content-type': media, 'content-length': shaped.body.length + padding });
+    res.write(shaped.body.subarray(0, shaped.body.length - 1));
+    const chunk = Buffer.alloc(Math.min(padding, 1 << 20), 0x20);
+    let left = padding;
+    const pump = (): void => {
+      while (left > 0) {
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        if (!res.write(piece)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end(shaped.body.subarray(shaped.body.length - 1));
+    };
+    res.on('close', () => {
+      left = 0;
+    });
+    pump();
   }
 
   private sendError(res: ServerResponse, err: unknown, frameworkVersion: number): void {
@@ -312,12 +351,16 @@ export class FusionSimulator {
         const recent = this.stats.recentCollectionGets;
         recent.push({ resource: node.name, params: Object.fromEntries(params) });
         if (recent.length > 500) recent.shift();
+        // endlessPages: the same first page whatever the query, always "more to come".
+        const endless = this.faults.endlessPages(node.name);
+        const asked = endless ? withoutPaging(params) : params;
         const page = listCollection(
           node,
           parent,
-          { params, frameworkVersion, href, stampUnitMs: this.stampUnits.servedMs },
+          { params: asked, frameworkVersion, href, stampUnitMs: this.stampUnits.servedMs },
           this.paging,
         );
+        if (endless) page.hasMore = true;
         if (!parent) this.afterTopLevelPage(node, params, frameworkVersion);
         return { body: page, media: MEDIA.collection };
       }
