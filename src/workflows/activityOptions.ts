@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 // Named activity-option presets. Failure types a retry cannot fix are listed once, here.
@@ -41,39 +41,55 @@ const retry: RetryPolicy = {
  * Short calls (settings, lookups, failure records, the token). Their timeout is also how long a
  * call held by a worker that died waits before another worker takes it: keep it short.
  */
-export function quickActivities() {
-  return proxyActivities<Activities>({
+export function quickOptions(): ActivityOptions {
+  return {
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: QUICK_SCHEDULE_TO_CLOSE,
     retry: { ...retry, maximumAttempts: 10 },
-  });
+  };
 }
 
 /** Alerts: a webhook or mail relay may be slow and is retried inside the call; give it longer. */
-export function alertActivities() {
-  return proxyActivities<Activities>({
+export function alertOptions(): ActivityOptions {
+  return {
     startToCloseTimeout: '2m',
     scheduleToCloseTimeout: ALERT_SCHEDULE_TO_CLOSE,
     retry: { ...retry, maximumAttempts: 5 },
-  });
+  };
 }
 
 /** Extraction, rendering and the commit: long, heartbeating, so a dead worker is noticed fast. */
-export function longActivities(heartbeatTimeout: Duration) {
-  return proxyActivities<Activities>({
+export function longOptions(heartbeatTimeout: Duration): ActivityOptions {
+  return {
     startToCloseTimeout: '2h',
     scheduleToCloseTimeout: LONG_SCHEDULE_TO_CLOSE,
     heartbeatTimeout,
     retry: { ...retry, maximumAttempts: 20 },
-  });
+  };
 }
 
 /** The upload: retried with exponential backoff for the integration's retry window, then it fails. */
-export function uploadActivities(heartbeatTimeout: Duration, retryWindowSeconds: number) {
-  return proxyActivities<Activities>({
+export function uploadOptions(heartbeatTimeout: Duration, retryWindowSeconds: number): ActivityOptions {
+  return {
     startToCloseTimeout: '1h',
     scheduleToCloseTimeout: `${retryWindowSeconds}s`,
     heartbeatTimeout,
     retry,
-  });
+  };
+}
+
+export function quickActivities() {
+  return proxyActivities<Activities>(quickOptions());
+}
+
+export function alertActivities() {
+  return proxyActivities<Activities>(alertOptions());
+}
+
+export function longActivities(heartbeatTimeout: Duration) {
+  return proxyActivities<Activities>(longOptions(heartbeatTimeout));
+}
+
+export function uploadActivities(heartbeatTimeout: Duration, retryWindowSeconds: number) {
+  return proxyActivities<Activities>(uploadOptions(heartbeatTimeout, retryWindowSeconds));
 }
