@@ -42,7 +42,9 @@ export function isLoopbackHost(hostname: string): boolean {
  * to a loopback address only, and no user or password in it.
  */
 const credentialUrl = httpUrl.superRefine((text, ctx) => {
-  const url = new URL(text);
+  // Refinements run even when the URL check failed: that failure is already reported.
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url) return;
   if (url.username || url.password) {
     ctx.addIssue({ code: 'custom', message: 'must not hold a user or password' });
   } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {

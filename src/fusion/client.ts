@@ -142,7 +142,7 @@ export class FusionClient {
         {
           maxResponseBytes: this.limits.maxResponseBytes,
           maxRetryAfterSeconds: this.limits.maxRetryAfterSeconds,
-          secrets: [authorization, authorization.replace(/^\w+ /, '')],
+          secrets: credentialParts(authorization),
         },
       );
       return body;
@@ -275,6 +275,17 @@ export function childLink(item: Record<string, unknown>, name: string): string {
   const link = links?.find((l) => l.rel === 'child' && l.name === name);
   if (!link) throw new FusionError('bad-response', `Item has no child link "${name}"`);
   return link.href;
+}
+
+/** The header and what it carries (a token; for Basic, also `user:password` and the password). */
+function credentialParts(authorization: string): string[] {
+  const [scheme = '', value = ''] = authorization.split(' ', 2);
+  const parts = [authorization, value];
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    parts.push(decoded, decoded.slice(decoded.indexOf(':') + 1));
+  }
+  return parts.filter((p) => p.length >= 4); // never blank out single letters of a message
 }
 
 /** Keeps the path and parameter names, drops values (a q filter may hold business data). */

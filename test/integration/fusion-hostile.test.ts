@@ -422,6 +422,21 @@ describe('Fusion client against hostile answers', { timeout: 120_000 }, () => {
       );
       const err = await failure(() => connect().client.getJson(url('echo')));
       assert.ok(!err.message.includes(TOKEN), err.message);
+      // Basic auth: neither the header, nor user:password, nor the password itself.
+      fusion.route(`${BASE}/echo-basic`, (req, res) => {
+        const decoded = Buffer.from(String(req.headers.authorization).slice(6), 'base64').toString();
+        json(res, 401, {
+          'o:errorDetails': [
+            { detail: `${req.headers.authorization} ${decoded} pw=${decoded.split(':')[1]}` },
+          ],
+        });
+      });
+      const basic = connect({
+        auth: { type: 'basic', username: 'integration.user', password: 'basic-pw-9931' },
+      });
+      const denied = await failure(() => basic.client.getJson(url('echo-basic')));
+      assert.equal(denied.kind, 'auth');
+      assert.ok(!/basic-pw-9931|aW50ZWdyYXRpb24/.test(denied.message), denied.message);
     });
   });
 });

@@ -164,6 +164,9 @@ describe('configuration', () => {
         1,
       );
       assert.equal(problems(withUrls('ftp://pod.example.com/x', 'https://idcs.example.com/t')).length, 1);
+      assert.deepEqual(problems(withUrls('not a url', 'https://idcs.example.com/t')), [
+        'integrations[0].fusion.baseUrl: must be an http(s) URL',
+      ]);
     });
 
     it('rejects a user or password in the URL', () => {
