@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { FusionError } from '../fusion';
 import { RunInProgressError } from '../ledger';
 import { SftpError } from '../sftp';
+import { RETRY_AFTER_CEILING_SECONDS } from '../shared/retryAfter';
 
 // Known errors become typed ApplicationFailures: the type names the failure in the Web UI and
 // in retry policies, and nonRetryable stops retries that cannot help.
@@ -17,9 +18,13 @@ export function toApplicationFailure(err: unknown): unknown {
     return ApplicationFailure.create({
       type: `Fusion${pascal(err.kind)}`,
       message: err.message,
-      // A retry cannot fix credentials, roles or our own query; everything else may pass.
-      nonRetryable: ['auth', 'forbidden', 'bad-request', 'not-found'].includes(err.kind),
-      nextRetryDelay: err.retryAfterSeconds !== undefined ? `${err.retryAfterSeconds}s` : undefined,
+      // A retry cannot fix credentials, roles, our own query or an exceeded limit; the rest may pass.
+      nonRetryable: err.permanent || ['auth', 'forbidden', 'bad-request', 'not-found'].includes(err.kind),
+      // Already bounded when parsed (fusion.limits.maxRetryAfterSeconds); the ceiling is a backstop.
+      nextRetryDelay:
+        err.retryAfterSeconds !== undefined
+          ? `${Math.min(err.retryAfterSeconds, RETRY_AFTER_CEILING_SECONDS)}s`
+          : undefined,
       cause: err,
     });
   }

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { parseRetryAfter } from '../shared/retryAfter';
 import type { Alert } from './alert';
 import { AlertConfigError, AlertDeliveryError, scrub } from './errors';
 import { AttemptFailed, DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
@@ -16,9 +17,10 @@ export interface WebhookSinkOptions {
   retry?: RetryPolicy;
 }
 
+// backoffMs() waits at most 30 s whatever the server says; the parser need not allow more.
 function retryAfterMs(value: string | string[] | undefined): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text && /^\d+$/.test(text.trim()) ? Number(text.trim()) * 1000 : undefined;
+  const seconds = parseRetryAfter(value, 30);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 export function createWebhookSink(options: WebhookSinkOptions): AlertSink {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
 import { LayoutError } from '../formats/errors';
 import { OPTIONAL_CHILDREN } from '../fusion/children';
+import { RETRY_AFTER_CEILING_SECONDS } from '../shared/retryAfter';
 import { csvFormatSchema, formatSchema, rendererFor, SAMPLE_ENVELOPE } from './formats';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the
@@ -31,10 +32,52 @@ function exactlyOne(
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * A URL that carries a credential (the client secret, a token, a password): https, or plain http
+ * to a loopback address only, and no user or password in it.
+ */
+const credentialUrl = httpUrl.superRefine((text, ctx) => {
+  // Refinements run even when the URL check failed: that failure is already reported.
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url) return;
+  if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'must not hold a user or password' });
+  } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be https: plain http (to ${url.host}) would send the credentials in clear; only a loopback address may use http`,
+    });
+  }
+});
+
+/** Bounds on what Fusion's answers may cost; see FusionLimits in src/fusion/client.ts. */
+const fusionLimitsSchema = z.strictObject({
+  /** One response body, in bytes (default 64 MiB). */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .optional(),
+  /** Pages of one collection (default 10,000). */
+  maxPagesPerCollection: z.number().int().min(1).optional(),
+  /** Pages of one change window (default 100,000). */
+  maxPagesPerWindow: z.number().int().min(1).optional(),
+  /** Child rows of one document (default 100,000). */
+  maxRowsPerDocument: z.number().int().min(1).optional(),
+  /** A longer Retry-After is read as this (default 900 = 15 minutes; at most one hour). */
+  maxRetryAfterSeconds: z.number().int().min(1).max(RETRY_AFTER_CEILING_SECONDS).optional(),
+});
+
 const fusionOAuth = z.strictObject({
   type: z.literal('oauth'),
   /** OAuth token endpoint of the identity domain, e.g. https://idcs-…/oauth2/v1/token */
-  tokenUrl: httpUrl,
+  tokenUrl: credentialUrl,
   clientId: z.string().min(1),
   clientSecretEnv: envVarName.optional(),
   clientSecretCredential: credentialName.optional(),
@@ -60,7 +103,7 @@ const fusionBasic = z
 
 export const fusionSchema = z.strictObject({
   /** REST base, e.g. https://pod.example.com/fscmRestApi/resources/11.13.18.05 */
-  baseUrl: httpUrl,
+  baseUrl: credentialUrl,
   auth: z.discriminatedUnion('type', [fusionOAuth, fusionBasic]),
   pageSize: z.number().int().min(1).max(500).default(500),
   /** Re-read this much before the watermark each run; the ledger drops what was already sent. */
@@ -81,6 +124,8 @@ export const fusionSchema = z.strictObject({
    * instead of those the format's fields need; `[]` reads none of them.
    */
   children: z.array(z.string().min(1)).optional(),
+  /** Bounds on response size, paging and Retry-After; each has a default. */
+  limits: fusionLimitsSchema.optional(),
 });
 
 const privateKeyAuth = z

@@ -64,15 +64,54 @@ export function windowFilter(spec: ResourceSpec, window: ChangeWindow, childChan
   return `(${own}) or ${paths.join(' or ')}`;
 }
 
+/** Child rows one document may still hold (fusion.limits.maxRowsPerDocument), counted as it is completed. */
+interface RowBudget {
+  rows: number;
+}
+
 async function allPages(
   client: FusionClient,
   url: string,
   params: Record<string, string>,
+  budget: RowBudget,
   from = 0,
 ): Promise<Raw[]> {
   const rows: Raw[] = [];
-  for await (const page of client.pages(url, params, from)) rows.push(...(page.items as Raw[]));
+  const pages = client.pages(url, params, from, undefined, { maxRows: budget.rows });
+  for await (const page of pages) rows.push(...(page.items as Raw[]));
+  budget.rows -= rows.length;
   return rows;
+}
+
+/**
+ * Documents that could not be read whole (a child collection beyond the bounds, or paging that
+ * does not advance), with the reason: handed on so the entity reader quarantines them instead of
+ * mapping a partial document. The rest of the page goes on.
+ */
+const incomplete = new WeakMap<Raw, { field: string; reason: string }>();
+
+export function incompleteReason(doc: Raw): { field: string; reason: string } | undefined {
+  return incomplete.get(doc);
+}
+
+/** Completes one listed document, or marks it incomplete when Fusion's answer for it is unusable. */
+async function completeDocument(
+  client: FusionClient,
+  spec: ResourceSpec,
+  item: Raw,
+  withLinksFirst: boolean,
+): Promise<Raw> {
+  let doc = item;
+  try {
+    if (withLinksFirst && needsChildLinks(doc, spec.children)) doc = await withLinks(client, spec, doc);
+    await completeChildren(client, doc, spec.children, { rows: client.limits.maxRowsPerDocument });
+  } catch (err) {
+    // Only a bound or an unusable answer about this document; transient faults, auth and
+    // foreign links still fail the whole read.
+    if (!(err instanceof FusionError && err.kind === 'bad-response' && err.permanent)) throw err;
+    incomplete.set(doc, { field: '(children)', reason: err.message });
+  }
+  return doc;
 }
 
 /** Parents per page when their children come expanded. */
@@ -129,6 +168,7 @@ export async function completeChildren(
   client: FusionClient,
   item: Raw,
   children: ChildSpec[],
+  budget: RowBudget,
 ): Promise<void> {
   for (const child of children) {
     const grandchildren = child.children ?? [];
@@ -138,15 +178,15 @@ export async function completeChildren(
     const expanded = expandedRows(item[child.name]);
     let rows: Raw[];
     if (!expanded) {
-      rows = await allPages(client, childLink(item, child.name), params);
+      rows = await allPages(client, childLink(item, child.name), params, budget);
     } else if (!expanded.complete) {
       // The rest, offset by the rows the response already holds.
-      const rest = await allPages(client, childLink(item, child.name), params, expanded.rows.length);
+      const rest = await allPages(client, childLink(item, child.name), params, budget, expanded.rows.length);
       rows = [...expanded.rows, ...rest];
     } else {
       rows = expanded.rows;
     }
-    for (const row of rows) await completeChildren(client, row, grandchildren);
+    for (const row of rows) await completeChildren(client, row, grandchildren, budget);
     item[child.name] = rows;
   }
 }
@@ -168,7 +208,7 @@ async function* readWindowByOffset(
   };
   for await (const page of client.pages(client.resourceUrl(spec.resource), params)) {
     const items = page.items as Raw[];
-    for (const item of items) await completeChildren(client, item, spec.children);
+    for (let i = 0; i < items.length; i++) items[i] = await completeDocument(client, spec, items[i]!, false);
     if (items.length) yield items;
   }
 }
@@ -244,6 +284,9 @@ export async function* readWhere(
       throw new FusionError(
         'bad-response',
         `${describe}: more than ${maxPages} pages in one window (fusion.limits.maxPagesPerWindow)`,
+        undefined,
+        undefined,
+        { permanent: true },
       );
     }
     const params = { ...base, ...keysetRequest(filter, spec.key, position) };
@@ -256,10 +299,7 @@ export async function* readWhere(
     const step = nextPosition(spec.key, position, listed, first?.hasMore === true, describe);
     const items = listed.slice(0, step.final);
     for (let i = 0; i < items.length; i++) {
-      if (base.onlyData && needsChildLinks(items[i]!, spec.children)) {
-        items[i] = await withLinks(client, spec, items[i]!);
-      }
-      await completeChildren(client, items[i]!, spec.children);
+      items[i] = await completeDocument(client, spec, items[i]!, base.onlyData === 'true');
     }
     if (items.length) yield items;
     if (!step.next) return;

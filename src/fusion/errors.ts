@@ -9,7 +9,8 @@ export type FusionErrorKind =
   | 'throttled' // 429: retry later
   | 'unavailable' // 502/503/504, timeouts, resets: retry later
   | 'server-error' // 500: not retried within the call (it may be our query); Temporal retries the activity
-  | 'bad-response'; // the body is not what the REST framework promises
+  | 'bad-response' // the body is not what the REST framework promises
+  | 'foreign-origin'; // a link leaves the configured pod: not followed, no credential sent
 
 export class FusionError extends Error {
   constructor(
@@ -18,14 +19,24 @@ export class FusionError extends Error {
     readonly status?: number,
     /** Seconds the server asked us to wait (Retry-After), when it said so. */
     readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /**
+       * The same request would fail the same way (a limit was exceeded, a link leaves the pod):
+       * Temporal must not retry the activity either.
+       */
+      permanent?: boolean;
+    },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FusionError';
+    this.permanent = options?.permanent ?? false;
   }
 
+  readonly permanent: boolean;
+
   get retryable(): boolean {
-    return this.kind === 'throttled' || this.kind === 'unavailable';
+    return !this.permanent && (this.kind === 'throttled' || this.kind === 'unavailable');
   }
 }
 
@@ -39,11 +50,17 @@ export function kindForStatus(status: number): FusionErrorKind {
   return 'bad-request';
 }
 
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim());
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+/** At most this many characters of a server's own text go into an error message. */
+export const MAX_DETAIL_CHARS = 300;
+
+/**
+ * A server's text made fit for an error message (which reaches Temporal history, the ledger and
+ * alerts): known secrets blanked, control characters and runs of white space collapsed, bounded.
+ */
+export function safeDetail(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  out = out.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return out.length > MAX_DETAIL_CHARS ? `${out.slice(0, MAX_DETAIL_CHARS)}…` : out;
 }

@@ -1,8 +1,11 @@
 import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
-import { FusionError, kindForStatus, parseRetryAfter } from './errors';
+import { parseRetryAfter } from '../shared/retryAfter';
+import { FusionError, kindForStatus, safeDetail } from './errors';
 
 // The one HTTP seam to Fusion: a keep-alive undici Agent with timeouts, JSON parsed losslessly
-// (amounts and 15-digit IDs keep every digit), failures turned into typed FusionErrors.
+// (amounts and 15-digit IDs keep every digit), failures turned into typed FusionErrors. Every
+// answer is hostile until read: its size is bounded while it streams, a redirect is never
+// followed, and the server's own words are cut short before they reach an error message.
 
 export interface HttpOptions {
   requestTimeoutSeconds: number;
@@ -39,14 +42,32 @@ export function parseLosslessJson(text: string): unknown {
   );
 }
 
+export interface RequestBounds {
+  /** A longer body is an error, and the connection is dropped before the rest arrives. */
+  maxResponseBytes: number;
+  /** Retry-After above this is read as this. */
+  maxRetryAfterSeconds: number;
+  /** Values that must never appear in an error message (the client secret, the header sent). */
+  secrets?: readonly string[];
+}
+
+/**
+ * Of an error answer (status ≥ 300) only this much is read: enough for a v4 JSON body with many
+ * o:errorDetails to parse, and we only show its first words.
+ */
+const ERROR_BODY_BYTES = 256 * 1024;
+
 export async function sendRequest(
   dispatcher: Dispatcher,
   url: string,
   init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
   describe: string,
+  bounds: RequestBounds,
 ): Promise<JsonResponse> {
   let response: Dispatcher.ResponseData;
   try {
+    // undici's request() never follows a redirect (no redirect interceptor on this dispatcher):
+    // a 3xx comes back as it is and is turned into an error below.
     response = await request(url, { ...init, dispatcher });
   } catch (err) {
     const timeout =
@@ -61,48 +82,106 @@ export async function sendRequest(
       { cause: err },
     );
   }
-  let text: string;
+  const status = response.statusCode;
+  const secrets = bounds.secrets ?? [];
+  if (status >= 300) {
+    const text = await readText(response, ERROR_BODY_BYTES, describe, false);
+    if (status < 400) {
+      throw new FusionError(
+        'bad-response',
+        `${describe}: HTTP ${status} redirect${redirectTarget(response.headers.location, url)} (not followed)`,
+        status,
+      );
+    }
+    throw new FusionError(
+      kindForStatus(status),
+      `${describe}: HTTP ${status}${errorDetail(text, secrets)}`,
+      status,
+      parseRetryAfter(response.headers['retry-after'], bounds.maxRetryAfterSeconds),
+    );
+  }
+  const text = await readText(response, bounds.maxResponseBytes, describe, true);
   try {
-    text = await response.body.text();
+    return { status, body: parseLosslessJson(text) };
+  } catch {
+    throw new FusionError('bad-response', `${describe}: response is not JSON (HTTP ${status})`);
+  }
+}
+
+/**
+ * The body as text, at most `limit` bytes: a declared or streamed excess aborts the connection
+ * (nothing more is read). `strict`: an excess is an error; otherwise the text is cut at the limit.
+ */
+async function readText(
+  response: Dispatcher.ResponseData,
+  limit: number,
+  describe: string,
+  strict: boolean,
+): Promise<string> {
+  const tooLarge = () => {
+    response.body.destroy();
+    return new FusionError(
+      'bad-response',
+      `${describe}: the response is larger than the limit of ${limit} bytes (fusion.limits.maxResponseBytes)`,
+      response.statusCode,
+      undefined,
+      { permanent: true },
+    );
+  };
+  const declared = Number(response.headers['content-length']);
+  if (strict && Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body) {
+      const buf = chunk as Buffer;
+      if (size + buf.length > limit) {
+        if (strict) throw tooLarge();
+        chunks.push(buf.subarray(0, limit - size));
+        response.body.destroy();
+        break;
+      }
+      chunks.push(buf);
+      size += buf.length;
+    }
   } catch (err) {
+    if (err instanceof FusionError) throw err;
     throw new FusionError(
       'unavailable',
       `${describe}: connection lost while reading the response`,
       undefined,
       undefined,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
-  if (response.statusCode >= 400) {
-    const kind = kindForStatus(response.statusCode);
-    throw new FusionError(
-      kind,
-      `${describe}: HTTP ${response.statusCode}${errorDetail(text)}`,
-      response.statusCode,
-      parseRetryAfter(response.headers['retry-after']),
-    );
-  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** " to <host>" of a Location header, resolved against the request URL; never its path or query. */
+function redirectTarget(location: string | string[] | undefined, url: string): string {
+  const text = Array.isArray(location) ? location[0] : location;
+  if (!text) return ' without a Location';
   try {
-    return { status: response.statusCode, body: parseLosslessJson(text) };
+    return ` to ${new URL(text, url).host}`;
   } catch {
-    throw new FusionError('bad-response', `${describe}: response is not JSON (HTTP ${response.statusCode})`);
+    return ' to an unreadable Location';
   }
 }
 
 /** A short, safe excerpt of an error body: v4 JSON details, an OAuth error code, or plain text. */
-function errorDetail(text: string): string {
-  if (!text) return '';
+function errorDetail(text: string, secrets: readonly string[]): string {
+  if (!text.trim()) return '';
+  let detail: string | undefined;
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     const details = body['o:errorDetails'];
     if (Array.isArray(details) && details.length) {
-      return ` (${details.map((d) => (d as Record<string, unknown>).detail).join('; ')})`;
+      detail = details.map((d) => String((d as Record<string, unknown> | null)?.detail)).join('; ');
+    } else if (typeof body.error === 'string') {
+      detail = body.error;
     }
-    if (typeof body.error === 'string') return ` (${body.error})`;
   } catch {
-    // plain text or HTML
+    // plain text or HTML (or JSON cut at the read limit)
   }
-  return ` (${text.replace(/\s+/g, ' ').slice(0, 200)})`;
+  return ` (${safeDetail(detail ?? text, secrets)})`;
 }

@@ -1,10 +1,10 @@
 import { type AuthProvider, BasicAuthProvider, OAuthProvider } from './auth';
-import { FusionClient } from './client';
+import { FusionClient, type FusionLimits, fusionLimits } from './client';
 import { createFusionAgent } from './http';
 import { TokenProvider } from './token';
 
 export { BasicAuthProvider, OAuthProvider } from './auth';
-export { FusionClient } from './client';
+export { DEFAULT_FUSION_LIMITS, FusionClient, type FusionLimits } from './client';
 export type { ChangeWindow, ReadOptions } from './documents';
 export { type Extracted, entityReaders, readChanges, readRecordsById } from './entities';
 export { FusionError, type FusionErrorKind } from './errors';
@@ -30,6 +30,8 @@ export interface FusionConnectionSettings {
   parallelPages?: number;
   /** In-call retries of a throttled or failing GET before the error goes to Temporal (default 3). */
   transientRetries?: number;
+  /** Bounds on answers and paging (config `fusion.limits`); the defaults where not given. */
+  limits?: Partial<FusionLimits>;
 }
 
 export interface FusionConnection {
@@ -40,6 +42,7 @@ export interface FusionConnection {
 
 /** One keep-alive connection pool and one credential per Fusion pod, built once by the worker. */
 export function connectFusion(settings: FusionConnectionSettings): FusionConnection {
+  const limits = fusionLimits(settings.limits);
   const agent = createFusionAgent({
     requestTimeoutSeconds: settings.requestTimeoutSeconds,
     connections: Math.max(8, 2 * (settings.parallelPages ?? 1)),
@@ -55,6 +58,7 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
               clientSecret: a.clientSecret,
               scope: a.scope,
               refreshAfterSeconds: a.tokenRefreshSeconds,
+              maxRetryAfterSeconds: limits.maxRetryAfterSeconds,
             },
             agent,
           ),
@@ -67,6 +71,7 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
       pageSize: settings.pageSize,
       parallelPages: settings.parallelPages ?? 1,
       transientRetries: settings.transientRetries,
+      limits,
     },
     auth,
     agent,

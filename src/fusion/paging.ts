@@ -132,7 +132,16 @@ export interface PageStep {
 }
 
 function unusable(request: string, reason: string): FusionError {
-  return new FusionError('bad-response', `${request}: ${reason}; paging stopped so it cannot loop`);
+  // The same request would get the same answer: not retried (a loop by other means).
+  return new FusionError(
+    'bad-response',
+    `${request}: ${reason}; paging stopped so it cannot loop`,
+    undefined,
+    undefined,
+    {
+      permanent: true,
+    },
+  );
 }
 
 /**

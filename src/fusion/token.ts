@@ -14,7 +14,12 @@ export interface TokenSettings {
   scope: string;
   /** Refresh this long after issue (default 55 minutes), or sooner if the server says so. */
   refreshAfterSeconds: number;
+  /** A longer Retry-After from the token endpoint is read as this (default 15 minutes). */
+  maxRetryAfterSeconds?: number;
 }
+
+/** A token response is a few kilobytes: anything near this is not one. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 export interface CachedToken {
   accessToken: string;
@@ -65,6 +70,17 @@ export class TokenProvider {
           body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
         },
         `Fusion token request to ${new URL(tokenUrl).host}`,
+        {
+          maxResponseBytes: MAX_TOKEN_RESPONSE_BYTES,
+          maxRetryAfterSeconds: this.settings.maxRetryAfterSeconds ?? 15 * 60,
+          // An endpoint that echoes what it was sent must not put the secret into the message.
+          secrets: [
+            clientSecret,
+            encodeURIComponent(clientSecret),
+            basic,
+            clientId && `${clientId}:${clientSecret}`,
+          ],
+        },
       ),
     );
     const { access_token: accessToken, expires_in: expiresIn } = (body ?? {}) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 // Named activity-option presets. Failure types a retry cannot fix are listed once, here.
@@ -18,6 +18,18 @@ export const NON_RETRYABLE = [
   'SftpConflict',
 ];
 
+// Every preset has a schedule-to-close bound: however a server answers (a Retry-After handed to
+// Temporal as nextRetryDelay, an outage retried twenty times), an activity gives up within it and
+// the integration's one open run fails, alerts and frees the next run. Changing these values is
+// replay-safe: activity options are not part of the workflow's command history checks.
+
+/** Quick calls: ten attempts with backoff take ~15 min, one Retry-After (at most 15 min) fits. */
+export const QUICK_SCHEDULE_TO_CLOSE = '30m';
+/** Alerts: five attempts of two minutes with backoff, and a 15-minute Retry-After. */
+export const ALERT_SCHEDULE_TO_CLOSE = '30m';
+/** Extraction, rendering, commit: three full two-hour attempts, or many short failed ones. */
+export const LONG_SCHEDULE_TO_CLOSE = '6h';
+
 const retry: RetryPolicy = {
   initialInterval: '2s',
   backoffCoefficient: 2,
@@ -29,33 +41,55 @@ const retry: RetryPolicy = {
  * Short calls (settings, lookups, failure records, the token). Their timeout is also how long a
  * call held by a worker that died waits before another worker takes it: keep it short.
  */
-export function quickActivities() {
-  return proxyActivities<Activities>({
+export function quickOptions(): ActivityOptions {
+  return {
     startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: QUICK_SCHEDULE_TO_CLOSE,
     retry: { ...retry, maximumAttempts: 10 },
-  });
+  };
 }
 
 /** Alerts: a webhook or mail relay may be slow and is retried inside the call; give it longer. */
-export function alertActivities() {
-  return proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 5 } });
+export function alertOptions(): ActivityOptions {
+  return {
+    startToCloseTimeout: '2m',
+    scheduleToCloseTimeout: ALERT_SCHEDULE_TO_CLOSE,
+    retry: { ...retry, maximumAttempts: 5 },
+  };
 }
 
 /** Extraction, rendering and the commit: long, heartbeating, so a dead worker is noticed fast. */
-export function longActivities(heartbeatTimeout: Duration) {
-  return proxyActivities<Activities>({
+export function longOptions(heartbeatTimeout: Duration): ActivityOptions {
+  return {
     startToCloseTimeout: '2h',
+    scheduleToCloseTimeout: LONG_SCHEDULE_TO_CLOSE,
     heartbeatTimeout,
     retry: { ...retry, maximumAttempts: 20 },
-  });
+  };
 }
 
 /** The upload: retried with exponential backoff for the integration's retry window, then it fails. */
-export function uploadActivities(heartbeatTimeout: Duration, retryWindowSeconds: number) {
-  return proxyActivities<Activities>({
+export function uploadOptions(heartbeatTimeout: Duration, retryWindowSeconds: number): ActivityOptions {
+  return {
     startToCloseTimeout: '1h',
     scheduleToCloseTimeout: `${retryWindowSeconds}s`,
     heartbeatTimeout,
     retry,
-  });
+  };
+}
+
+export function quickActivities() {
+  return proxyActivities<Activities>(quickOptions());
+}
+
+export function alertActivities() {
+  return proxyActivities<Activities>(alertOptions());
+}
+
+export function longActivities(heartbeatTimeout: Duration) {
+  return proxyActivities<Activities>(longOptions(heartbeatTimeout));
+}
+
+export function uploadActivities(heartbeatTimeout: Duration, retryWindowSeconds: number) {
+  return proxyActivities<Activities>(uploadOptions(heartbeatTimeout, retryWindowSeconds));
 }

@@ -139,4 +139,76 @@ describe('configuration', () => {
     const secrets = await resolveSecrets(config, { env: { FUSION_CLIENT_SECRET: 'a', SFTP_PASSWORD: 'b' } });
     assert.deepEqual(secrets('gl-journal-lines'), { fusionClientSecret: 'a', sftp: { password: 'b' } });
   });
+  describe('Fusion URLs carry credentials: https, or plain http to a loopback address only', () => {
+    const withUrls = (baseUrl: string, tokenUrl: string) => {
+      const base = integration();
+      return {
+        integrations: [
+          { ...base, fusion: { ...base.fusion, baseUrl, auth: { ...base.fusion.auth, tokenUrl } } },
+        ],
+      };
+    };
+
+    it('rejects http to any other host, naming the key', () => {
+      assert.deepEqual(
+        problems(withUrls('http://pod.example.com/fscmRestApi', 'http://10.0.0.5:8080/token')),
+        [
+          'integrations[0].fusion.baseUrl: must be https: plain http (to pod.example.com) would send the credentials in clear; only a loopback address may use http',
+          'integrations[0].fusion.auth.tokenUrl: must be https: plain http (to 10.0.0.5:8080) would send the credentials in clear; only a loopback address may use http',
+        ],
+      );
+      // A name that merely starts like a loopback address is not one.
+      assert.equal(problems(withUrls('http://127.0.0.1.nip.io/x', 'https://idcs.example.com/t')).length, 1);
+      assert.equal(
+        problems(withUrls('http://localhost.example.com/x', 'https://idcs.example.com/t')).length,
+        1,
+      );
+      assert.equal(problems(withUrls('ftp://pod.example.com/x', 'https://idcs.example.com/t')).length, 1);
+      assert.deepEqual(problems(withUrls('not a url', 'https://idcs.example.com/t')), [
+        'integrations[0].fusion.baseUrl: must be an http(s) URL',
+      ]);
+    });
+
+    it('rejects a user or password in the URL', () => {
+      assert.deepEqual(problems(withUrls('https://u:p@pod.example.com/x', 'https://idcs.example.com/t')), [
+        'integrations[0].fusion.baseUrl: must not hold a user or password',
+      ]);
+    });
+
+    it('accepts https anywhere, and http to 127.0.0.0/8, ::1 and localhost', () => {
+      for (const [baseUrl, tokenUrl] of [
+        ['https://pod.example.com/fscmRestApi', 'https://idcs.example.com/oauth2/v1/token'],
+        ['http://127.0.0.1:8790/fscmRestApi', 'http://127.10.20.30/token'],
+        ['http://[::1]:8790/fscmRestApi', 'http://localhost:8790/token'],
+      ] as const) {
+        assert.doesNotThrow(() => parseConfig(withUrls(baseUrl, tokenUrl)), `${baseUrl} ${tokenUrl}`);
+      }
+    });
+  });
+
+  it('fusion.limits: optional keys, strict, each checked', () => {
+    const base = integration();
+    const withLimits = (limits: unknown) => ({
+      integrations: [{ ...base, fusion: { ...base.fusion, limits } }],
+    });
+    const parsed = parseConfig(withLimits({ maxPagesPerCollection: 50, maxRetryAfterSeconds: 60 }));
+    assert.deepEqual(parsed.integrations[0]!.fusion.limits, {
+      maxPagesPerCollection: 50,
+      maxRetryAfterSeconds: 60,
+    });
+    assert.equal(parseConfig({ integrations: [base] }).integrations[0]!.fusion.limits, undefined);
+    const found = problems(
+      withLimits({
+        maxPages: 1,
+        maxResponseBytes: 10,
+        maxRetryAfterSeconds: 99999999,
+        maxRowsPerDocument: 0,
+      }),
+    );
+    assert.equal(found.length, 4, found.join('\n'));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits: Unrecognized key: "maxPages"')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxResponseBytes:')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxRetryAfterSeconds:')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxRowsPerDocument:')));
+  });
 });
