@@ -1,6 +1,7 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { holdUnbalancedJournals } from '../formats/balance';
 import type { Extracted } from '../fusion';
+import { boundedPayload, safeText } from '../fusion/entities/map';
 import type { Ledger, RunRow } from '../ledger';
 import {
   type EntityName,
@@ -58,20 +59,19 @@ export async function stageExtracted(
       good = good.filter((r) => only.has(r.recordId));
       bad = bad.filter((b) => only.has(b.ok ? '' : b.recordId));
     }
-    for (const b of bad) {
-      log.warn('Record quarantined', { recordId: b.recordId, field: b.error.field, reason: b.error.reason });
+    // Whatever a hostile document held, the quarantine row is bounded and storable (no NUL, no
+    // unpaired surrogate, no unbounded text or nesting): storing it must not fail the page.
+    const entries = bad.map((b) => ({
+      recordId: safeText(b.recordId, 200),
+      version: safeText(b.version, 64),
+      field: safeText(b.error.field, 500),
+      reason: safeText(b.error.reason, 1000),
+      payload: boundedPayload(b.raw),
+    }));
+    for (const e of entries) {
+      log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });
     }
-    await ledger.quarantine(
-      run.runKey,
-      run.integrationId,
-      bad.map((b) => ({
-        recordId: b.recordId,
-        version: b.version,
-        field: b.error.field,
-        reason: b.error.reason,
-        payload: b.raw,
-      })),
-    );
+    await ledger.quarantine(run.runKey, run.integrationId, entries);
     const result = await ledger.stage(
       run.runKey,
       run.integrationId,

@@ -1,6 +1,5 @@
-import { Decimal } from 'decimal.js';
 import type { JournalLineRecord } from '../shared/records';
-import { parseDecimal } from './amount';
+import { ExactDecimal, parseDecimal } from './amount';
 
 // Journal balance check before a GL file leaves: per journal (headerId), entered DR = CR and
 // accounted DR = CR, in exact decimals. A journal with lines in more than one entered currency is
@@ -32,7 +31,7 @@ const sum = (lines: JournalLineRecord[], field: 'enteredDr' | 'enteredCr' | 'acc
   lines.reduce((s, l) => {
     const v = l[field];
     return v === null ? s : s.plus(parseDecimal(v, l.recordId, field));
-  }, new Decimal(0));
+  }, new ExactDecimal(0));
 
 /** The totals of one journal's lines; every line must have the same headerId. */
 export function journalBalance(lines: JournalLineRecord[]): JournalBalance {

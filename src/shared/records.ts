@@ -1,6 +1,13 @@
 // Typed records as they leave src/fusion and enter src/formats. Amounts are decimal strings
 // exactly as Fusion sent them (never JS numbers); timestamps are RFC 3339 UTC (`Z`).
 
+/**
+ * Most digits an amount may have (integer and fraction digits, leading zeros aside). Fusion amounts
+ * and quantities are Oracle NUMBER columns, whose precision is 38 decimal digits: a longer value
+ * cannot have come from Fusion's data. Every later step is sized by it (see formats/amount.ts).
+ */
+export const MAX_AMOUNT_DIGITS = 38;
+
 export interface JournalLineRecord {
   /** Stable identity of a journal line: `<JeHeaderId>:<JeLineNumber>` (lines have no ID of their own). */
   recordId: string;
@@ -23,6 +30,11 @@ export interface JournalLineRecord {
   accountedDr: string | null;
   accountedCr: string | null;
   currencyCode: string;
+  /**
+   * The ledger's currency (the header's LedgerCurrencyCode): the currency of the accounted
+   * amounts. Null when Fusion did not send it (then a format's `ledgerCurrency` must say it).
+   */
+  ledgerCurrencyCode: string | null;
   description: string | null;
 }
 
@@ -47,6 +59,7 @@ export const JOURNAL_LINE_FIELDS: readonly JournalLineField[] = [
   'accountedDr',
   'accountedCr',
   'currencyCode',
+  'ledgerCurrencyCode',
   'description',
 ];
 

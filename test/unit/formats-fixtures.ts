@@ -41,6 +41,7 @@ export function journalLine(overrides: Partial<JournalLineRecord> = {}): Journal
     accountedDr: '18250',
     accountedCr: null,
     currencyCode: 'USD',
+    ledgerCurrencyCode: 'USD',
     description: 'Salaries accrual',
     ...overrides,
   };

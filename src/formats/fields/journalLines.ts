@@ -1,6 +1,5 @@
-import { Decimal } from 'decimal.js';
 import { type JournalLineRecord, RecordFieldError } from '../../shared/records';
-import { parseDecimal } from '../amount';
+import { ExactDecimal, parseDecimal } from '../amount';
 import { type EntityFields, type FieldEnv, type FieldSpec, levelFields, type Row } from './types';
 
 // Journal line fields: the record's own, plus
@@ -34,14 +33,16 @@ function signed(dr: 'enteredDr' | 'accountedDr', cr: 'enteredCr' | 'accountedCr'
     const d = r[dr];
     const c = r[cr];
     if (d === null && c === null) return null;
-    const debit = d === null ? new Decimal(0) : parseDecimal(d, r.recordId, dr);
-    const credit = c === null ? new Decimal(0) : parseDecimal(c, r.recordId, cr);
+    const debit = d === null ? new ExactDecimal(0) : parseDecimal(d, r.recordId, dr);
+    const credit = c === null ? new ExactDecimal(0) : parseDecimal(c, r.recordId, cr);
     return debit.minus(credit).toFixed();
   };
 }
 
 const entered = (row: Row) => line(row).currencyCode;
-const ledger = (_row: Row, env: FieldEnv) => env.ledgerCurrency ?? null;
+// Accounted amounts are in the ledger's currency: the journal's own (LedgerCurrencyCode from
+// Fusion), unless the format names one explicitly (an override, e.g. for data without it).
+const ledger = (row: Row, env: FieldEnv) => env.ledgerCurrency ?? line(row).ledgerCurrencyCode ?? null;
 
 const own = levelFields<JournalLineRecord>(
   '',
@@ -65,6 +66,7 @@ const own = levelFields<JournalLineRecord>(
     accountedDr: 'amount',
     accountedCr: 'amount',
     currencyCode: 'code',
+    ledgerCurrencyCode: 'code',
     description: 'text',
   },
   entered,

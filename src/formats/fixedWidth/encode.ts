@@ -1,6 +1,6 @@
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { RecordFieldError } from '../../shared/records';
-import { impliedDecimal, parseDecimal } from '../amount';
+import { ExactDecimal, impliedDecimal, parseDecimal } from '../amount';
 import { type NonAsciiPolicy, toAscii } from '../ascii';
 import { formatDate } from '../date';
 import type { CompiledField } from './layout';
@@ -86,7 +86,7 @@ function fixedDigits(value: Decimal, places: number, ctx: FieldContext): string 
 export function encodeWhole(value: string, f: CompiledField, ctx: FieldContext): string {
   if (!/^-?\d+$/.test(value))
     throw new RecordFieldError(ctx.recordId, ctx.field, `"${value}" is not a whole number`);
-  return encodeNumber(new Decimal(value), f, ctx);
+  return encodeNumber(new ExactDecimal(value), f, ctx);
 }
 
 export function encodeAmount(value: string, f: CompiledField, ctx: FieldContext): string {
@@ -100,6 +100,6 @@ export function encodeDate(value: string, f: CompiledField, ctx: FieldContext): 
 /** A missing value per the field's ifNull. */
 export function encodeNull(f: CompiledField, ctx: FieldContext): string {
   if (f.ifNull === 'error') throw new RecordFieldError(ctx.recordId, ctx.field, 'is required and missing');
-  if (f.ifNull === 'zero') return encodeNumber(new Decimal(0), f, ctx);
+  if (f.ifNull === 'zero') return encodeNumber(new ExactDecimal(0), f, ctx);
   return ' '.repeat(f.width);
 }

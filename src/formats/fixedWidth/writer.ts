@@ -1,6 +1,5 @@
-import { Decimal } from 'decimal.js';
 import type { EntityName, EntityRecordMap } from '../../shared/records';
-import { parseDecimal } from '../amount';
+import { ExactDecimal, parseDecimal } from '../amount';
 import { assertLayout } from '../errors';
 import { expandRows, fieldLabel, type Row, rowRecordId } from '../fields/types';
 import {
@@ -62,7 +61,7 @@ export function fixedWidthWriter<E extends EntityName>(
   );
 
   const totalFields = (plan.trailer?.fields ?? []).filter((f) => f.type === 'total');
-  const totals = new Map(totalFields.map((f) => [f, new Decimal(0)]));
+  const totals = new Map(totalFields.map((f) => [f, new ExactDecimal(0)]));
   let records = 0;
   let details = 0;
   let lines = 0;
@@ -125,7 +124,7 @@ export function fixedWidthWriter<E extends EntityName>(
         const ctx = ctxFor(fileRecordId, `trailer ${f.name}`);
         if (f.type === 'count') {
           const n = f.count === 'records' ? records : f.count === 'lines' ? lines : details;
-          return encodeNumber(new Decimal(n), f, ctx);
+          return encodeNumber(new ExactDecimal(n), f, ctx);
         }
         if (f.type === 'total') return encodeNumber(totals.get(f)!, f, ctx);
         return fileCell(f, ctx);

@@ -1,5 +1,6 @@
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { EntityName } from '../../shared/records';
+import { ExactDecimal } from '../amount';
 import {
   type CompiledField,
   type CompiledRecord,
@@ -87,11 +88,11 @@ export function validateFixedWidth(
       continue;
     }
     const want = expected.totals?.[f.name];
-    if (want !== undefined && !got.equals(new Decimal(want)))
+    if (want !== undefined && !got.equals(new ExactDecimal(want)))
       problems.push(`${where} is ${got.toFixed()}, expected ${want}`);
     const shown = plan.detail.fields.find((d) => d.type === 'amount' && d.source === f.source);
     if (shown) {
-      let sum = new Decimal(0);
+      let sum = new ExactDecimal(0);
       for (const [i, line] of detailLines.entries()) {
         const v = decodeNumber(slice(line, shown), shown);
         if (v === null && slice(line, shown).trim() !== '') {
@@ -127,8 +128,8 @@ export function decodeNumber(text: string, f: CompiledField): Decimal | null {
   }
   const pattern = f.explicitDecimals !== undefined ? /^\d+\.\d+$|^\d+$/ : /^\d+$/;
   if (!pattern.test(s)) return null;
-  let d = new Decimal(s);
-  if (f.impliedDecimals) d = d.dividedBy(new Decimal(10).pow(f.impliedDecimals));
+  let d = new ExactDecimal(s);
+  if (f.impliedDecimals) d = d.dividedBy(new ExactDecimal(10).pow(f.impliedDecimals));
   return negative ? d.negated() : d;
 }
 

@@ -1,6 +1,5 @@
-import { Decimal } from 'decimal.js';
 import { RecordFieldError } from '../../shared/records';
-import { impliedDecimal, parseDecimal } from '../amount';
+import { ExactDecimal, impliedDecimal, parseDecimal } from '../amount';
 import { toAscii } from '../ascii';
 import { parseIsoDate } from '../date';
 import type { CompiledProfile } from './profile';
@@ -85,7 +84,7 @@ export class X12Encoder {
 
   /** N0 element from a count. */
   count(n: number, where: Where, maxDigits: number): string {
-    return this.digits(new Decimal(n).toFixed(0), where, maxDigits);
+    return this.digits(new ExactDecimal(n).toFixed(0), where, maxDigits);
   }
 
   /** DT element, CCYYMMDD. */

@@ -1,9 +1,11 @@
-import type { EntityName, EntityRecordMap } from '../../shared/records';
+import { type EntityName, type EntityRecordMap, RecordFieldError } from '../../shared/records';
 import type { FusionClient } from '../client';
-import { type ChangeWindow, type ReadOptions, readDocuments, readWhere } from '../documents';
+import { type ChangeWindow, type Raw, type ReadOptions, readDocuments, readWhere } from '../documents';
 import { FusionError } from '../errors';
+import { guardDocument } from './guard';
 import { invoicesReader } from './invoices';
-import { journalLinesReader } from './journalLines';
+import { journalLineIds, journalLinesReader } from './journalLines';
+import { asFieldError, label, quarantined, versionOf } from './map';
 import { purchaseOrdersReader } from './purchaseOrders';
 import { suppliersReader } from './suppliers';
 import type { EntityReader, Extracted } from './types';
@@ -14,11 +16,60 @@ export { toPurchaseOrderRecord } from './purchaseOrders';
 export { toSupplierRecord } from './suppliers';
 export type { EntityReader, Extracted } from './types';
 
+/**
+ * One document → its records, never a throw: a document that fails the shape check (too deep,
+ * too large, a child collection that is not a list of rows) or whose mapper throws anything is
+ * quarantined whole, and the rest of the page goes on.
+ */
+function documentRecords<E extends EntityName>(
+  reader: EntityReader<E>,
+  doc: Raw,
+): Extracted<EntityRecordMap[E]>[] {
+  const problem = guardDocument(doc, reader.spec.children);
+  if (problem)
+    return wholeDocument(reader, doc, (id) => new RecordFieldError(id, problem.path, problem.reason));
+  try {
+    return reader.toRecords(doc);
+  } catch (err) {
+    return wholeDocument(reader, doc, (id) => asFieldError(id, err));
+  }
+}
+
+/**
+ * Quarantine entries for a whole document, by the IDs an audit looks for: the document's key, or
+ * for a journal batch each line it holds (`<JeHeaderId>:<JeLineNumber>`, as delivered lines are
+ * named), or `batch:<JeBatchId>` when no line can be named.
+ */
+function wholeDocument<E extends EntityName>(
+  reader: EntityReader<E>,
+  doc: Raw,
+  error: (recordId: string) => RecordFieldError,
+): Extracted<EntityRecordMap[E]>[] {
+  const isRow = doc !== null && typeof doc === 'object' && !Array.isArray(doc);
+  if (reader.entity === 'journalLines' && isRow) {
+    const lines = journalLineIds(doc);
+    if (lines.length > 0) {
+      return lines.map(({ recordId, line }) =>
+        quarantined(recordId, versionOf(line), error(recordId), { JeBatchId: doc.JeBatchId, line }),
+      );
+    }
+    const id = `batch:${label(doc.JeBatchId)}`;
+    return [quarantined(id, versionOf(doc), error(id), doc)];
+  }
+  const id = isRow ? label(doc[reader.spec.key]) : '?';
+  return [quarantined(id, isRow ? versionOf(doc) : 'unknown', error(id), doc)];
+}
+
+const guarded = <E extends EntityName>(reader: EntityReader<E>): EntityReader<E> => ({
+  ...reader,
+  toRecords: (doc) => documentRecords(reader, doc),
+});
+
 export const entityReaders: { [E in EntityName]: EntityReader<E> } = {
-  journalLines: journalLinesReader,
-  invoices: invoicesReader,
-  purchaseOrders: purchaseOrdersReader,
-  suppliers: suppliersReader,
+  journalLines: guarded(journalLinesReader),
+  invoices: guarded(invoicesReader),
+  purchaseOrders: guarded(purchaseOrdersReader),
+  suppliers: guarded(suppliersReader),
 };
 
 /** Records of one entity changed in the window, a page of documents at a time. */

@@ -1,14 +1,14 @@
 import type { InvoiceRecord } from '../../shared/records';
 import type { Raw } from '../documents';
 import { FieldReader, latestUpdate } from '../fields';
-import { mapOne } from './map';
+import { label, mapOne, versionOf } from './map';
 import type { EntityReader } from './types';
 
 // Payables invoices: one record per invoice with its lines (and their distributions) and its
 // installments. Versioned by the latest LastUpdateDate anywhere in the invoice.
 
 export function toInvoiceRecord(doc: Raw): InvoiceRecord {
-  const r = new FieldReader(String(doc.InvoiceId ?? '?'));
+  const r = new FieldReader(label(doc.InvoiceId));
   return {
     recordId: r.id(doc, 'InvoiceId'),
     version: latestUpdate(r, doc, [['invoiceLines', 'invoiceDistributions'], ['invoiceInstallments']]),
@@ -81,9 +81,5 @@ export const invoicesReader: EntityReader<'invoices'> = {
       { name: 'invoiceInstallments' },
     ],
   },
-  toRecords: (doc) => [
-    mapOne(String(doc.InvoiceId ?? '?'), String(doc.LastUpdateDate ?? 'unknown'), doc, () =>
-      toInvoiceRecord(doc),
-    ),
-  ],
+  toRecords: (doc) => [mapOne(label(doc.InvoiceId), versionOf(doc), doc, () => toInvoiceRecord(doc))],
 };

@@ -1,7 +1,7 @@
 import type { JournalLineRecord } from '../../shared/records';
 import type { Raw } from '../documents';
 import { FieldReader } from '../fields';
-import { mapOne } from './map';
+import { label, mapOne, versionOf } from './map';
 import type { EntityReader } from './types';
 
 // GL journal lines: each line of each header of a changed batch is one record, identified by
@@ -9,7 +9,19 @@ import type { EntityReader } from './types';
 // LastUpdateDate. Header and batch fields are copied onto the line.
 
 export function lineRecordId(header: Raw, line: Raw): string {
-  return `${String(header.JeHeaderId ?? '?')}:${String(line.JeLineNumber ?? '?')}`;
+  return `${label(header.JeHeaderId)}:${label(line.JeLineNumber)}`;
+}
+
+const rowsOf = (v: unknown): Raw[] =>
+  Array.isArray(v) ? v.filter((r): r is Raw => r !== null && typeof r === 'object' && !Array.isArray(r)) : [];
+
+/** Every line of a batch that can be named, with its record ID (for a batch quarantined whole). */
+export function journalLineIds(batch: Raw): { recordId: string; line: Raw }[] {
+  return rowsOf(batch.journalHeaders).flatMap((header) =>
+    rowsOf(header.journalLines)
+      .map((line) => ({ recordId: lineRecordId(header, line), line }))
+      .filter(({ recordId }) => !recordId.includes('?')),
+  );
 }
 
 /** Pure: one Fusion batch/header/line triple → a validated JournalLineRecord. */
@@ -39,6 +51,7 @@ export function toJournalLineRecord(batch: Raw, header: Raw, line: Raw): Journal
     accountedDr: r.amount(line, 'AccountedDr'),
     accountedCr: r.amount(line, 'AccountedCr'),
     currencyCode: r.currency(line, 'CurrencyCode'),
+    ledgerCurrencyCode: r.optionalCurrency(header, 'LedgerCurrencyCode'),
     description: r.text(line, 'Description'),
   };
 }
@@ -54,11 +67,8 @@ export const journalLinesReader: EntityReader<'journalLines'> = {
     const headers = (batch.journalHeaders ?? []) as Raw[];
     return headers.flatMap((header) =>
       ((header.journalLines ?? []) as Raw[]).map((line) =>
-        mapOne(
-          lineRecordId(header, line),
-          String(line.LastUpdateDate ?? 'unknown'),
-          { batch, header, line },
-          () => toJournalLineRecord(batch, header, line),
+        mapOne(lineRecordId(header, line), versionOf(line), { batch, header, line }, () =>
+          toJournalLineRecord(batch, header, line),
         ),
       ),
     );

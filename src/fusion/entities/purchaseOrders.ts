@@ -1,14 +1,14 @@
 import type { PurchaseOrderRecord } from '../../shared/records';
 import type { Raw } from '../documents';
 import { FieldReader, latestUpdate } from '../fields';
-import { mapOne } from './map';
+import { label, mapOne, versionOf } from './map';
 import type { EntityReader } from './types';
 
 // Purchase orders: one record per order with lines → schedules → distributions, versioned by
 // the latest LastUpdateDate anywhere in the order.
 
 export function toPurchaseOrderRecord(doc: Raw): PurchaseOrderRecord {
-  const r = new FieldReader(String(doc.POHeaderId ?? '?'));
+  const r = new FieldReader(label(doc.POHeaderId));
   return {
     recordId: r.id(doc, 'POHeaderId'),
     version: latestUpdate(r, doc, [['lines', 'schedules', 'distributions']]),
@@ -71,9 +71,5 @@ export const purchaseOrdersReader: EntityReader<'purchaseOrders'> = {
     key: 'POHeaderId',
     children: [{ name: 'lines', children: [{ name: 'schedules', children: [{ name: 'distributions' }] }] }],
   },
-  toRecords: (doc) => [
-    mapOne(String(doc.POHeaderId ?? '?'), String(doc.LastUpdateDate ?? 'unknown'), doc, () =>
-      toPurchaseOrderRecord(doc),
-    ),
-  ],
+  toRecords: (doc) => [mapOne(label(doc.POHeaderId), versionOf(doc), doc, () => toPurchaseOrderRecord(doc))],
 };

@@ -1,13 +1,13 @@
 import type { SupplierRecord } from '../../shared/records';
 import type { Raw } from '../documents';
 import { FieldReader, latestUpdate } from '../fields';
-import { mapOne } from './map';
+import { label, mapOne, versionOf } from './map';
 import type { EntityReader } from './types';
 
 // Suppliers: one record per supplier with its sites, addresses and contacts.
 
 export function toSupplierRecord(doc: Raw): SupplierRecord {
-  const r = new FieldReader(String(doc.SupplierId ?? '?'));
+  const r = new FieldReader(label(doc.SupplierId));
   return {
     recordId: r.id(doc, 'SupplierId'),
     version: latestUpdate(r, doc, [['sites'], ['addresses'], ['contacts']]),
@@ -64,9 +64,5 @@ export const suppliersReader: EntityReader<'suppliers'> = {
     key: 'SupplierId',
     children: [{ name: 'sites' }, { name: 'addresses' }, { name: 'contacts' }],
   },
-  toRecords: (doc) => [
-    mapOne(String(doc.SupplierId ?? '?'), String(doc.LastUpdateDate ?? 'unknown'), doc, () =>
-      toSupplierRecord(doc),
-    ),
-  ],
+  toRecords: (doc) => [mapOne(label(doc.SupplierId), versionOf(doc), doc, () => toSupplierRecord(doc))],
 };

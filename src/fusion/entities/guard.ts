@@ -1,0 +1,104 @@
+import type { ChildSpec, Raw } from '../documents';
+
+// The shape check every document passes before it is mapped. A document is hostile input of
+// unknown size and depth: JSON.parse accepts nesting thousands of levels deep, which the
+// recursive steps after it (JSON.stringify, the digest's canonical JSON) then overflow the stack
+// on. The walk here is iterative, so the check itself cannot overflow, and it stops at the first
+// problem.
+
+/**
+ * Objects/lists allowed below a row beyond the known child collections. A Fusion row's own
+ * fields are flat; what nests is `links` (row → links → link → properties: 3) and expanded
+ * flexfield or attachment rows (a list of rows, each with its links: 4). 16 leaves four times
+ * that and is still far from anything that strains a recursive reader.
+ */
+export const MAX_EXTRA_DEPTH = 16;
+/** Rows (objects) in one document: a journal batch of 100,000 lines is already extreme. */
+export const MAX_ROWS = 100_000;
+/** UTF-8 bytes of all strings (keys and values) in one document. */
+export const MAX_STRING_BYTES = 64 * 1024 * 1024;
+
+export interface DocumentProblem {
+  /** Where, e.g. `journalHeaders[0].journalLines[2].Description`. */
+  path: string;
+  reason: string;
+}
+
+interface Node {
+  value: unknown;
+  key: string | number | null;
+  parent: Node | null;
+  /** Containers since the last known row. */
+  extra: number;
+  /** Set when the value is a row of the document (the root or a row of a known child collection). */
+  children?: ChildSpec[];
+}
+
+const isRow = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `a[2].b` from a node's keys; odd keys quoted and cut, so a hostile key cannot bloat the path. */
+export function nodePath(node: Node | null): string {
+  const parts: string[] = [];
+  for (let n = node; n && n.key !== null; n = n.parent) {
+    const k = n.key;
+    if (typeof k === 'number') parts.push(`[${k}]`);
+    else if (/^[A-Za-z_][\w]{0,63}$/.test(k)) parts.push(`.${k}`);
+    else parts.push(`[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
+  }
+  return parts.reverse().join('').replace(/^\./, '');
+}
+
+/** The first problem of a document, or null when it may be mapped. */
+export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProblem | null {
+  if (!isRow(doc)) return { path: '(document)', reason: 'is not a JSON object' };
+  const stack: Node[] = [{ value: doc, key: null, parent: null, extra: 0, children }];
+  let rows = 0;
+  let bytes = 0;
+  const fail = (node: Node, reason: string): DocumentProblem => ({
+    path: nodePath(node) || '(document)',
+    reason,
+  });
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const v = node.value;
+    if (typeof v === 'string') {
+      bytes += Buffer.byteLength(v, 'utf8');
+      if (bytes > MAX_STRING_BYTES) return fail(node, `document text exceeds ${MAX_STRING_BYTES} bytes`);
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (node.extra > MAX_EXTRA_DEPTH) {
+      return fail(node, `is nested deeper than ${MAX_EXTRA_DEPTH} levels below its row`);
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push({ value: v[i], key: i, parent: node, extra: node.extra + 1 });
+      }
+      continue;
+    }
+    if (++rows > MAX_ROWS) return fail(node, `document has more than ${MAX_ROWS} rows`);
+    const known = new Map((node.children ?? []).map((c) => [c.name, c]));
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      bytes += Buffer.byteLength(k, 'utf8');
+      const child = (v as Raw)[k];
+      const spec = known.get(k);
+      if (!spec) {
+        stack.push({ value: child, key: k, parent: node, extra: node.extra + 1 });
+        continue;
+      }
+      // A known child collection: a list of rows, or nothing. Its rows start the depth count again.
+      const list: Node = { value: child, key: k, parent: node, extra: 0 };
+      if (child === null || child === undefined) continue;
+      if (!Array.isArray(child)) return fail(list, 'is not a list of rows');
+      for (let j = child.length - 1; j >= 0; j--) {
+        const item: Node = { value: child[j], key: j, parent: list, extra: 0, children: spec.children ?? [] };
+        if (!isRow(child[j])) return fail(item, 'is not a row');
+        stack.push(item);
+      }
+    }
+    if (bytes > MAX_STRING_BYTES) return fail(node, `document text exceeds ${MAX_STRING_BYTES} bytes`);
+  }
+  return null;
+}
