@@ -63,4 +63,43 @@ describe('formats journal balance', () => {
       /field enteredDr: "1,000.00" is not a decimal/,
     );
   });
+
+  // decimal.js's default precision (20 significant digits) would round these sums silently.
+  const big = (dr: string[], cr: string) => [
+    ...dr.map((d, i) => journalLine({ lineNumber: i + 1, enteredDr: d, accountedDr: d })),
+    journalLine({ lineNumber: 9, enteredDr: null, accountedDr: null, enteredCr: cr, accountedCr: cr }),
+  ];
+
+  it('a journal whose lines sum to a 25-digit total balances exactly', () => {
+    const b = journalBalance(big(['12345678901234567890123.44', '0.01'], '12345678901234567890123.45'));
+    assert.equal(b.enteredDr, '12345678901234567890123.45');
+    assert.equal(b.accountedCr, '12345678901234567890123.45');
+    assert.equal(b.balanced, true);
+  });
+
+  it('a journal off by 0.01 at 25 digits is held, with the exact difference', () => {
+    const lines = big(['12345678901234567890123.44', '0.01'], '12345678901234567890123.46');
+    const b = journalBalance(lines);
+    assert.equal(b.enteredDifference, '-0.01');
+    assert.equal(b.balanced, false);
+    assert.equal(splitBalancedJournals(lines).unbalanced.length, 1);
+  });
+
+  it('38-digit amounts (the most a record may carry) sum exactly', () => {
+    const max = `${'9'.repeat(19)}.${'9'.repeat(19)}`;
+    const b = journalBalance([
+      ...big([max, max], max).slice(0, 2),
+      journalLine({ lineNumber: 3, enteredDr: null, enteredCr: max }),
+      journalLine({ lineNumber: 4, enteredDr: null, enteredCr: max.replace(/9$/, '8') }),
+    ]);
+    assert.equal(b.enteredDr, '19999999999999999999.9999999999999999998');
+    assert.equal(b.enteredDifference, '0.0000000000000000001');
+  });
+
+  it('an amount longer than 38 digits is refused, not summed', () => {
+    assert.throws(
+      () => journalBalance([journalLine({ enteredDr: '1'.repeat(39) })]),
+      /field enteredDr: .*more than 38 digits/,
+    );
+  });
 });

@@ -426,6 +426,52 @@ describe('formats CSV: invoices, purchase orders, suppliers', () => {
       invoicesToCsv([invoice(), creditMemo()], invoiceLines),
     );
   });
+
+  it('signed amounts of 25 digits are exact; an amount over 38 digits is refused', () => {
+    const row = journalLineToRow(
+      journalLine({ enteredDr: '12345678901234567890123.46', enteredCr: '0.01' }),
+      signedLayout,
+    );
+    assert.equal(row[3], '12345678901234567890123.45');
+    assert.throws(
+      () => journalLineToRow(journalLine({ enteredDr: '1'.repeat(60) }), drcrLayout),
+      (err: unknown) =>
+        err instanceof RecordFieldError &&
+        err.field === 'enteredDr' &&
+        /more than 38 digits/.test(err.reason),
+    );
+  });
+
+  it("decimalPlaces 'currency': accounted amounts in the journal's own ledger currency", () => {
+    const layout: JournalLinesCsvLayout = {
+      ...drcrLayout,
+      header: false,
+      decimalPlaces: 'currency',
+      columns: [
+        { header: 'DR', field: 'enteredDr' },
+        { header: 'Acc DR', field: 'accountedDr' },
+        { header: 'Ledger currency', field: 'ledgerCurrencyCode' },
+      ],
+    };
+    const jpyLedger = journalLine({
+      currencyCode: 'USD',
+      enteredDr: '10.50',
+      ledgerCurrencyCode: 'JPY',
+      accountedDr: '1575',
+    });
+    assert.deepEqual(journalLineToRow(jpyLedger, layout), ['10.50', '1575', 'JPY']);
+    // A format's ledgerCurrency is an explicit override of Fusion's.
+    assert.deepEqual(journalLineToRow(jpyLedger, { ...layout, ledgerCurrency: 'KWD' }), [
+      '10.50',
+      '1575.000',
+      'JPY',
+    ]);
+    // Without either, the accounted amount has no currency: the line is refused, naming the field.
+    assert.throws(
+      () => journalLineToRow(journalLine({ ledgerCurrencyCode: null }), layout),
+      (err: unknown) => err instanceof RecordFieldError && err.field === 'accountedDr',
+    );
+  });
 });
 
 describe('formats CSV: formula injection (OWASP CSV Injection)', () => {

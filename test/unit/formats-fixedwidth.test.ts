@@ -365,4 +365,28 @@ describe('formats fixed-width', () => {
       /every record type needs the same length/,
     );
   });
+
+  it('control totals of 25-digit amounts are exact (decimal.js would round at 20 digits)', () => {
+    const layout: FixedWidthLayout = {
+      lineEnding: 'lf',
+      nonAscii: 'reject',
+      detail: {
+        fields: [{ name: 'dr', type: 'amount', source: 'enteredDr', width: 30, impliedDecimals: 2 }],
+      },
+      trailer: {
+        fields: [
+          { name: 'type', type: 'literal', value: 'T', width: 1 },
+          { name: 'total', type: 'total', source: 'enteredDr', width: 29, impliedDecimals: 2 },
+        ],
+      },
+    };
+    const lines = [
+      journalLine({ enteredDr: '12345678901234567890123.44' }),
+      journalLine({ lineNumber: 2, enteredDr: '0.01' }),
+    ];
+    const { text, summary } = recordsToFixedWidth('journalLines', lines, layout);
+    assert.deepEqual(summary.totals, { total: '12345678901234567890123.45' });
+    assert.equal(text.split('\n')[2], `T${'1234567890123456789012345'.padStart(29, '0')}`);
+    assert.ok(validateFixedWidth(text, 'journalLines', layout, summary).ok);
+  });
 });

@@ -91,4 +91,12 @@ describe('Fusion journal line → record', () => {
         "(journalHeaders.journalLines.LastUpdateDate > '2026-11-26T10:00:00Z' and journalHeaders.journalLines.LastUpdateDate <= '2026-11-26T11:00:00Z')",
     );
   });
+
+  it("maps the header's LedgerCurrencyCode, the currency of the accounted amounts", () => {
+    assert.equal(
+      toJournalLineRecord(batch, { ...header, LedgerCurrencyCode: 'EUR' }, line).ledgerCurrencyCode,
+      'EUR',
+    );
+    assert.equal(toJournalLineRecord(batch, header, line).ledgerCurrencyCode, null);
+  });
 });

@@ -44,4 +44,11 @@ describe('contentDigest', () => {
     const b = { lines: [{ n: 2 }, { n: 1 }] };
     assert.notEqual(contentDigest(a), contentDigest(b));
   });
+
+  it("leaves a journal line's ledgerCurrencyCode out: lines digested before it existed are not re-sent", () => {
+    const before = { recordId: '1:1', version: 'v', enteredDr: '10', currencyCode: 'USD' };
+    assert.equal(contentDigest({ ...before, ledgerCurrencyCode: 'USD' }), contentDigest(before));
+    assert.equal(contentDigest({ ...before, ledgerCurrencyCode: null }), contentDigest(before));
+    assert.notEqual(contentDigest({ ...before, currencyCode: 'EUR' }), contentDigest(before));
+  });
 });
