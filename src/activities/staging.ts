@@ -2,7 +2,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { holdUnbalancedJournals } from '../formats/balance';
 import type { Extracted } from '../fusion';
 import { boundedPayload, safeText } from '../fusion/entities/map';
-import type { Ledger, RunRow } from '../ledger';
+import type { Ledger, QuarantineEntry, RunRow } from '../ledger';
 import {
   type EntityName,
   type EntityRecordMap,
@@ -32,6 +32,27 @@ export function holdUnbalanced(good: Record_[], bad: Extracted<Record_>[]): Reco
   return balanced;
 }
 
+/**
+ * Quarantine rows for failed records. Whatever a hostile document held, each row is bounded and
+ * storable (no NUL, no unpaired surrogate, no unbounded text or nesting): storing the quarantine
+ * must never be what fails the page.
+ */
+export function quarantineEntries(bad: Extracted<Record_>[]): QuarantineEntry[] {
+  return bad.flatMap((b) =>
+    b.ok
+      ? []
+      : [
+          {
+            recordId: safeText(b.recordId, 200),
+            version: safeText(b.version, 64),
+            field: safeText(b.error.field, 500),
+            reason: safeText(b.error.reason, 1000),
+            payload: boundedPayload(b.raw),
+          },
+        ],
+  );
+}
+
 export async function stageExtracted(
   ledger: Ledger,
   rt: IntegrationRuntime,
@@ -59,15 +80,7 @@ export async function stageExtracted(
       good = good.filter((r) => only.has(r.recordId));
       bad = bad.filter((b) => only.has(b.ok ? '' : b.recordId));
     }
-    // Whatever a hostile document held, the quarantine row is bounded and storable (no NUL, no
-    // unpaired surrogate, no unbounded text or nesting): storing it must not fail the page.
-    const entries = bad.map((b) => ({
-      recordId: safeText(b.recordId, 200),
-      version: safeText(b.version, 64),
-      field: safeText(b.error.field, 500),
-      reason: safeText(b.error.reason, 1000),
-      payload: boundedPayload(b.raw),
-    }));
+    const entries = quarantineEntries(bad);
     for (const e of entries) {
       log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });
     }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
+import { quarantineEntries } from '../../src/activities/staging';
 import { Ledger, migrate } from '../../src/ledger';
 import { inTransaction } from '../../src/ledger/transaction';
+import { RecordFieldError } from '../../src/shared/records';
 
 // The ledger on real Postgres: migrations are idempotent, and X12 control numbers drawn by many
 // syncs at once are never the same twice, with each file's set numbers one contiguous block; a
@@ -62,5 +64,44 @@ describe('ledger on Postgres', () => {
       const n = await inTransaction(ledger.pool, async (c) => (await c.query('SELECT 1 AS n')).rows[0].n);
       assert.equal(n, 1);
     }
+  });
+
+  it('stores the quarantine of hostile documents: deep, huge, NUL, unpaired surrogates', async () => {
+    await migrate(ledger.pool);
+    await ledger.registerIntegrations([
+      { id: 'q', entity: 'journalLines', format: 'csv', destination: 'd', configSha256: 'x' },
+    ]);
+    const run = await ledger.openRun({
+      runKey: 'q/1',
+      integrationId: 'q',
+      entity: 'journalLines',
+      windowTo: '2026-12-01T00:00:00Z',
+      initialWatermark: '2026-11-01T00:00:00Z',
+      overlapSeconds: 0,
+    });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const raw = { deep, big: 'y'.repeat(10_000_000), nul: 'a\u0000b', half: '\uD800', 'k\u0000': 1 };
+    const entries = quarantineEntries([
+      {
+        ok: false,
+        recordId: '1:1\u0000',
+        version: 'unknown',
+        error: new RecordFieldError('1:1', 'Description\u0000', `bad \uD800 ${'z'.repeat(5000)}`),
+        raw,
+      },
+    ]);
+    await ledger.quarantine(run.runKey, run.integrationId, entries);
+    const { rows } = await ledger.pool.query(
+      `SELECT record_id, field, length(reason) AS reason, length(payload::text) AS size, payload->>'nul' AS nul
+       FROM quarantined_record WHERE run_key = $1`,
+      [run.runKey],
+    );
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].record_id, '1:1\uFFFD');
+    assert.equal(rows[0].field, 'Description\uFFFD');
+    assert.equal(rows[0].nul, 'a\uFFFDb');
+    assert.ok(rows[0].reason <= 1001);
+    assert.ok(rows[0].size < 300_000, `payload bounded (${rows[0].size})`);
   });
 });
