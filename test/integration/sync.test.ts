@@ -222,4 +222,44 @@ describe('sync of GL journal lines, end to end', () => {
     assert.equal(rows[0].field, 'journal balance');
     assert.match(rows[0].reason, new RegExp(`journal ${target.JeHeaderId} .*entered DR .* CR .* difference`));
   });
+
+  it('a hostile record never stops the sync: bad text and deep nesting are quarantined, the rest is sent', async () => {
+    const lines = await simLines(stack);
+    // Three lines of three batches other than the first (the unbalanced journal above).
+    const batches = [...new Set(lines.map((l) => String(l.JeBatchId)))].slice(-3);
+    const [bad, deep, good] = batches.map((b) => lines.find((l) => String(l.JeBatchId) === b)!);
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < 40; i++) nested = { a: nested };
+    for (const [line, Description] of [
+      [bad!, 'Caf\uFFFD'],
+      [deep!, nested],
+      [good!, 'Still delivered'],
+    ] as const) {
+      const res = await fetch(`${stack.simUrl}/__sim/journalLines/${line.JeHeaderId}/${line.JeLineNumber}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ Description }),
+      });
+      assert.equal(res.status, 200);
+    }
+    const result = await sync();
+    assert.ok(result.file, 'the run delivered a file');
+    assert.equal(result.watermark, result.windowTo, 'and moved the watermark');
+    const rows = readCsv(stack, result.file.fileName);
+    assert.ok(rows.some((r) => r[11] === 'Still delivered'));
+    const quarantined = async (recordId: string) =>
+      (
+        await stack.ledger.pool.query(
+          'SELECT field, reason, payload FROM quarantined_record WHERE run_key = $1 AND record_id = $2',
+          [result.runKey, recordId],
+        )
+      ).rows;
+    const [badRow] = await quarantined(`${bad!.JeHeaderId}:${bad!.JeLineNumber}`);
+    assert.deepEqual([badRow?.field, badRow?.reason], ['Description', 'invalid UTF-8 (U+FFFD)']);
+    const deepBatch = lines.filter((l) => l.JeBatchId === deep!.JeBatchId);
+    for (const l of deepBatch) {
+      const [row] = await quarantined(`${l.JeHeaderId}:${l.JeLineNumber}`);
+      assert.match(String(row?.field), /^journalHeaders\[\d+\]\.journalLines\[\d+\]\.Description(\.a){16}$/);
+      assert.match(String(row?.reason), /nested deeper than 16 levels/);
+    }
+  });
 });
