@@ -67,6 +67,31 @@ describe('Fusion client against the simulator', () => {
     assert.deepEqual([...seen].sort(), [...expected].sort());
   });
 
+  it('invalid UTF-8 in one supplier quarantines that supplier only, the page goes on', async () => {
+    const suppliers = sim.suppliers.top;
+    const target = suppliers[1]!;
+    sim.faults.set({ rawBytes: { find: `"${String(target.Supplier)}"`, bytesHex: '22ff22' } });
+    const results: string[] = [];
+    try {
+      const window = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
+      for await (const page of readChanges(fusion.client, 'suppliers', window, {
+        expand: true,
+        childChangeFilter: false,
+      })) {
+        for (const x of page) {
+          results.push(
+            x.ok ? `ok ${x.record.recordId}` : `${x.recordId} ${x.error.field}: ${x.error.reason}`,
+          );
+        }
+      }
+    } finally {
+      sim.faults.clear();
+    }
+    assert.equal(results.length, suppliers.length);
+    assert.ok(results.includes(`${target.SupplierId} Supplier: invalid UTF-8 (U+FFFD)`), results.join('\n'));
+    assert.equal(results.filter((r) => r.startsWith('ok ')).length, suppliers.length - 1);
+  });
+
   it('fetches one token for many concurrent requests and reuses it', async () => {
     const before = sim.stats.tokensIssued;
     const fresh = connect();
