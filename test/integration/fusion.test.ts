@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FusionSimulator } from '../../simulator/server';
+import { type JournalLinesCsvLayout, journalLineToRow } from '../../src/formats/csv/journalLines';
 import {
   connectFusion,
   type FusionConnection,
@@ -65,6 +66,39 @@ describe('Fusion client against the simulator', () => {
     const expected = sim.flatJournalLines().map((l) => `${l.JeHeaderId}:${l.JeLineNumber}`);
     assert.equal(seen.length, expected.length, 'no line lost or read twice');
     assert.deepEqual([...seen].sort(), [...expected].sort());
+  });
+
+  it("journal lines carry their header's LedgerCurrencyCode: accounted amounts format at its minor units", async () => {
+    const ledgerOf = new Map(
+      sim.journals.headers.map((h) => [String(h.JeHeaderId), String(h.LedgerCurrencyCode)]),
+    );
+    const window = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
+    const layout: JournalLinesCsvLayout = {
+      columns: [
+        { header: 'Acc DR', field: 'accountedDr' },
+        { header: 'Acc CR', field: 'accountedCr' },
+        { header: 'Ledger', field: 'ledgerCurrencyCode' },
+      ],
+      decimalPlaces: 'currency',
+      header: false,
+      delimiter: ',',
+      lineEnding: 'lf',
+      chartOfAccounts: { delimiter: '-', segments: ['company', 'costCentre', 'account', 'subAccount'] },
+    };
+    const currencies = new Set<string>();
+    for await (const page of readChanges(fusion.client, 'journalLines', window, {
+      expand: true,
+      childChangeFilter: false,
+    })) {
+      for (const x of page) {
+        assert.ok(x.ok, x.ok ? '' : x.error.message);
+        assert.equal(x.record.ledgerCurrencyCode, ledgerOf.get(x.record.headerId));
+        currencies.add(x.record.ledgerCurrencyCode!);
+        // Before, every line with accounted amounts was refused here: their currency was unknown.
+        assert.equal(journalLineToRow(x.record, layout)[2], x.record.ledgerCurrencyCode);
+      }
+    }
+    assert.ok(currencies.size >= 2, [...currencies].join());
   });
 
   it('invalid UTF-8 in one supplier quarantines that supplier only, the page goes on', async () => {
