@@ -126,6 +126,25 @@ describe('Fusion client against the simulator', () => {
     assert.equal(results.filter((r) => r.startsWith('ok ')).length, suppliers.length - 1);
   });
 
+  it('a document Fusion cannot give whole (endless child pages) is quarantined, not mapped in part', async () => {
+    sim.faults.set({ endlessPages: { resource: 'invoiceLines' } });
+    const results: string[] = [];
+    try {
+      const window = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
+      for await (const page of readChanges(fusion.client, 'invoices', window, {
+        expand: false,
+        childChangeFilter: false,
+      })) {
+        for (const x of page)
+          results.push(x.ok ? `ok ${x.record.recordId}` : `${x.recordId} ${x.error.field}`);
+      }
+    } finally {
+      sim.faults.clear();
+    }
+    const invoices = sim.invoices.top.map((i) => String(i.InvoiceId));
+    assert.deepEqual(results.sort(), invoices.map((id) => `${id} (children)`).sort());
+  });
+
   it('fetches one token for many concurrent requests and reuses it', async () => {
     const before = sim.stats.tokensIssued;
     const fresh = connect();

@@ -1,6 +1,13 @@
 import { type EntityName, type EntityRecordMap, RecordFieldError } from '../../shared/records';
 import type { FusionClient } from '../client';
-import { type ChangeWindow, type Raw, type ReadOptions, readDocuments, readWhere } from '../documents';
+import {
+  type ChangeWindow,
+  incompleteReason,
+  type Raw,
+  type ReadOptions,
+  readDocuments,
+  readWhere,
+} from '../documents';
 import { FusionError } from '../errors';
 import { guardDocument } from './guard';
 import { invoicesReader } from './invoices';
@@ -17,14 +24,19 @@ export { toSupplierRecord } from './suppliers';
 export type { EntityReader, Extracted } from './types';
 
 /**
- * One document → its records, never a throw: a document that fails the shape check (too deep,
- * too large, a child collection that is not a list of rows) or whose mapper throws anything is
- * quarantined whole, and the rest of the page goes on.
+ * One document → its records, never a throw: a document that could not be read whole, that fails
+ * the shape check (too deep, too large, a child collection that is not a list of rows) or whose
+ * mapper throws anything is quarantined whole, and the rest of the page goes on.
  */
 function documentRecords<E extends EntityName>(
   reader: EntityReader<E>,
   doc: Raw,
 ): Extracted<EntityRecordMap[E]>[] {
+  // A document Fusion could not give whole (documents.ts): mapping part of it would send a
+  // partial invoice or an unbalanced-looking journal.
+  const partial = incompleteReason(doc);
+  if (partial)
+    return wholeDocument(reader, doc, (id) => new RecordFieldError(id, partial.field, partial.reason));
   const problem = guardDocument(doc, reader.spec.children);
   if (problem)
     return wholeDocument(reader, doc, (id) => new RecordFieldError(id, problem.path, problem.reason));
