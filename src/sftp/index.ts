@@ -147,14 +147,22 @@ export async function placeFile(
     // rename must fail when the target exists (SFTP v3, draft-02 §6.5); OpenSSH does it with
     // link(2) + unlink(2), atomic and never replacing. On failure we look again: the file that
     // won the race either holds our bytes (already delivered) or is a conflict.
-    try {
-      await session.op(`renaming ${tempPath} to ${finalPath}`, (c) => c.rename(tempPath, finalPath));
-    } catch (err) {
-      if ((await finalState(session, finalPath, bytes)) === 'same') return false;
-      throw err;
-    }
+    await session.op(`renaming ${tempPath} to ${finalPath}`, (c) => c.rename(tempPath, finalPath));
     tempExists = false;
     return true;
+  } catch (err) {
+    // The attempt that won a race has placed our bytes (and may have swept our temporary away):
+    // that is a delivery, not a failure. Anything else at the final name is a conflict.
+    if (err instanceof SftpError && err.kind === 'conflict') throw err;
+    let state: 'absent' | 'same';
+    try {
+      state = await finalState(session, finalPath, bytes);
+    } catch (again) {
+      // Another file at the final name is the outcome to report; a dead connection is not.
+      throw again instanceof SftpError && again.kind === 'conflict' ? again : err;
+    }
+    if (state === 'same') return false;
+    throw err;
   } finally {
     // A put that failed early leaves the source unread: release it (the archive holds a cursor).
     if (source && !source.destroyed) source.destroy();
@@ -165,6 +173,24 @@ export async function placeFile(
         .op(`removing ${tempPath}`, (c) => c.delete(tempPath, true), CLEANUP_SECONDS)
         .catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Removes the temporaries earlier attempts at `name` left (a worker killed mid-upload cannot
+ * clean up after itself). Called once the file is in place, so whatever attempt still writes one
+ * ends as "already delivered". Best effort: a leftover is skipped by listings and reconcile.
+ */
+async function sweepTemporaries(session: SftpSession, folder: string, name: string): Promise<void> {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^\\.${escaped}(\\.[0-9a-f]{8})?\\.part$`);
+  const entries = await session
+    .op(`listing ${folder}`, (c) => c.list(folder), CLEANUP_SECONDS)
+    .catch(() => [] as SftpClient.FileInfo[]);
+  for (const entry of entries) {
+    if (entry.type !== '-' || !ours.test(entry.name)) continue;
+    const path = posix.join(folder, entry.name);
+    await session.op(`removing ${path}`, (c) => c.delete(path, true), CLEANUP_SECONDS).catch(() => undefined);
   }
 }
 
@@ -195,6 +221,7 @@ export async function deliverFile(
     }
     const highWaterMark = destination.writeHighWaterMarkBytes;
     const uploadedNow = await placeFile(session, folder, file.fileName, file, { highWaterMark, onProgress });
+    await sweepTemporaries(session, folder, file.fileName);
 
     // Markers go last, placed the same way: written on a retry if an earlier attempt stopped
     // before them, accepted when a concurrent attempt wrote the same bytes, never written through.

@@ -193,14 +193,19 @@ describe('Fusion client against hostile answers', { timeout: 120_000 }, () => {
       );
       const { client } = connect({ limits: { maxPagesPerCollection: 30 } });
       const window = { from: '2025-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
-      const pages = await drain(readChanges(client, 'invoices', window, { expand: false, childChangeFilter: false }));
+      const pages = await drain(
+        readChanges(client, 'invoices', window, { expand: false, childChangeFilter: false }),
+      );
       const extracted = pages.flat();
       assert.equal(extracted.length, 1);
       const [invoice] = extracted;
       // The document could not be read whole: held with the bound's reason, never mapped partially.
       assert.ok(invoice && !invoice.ok, 'quarantined');
       assert.equal(invoice.recordId, '1');
-      assert.match(invoice.error.reason, /still more rows after 30 pages \(fusion\.limits\.maxPagesPerCollection\)/);
+      assert.match(
+        invoice.error.reason,
+        /still more rows after 30 pages \(fusion\.limits\.maxPagesPerCollection\)/,
+      );
       assert.ok(fusion.count(`${BASE}/forever`) <= 30, `${fusion.count(`${BASE}/forever`)} child pages`);
     });
   });

@@ -36,7 +36,7 @@ describe('journal header and batch changes without line changes', () => {
   };
 
   before(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ stampPrecision: 'millisecond' });
     worker = await startWorker(stack);
     await sync();
     const created = stack.sim.journals.createJournal({

@@ -8,6 +8,7 @@ import { simulatorIntegration } from '../../dev/integration';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
 import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
+import type { StampPrecision } from '../../simulator/attributes';
 import { FusionSimulator } from '../../simulator/server';
 import { type ConfigFile, parseConfig } from '../../src/config';
 import { resolveSecrets, type SecretResolver, usesCredentialStore } from '../../src/config/secrets';
@@ -72,6 +73,12 @@ export interface TestStackOptions {
   config?: Record<string, unknown>;
   /** The Postgres server for the scratch database (a test's own server); by default DATABASE_URL or the local one. */
   postgresUrl?: string;
+  /**
+   * How the simulator stamps rows. Default `second`: a test may change a row and sync at once
+   * (a sync's window ends at the whole second it starts in, so a millisecond stamp later in that
+   * second waits for the next sync). Paging, header-change and hostile tests use `millisecond`.
+   */
+  stampPrecision?: StampPrecision;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -89,7 +96,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     cleanups.push(() => ledger.close());
     await migrate(ledger.pool);
 
-    const sim = new FusionSimulator({ clientId: SIM_CLIENT_ID, clientSecret: SIM_CLIENT_SECRET });
+    const sim = new FusionSimulator({
+      clientId: SIM_CLIENT_ID,
+      clientSecret: SIM_CLIENT_SECRET,
+      stampPrecision: options.stampPrecision ?? 'second',
+    });
     const simUrl = await sim.listen();
     cleanups.push(() => sim.close());
     const sshd = await startSshd(options.sshd);
