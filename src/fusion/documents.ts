@@ -1,5 +1,6 @@
 import { type CollectionEnvelope, childLink, type FusionClient } from './client';
 import { FusionError } from './errors';
+import { isResponseTooLarge } from './http';
 import { type KeysetPosition, keysetRequest, nextPosition, queryInstant, START_OF_WINDOW } from './paging';
 
 export { queryInstant } from './paging';
@@ -274,9 +275,10 @@ export async function* readWhere(
   }
   // An expanded parent carries all its children: fewer parents per page keeps each page (and the
   // worker's memory) bounded, as the REST reference advises (50–100 parents when expanding).
-  const pageSize = base.expand ? Math.min(client.pageSize, EXPANDED_PAGE_SIZE) : client.pageSize;
+  const fullPage = base.expand ? Math.min(client.pageSize, EXPANDED_PAGE_SIZE) : client.pageSize;
   const url = client.resourceUrl(spec.resource);
   const maxPages = client.limits.maxPagesPerWindow;
+  let pageSize = fullPage;
   let position: KeysetPosition = START_OF_WINDOW;
   for (let request = 1; ; request++) {
     const describe = `GET ${new URL(url).pathname} (page ${request} of the window)`;
@@ -289,21 +291,50 @@ export async function* readWhere(
         { permanent: true },
       );
     }
-    const params = { ...base, ...keysetRequest(filter, spec.key, position) };
-    // One page per query: the next page is the next key range, asked for with offset 0.
-    const pages = client.pages(url, params, 0, pageSize);
-    const first = (await pages.next()).value as CollectionEnvelope | undefined;
-    await pages.return(undefined);
+    const query = keysetRequest(filter, spec.key, position);
+    let first: CollectionEnvelope | undefined;
+    let oversized: string | null = null;
+    try {
+      first = await onePage(client, url, { ...base, ...query }, pageSize);
+    } catch (err) {
+      if (!isResponseTooLarge(err)) throw err;
+      // Too large for maxResponseBytes: the same position with fewer parents, down to one; one
+      // parent alone too large is read by key only and handed on as incomplete (quarantined),
+      // so one huge document cannot stop the integration.
+      if (pageSize > 1) {
+        pageSize = Math.ceil(pageSize / 2);
+        continue;
+      }
+      oversized = (err as Error).message;
+      first = await onePage(client, url, { ...query, fields: `${spec.key},LastUpdateDate` }, 1);
+    }
     const listed = (first?.items ?? []) as Raw[];
     // From the page as listed: a document read again may carry a later stamp.
     const step = nextPosition(spec.key, position, listed, first?.hasMore === true, describe);
     const items = listed.slice(0, step.final);
     for (let i = 0; i < items.length; i++) {
-      items[i] = await completeDocument(client, spec, items[i]!, base.onlyData === 'true');
+      if (oversized) incomplete.set(items[i]!, { field: '(document)', reason: oversized });
+      else items[i] = await completeDocument(client, spec, items[i]!, base.onlyData === 'true');
     }
     if (items.length) yield items;
     if (!step.next) return;
     position = step.next;
+    if (!oversized) pageSize = Math.min(fullPage, pageSize * 2);
+  }
+}
+
+/** One page of a collection query (the next page is the next key range, asked with offset 0). */
+async function onePage(
+  client: FusionClient,
+  url: string,
+  params: Record<string, string>,
+  pageSize: number,
+): Promise<CollectionEnvelope | undefined> {
+  const pages = client.pages(url, params, 0, pageSize);
+  try {
+    return (await pages.next()).value as CollectionEnvelope | undefined;
+  } finally {
+    await pages.return(undefined);
   }
 }
 
@@ -340,11 +371,14 @@ export async function* readDocuments(
   const slices = splitWindow(window, client.parallelism);
   const iterators = slices.map((slice) => readWindow(client, read, slice, options));
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[]> }>>();
-  const pull = (index: number) =>
-    pending.set(
-      index,
-      iterators[index]!.next().then((result) => ({ index, result })),
-    );
+  const pull = (index: number) => {
+    const next = iterators[index]!.next().then((result) => ({ index, result }));
+    // Read ahead while the caller works on the page before: a failure of that read is taken up
+    // by the race on the caller's next call, but must not count as unhandled meanwhile (Node
+    // would end the worker process on an unhandled rejection).
+    next.catch(() => undefined);
+    pending.set(index, next);
+  };
   for (let i = 0; i < iterators.length; i++) pull(i);
   try {
     while (pending.size) {

@@ -108,6 +108,13 @@ export async function sendRequest(
   }
 }
 
+const TOO_LARGE = '(fusion.limits.maxResponseBytes)';
+
+/** A response refused for its size: a smaller page of the same query may fit. */
+export function isResponseTooLarge(err: unknown): boolean {
+  return err instanceof FusionError && err.kind === 'bad-response' && err.message.endsWith(TOO_LARGE);
+}
+
 /**
  * The body as text, at most `limit` bytes: a declared or streamed excess aborts the connection
  * (nothing more is read). `strict`: an excess is an error; otherwise the text is cut at the limit.
@@ -122,7 +129,7 @@ async function readText(
     response.body.destroy();
     return new FusionError(
       'bad-response',
-      `${describe}: the response is larger than the limit of ${limit} bytes (fusion.limits.maxResponseBytes)`,
+      `${describe}: the response is larger than the limit of ${limit} bytes ${TOO_LARGE}`,
       response.statusCode,
       undefined,
       { permanent: true },

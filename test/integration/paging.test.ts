@@ -124,6 +124,56 @@ describe('keyset paging at the precision the pod serves', () => {
     assertEachOnce(run.batches, 13 + 23 + 9);
   });
 
+  it('a page read ahead that fails while the caller is busy is not an unhandled rejection (it would end the worker)', async () => {
+    let at = Date.parse('2026-11-30T10:00:00.000Z');
+    const sim = simulator('millisecond', () => at);
+    for (let i = 0; i < 12; i++) {
+      at += 1;
+      sim.journals.createJournal(journal(`r${i}`));
+    }
+    sim.faults.set({ endlessPages: { resource: 'journalBatches' } });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(
+        (async () => {
+          const url = await sim.listen();
+          const fusion = connectFusion({
+            baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
+            auth: {
+              type: 'oauth',
+              tokenUrl: `${url}/oauth2/v1/token`,
+              clientId: CLIENT_ID,
+              clientSecret: SECRET,
+              scope: SCOPE,
+              tokenRefreshSeconds: 3300,
+            },
+            pageSize: 4,
+            frameworkVersion: 4,
+            requestTimeoutSeconds: 30,
+          });
+          try {
+            for await (const _page of readChanges(fusion.client, 'journalLines', WINDOW, {
+              expand: true,
+              childChangeFilter: true,
+            })) {
+              await new Promise((resolve) => setTimeout(resolve, 200)); // staging the page
+            }
+          } finally {
+            await fusion.close();
+            await sim.close();
+          }
+        })(),
+        /paging stopped so it cannot loop/,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   for (const precision of ['coarse', 'second'] as const) {
     it(`a pod serving whole seconds (${precision}): rows of one second in any stored order, each once`, async () => {
       // Keys ascend while stored stamps descend inside one second (coarse), or all share the
