@@ -174,24 +174,31 @@ describe('keyset paging at the precision the pod serves', () => {
     }
   });
 
-  for (const precision of ['coarse', 'second'] as const) {
-    it(`a pod serving whole seconds (${precision}): rows of one second in any stored order, each once`, async () => {
+  for (const [precision, pageSize, firstSecond, nextSecond] of [
+    ['coarse', 5, 37, 11],
+    ['coarse', 500, 170, 60],
+    ['second', 5, 37, 11],
+    ['second', 500, 170, 60],
+  ] as const) {
+    it(`a pod serving whole seconds (${precision}, page size ${pageSize}): rows of one second in any stored order, each once`, async () => {
       // Keys ascend while stored stamps descend inside one second (coarse), or all share the
       // second (second): the served value never identifies a row, so equality cannot page it.
       let at = Date.parse('2026-11-30T10:00:00.900Z');
       const sim = simulator(precision, () => at);
-      for (let i = 0; i < 37; i++) {
+      for (let i = 0; i < firstSecond; i++) {
         sim.journals.createJournal(journal(`j${i}`));
-        at -= 7;
+        at -= 3;
       }
       at = Date.parse('2026-11-30T10:00:01.500Z');
-      for (let i = 0; i < 11; i++) {
+      for (let i = 0; i < nextSecond; i++) {
         sim.journals.createJournal(journal(`k${i}`));
         at += 3;
       }
-      const run = await readAll(sim, 5);
-      assertEachOnce(run.batches, 48);
-      figures.push(`${precision} stamps, 48 batches in two seconds, page size 5: ${run.requests} requests`);
+      const run = await readAll(sim, pageSize);
+      assertEachOnce(run.batches, firstSecond + nextSecond);
+      figures.push(
+        `${precision} stamps, ${firstSecond + nextSecond} batches around two seconds, page size ${pageSize}: ${run.requests} requests`,
+      );
     });
   }
 });
