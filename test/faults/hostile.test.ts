@@ -68,6 +68,36 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
     return outcome.result;
   };
 
+  /** A sync while `fault` is set (cleared after, whatever happens). */
+  const syncUnder = async (
+    fault: Parameters<TestStack['sim']['faults']['set']>[0],
+    integrationId: string,
+  ): Promise<Outcome> => {
+    stack.sim.faults.set(fault);
+    try {
+      return await sync(integrationId);
+    } finally {
+      stack.sim.faults.clear();
+    }
+  };
+
+  /** A journal with more lines than one expanded collection holds: its lines come by link. */
+  const longJournal = (name: string, amount: string) =>
+    stack.sim.journals.createJournal({
+      batchName: name,
+      headers: [
+        {
+          journalName: name,
+          periodName: 'Nov-26',
+          accountingDate: '2026-11-30',
+          lines: Array.from({ length: 30 }, (_, i) => ({
+            accountCombination: '101-10-60010-000',
+            ...(i % 2 ? { enteredCr: amount } : { enteredDr: amount }),
+          })),
+        },
+      ],
+    });
+
   // A journal's lines and the record IDs they carry.
   const lines = () => stack.sim.journals.lines;
   const headerIds = () => [...new Set(lines().map((l) => l._JeHeaderId as number))];
@@ -178,13 +208,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
     boundSeconds: number,
   ): Promise<void> {
     const requestsBefore = stack.sim.stats.requests.journalBatches ?? 0;
-    stack.sim.faults.set(fault);
-    let outcome: Outcome;
-    try {
-      outcome = await sync(integrationId);
-    } finally {
-      stack.sim.faults.clear();
-    }
+    const outcome = await syncUnder(fault, integrationId);
     const requests = (stack.sim.stats.requests.journalBatches ?? 0) - requestsBefore;
     assert.ok(outcome.failure, 'the sync failed');
     assert.match(outcome.failure.message, message);
@@ -317,30 +341,10 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
   });
 
   it('a child collection that never ends: that journal quarantined, the rest delivered', async () => {
-    // A journal with more lines than one expanded collection holds, so its lines come by link.
-    const created = stack.sim.journals.createJournal({
-      batchName: 'Long journal',
-      headers: [
-        {
-          journalName: 'Long journal',
-          periodName: 'Nov-26',
-          accountingDate: '2026-11-30',
-          lines: Array.from({ length: 30 }, (_, i) => ({
-            accountCombination: '101-10-60010-000',
-            ...(i % 2 ? { enteredCr: '1.00' } : { enteredDr: '1.00' }),
-          })),
-        },
-      ],
-    });
+    const created = longJournal('Long journal', '1.00');
     const headerId = created.JeHeaderIds[0]!;
     await sleep(1100 - (Date.now() % 1000));
-    stack.sim.faults.set({ endlessPages: { resource: 'journalLines' } });
-    let outcome: Outcome;
-    try {
-      outcome = await sync('endless-child');
-    } finally {
-      stack.sim.faults.clear();
-    }
+    const outcome = await syncUnder({ endlessPages: { resource: 'journalLines' } }, 'endless-child');
     assert.ok(outcome.result, `sync failed: ${outcome.failure?.message}`);
     const held = new Set(idsOf(headerId));
     const quarantine = await quarantineOf('endless-child');
@@ -367,13 +371,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
   });
 
   it('Retry-After: 99999999 is clamped: the sync completes within the bound', async () => {
-    stack.sim.faults.set({ tooManyRequests: { count: 5, retryAfter: 99_999_999 } });
-    let outcome: Outcome;
-    try {
-      outcome = await sync('retry-after');
-    } finally {
-      stack.sim.faults.clear();
-    }
+    const outcome = await syncUnder({ tooManyRequests: { count: 5, retryAfter: 99_999_999 } }, 'retry-after');
     assert.ok(outcome.result, `sync failed: ${outcome.failure?.message}`);
     assert.ok(outcome.seconds < 120, `${outcome.seconds} s`);
     figures.push(
@@ -391,20 +389,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
     await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
     // Long journals need their child links; the links point elsewhere.
-    stack.sim.journals.createJournal({
-      batchName: 'Linked journal',
-      headers: [
-        {
-          journalName: 'Linked journal',
-          periodName: 'Nov-26',
-          accountingDate: '2026-11-30',
-          lines: Array.from({ length: 30 }, (_, i) => ({
-            accountCombination: '101-10-60010-000',
-            ...(i % 2 ? { enteredCr: '2.00' } : { enteredDr: '2.00' }),
-          })),
-        },
-      ],
-    });
+    longJournal('Linked journal', '2.00');
     await sleep(1100 - (Date.now() % 1000));
     try {
       await failsClearlyThenRecovers('foreign-link', { foreignLinks: { origin } }, /127\.0\.0\.1:\d+/, 60);

@@ -35,9 +35,8 @@ interface Run {
   requests: number;
 }
 
-async function readAll(sim: FusionSimulator, pageSize: number): Promise<Run> {
-  const url = await sim.listen();
-  const fusion = connectFusion({
+const connect = (url: string, pageSize: number) =>
+  connectFusion({
     baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
     auth: {
       type: 'oauth',
@@ -51,6 +50,10 @@ async function readAll(sim: FusionSimulator, pageSize: number): Promise<Run> {
     frameworkVersion: 4,
     requestTimeoutSeconds: 30,
   });
+
+async function readAll(sim: FusionSimulator, pageSize: number): Promise<Run> {
+  const url = await sim.listen();
+  const fusion = connect(url, pageSize);
   const before = sim.stats.requests.journalBatches ?? 0;
   const batches: string[] = [];
   try {
@@ -139,20 +142,7 @@ describe('keyset paging at the precision the pod serves', () => {
       await assert.rejects(
         (async () => {
           const url = await sim.listen();
-          const fusion = connectFusion({
-            baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-            auth: {
-              type: 'oauth',
-              tokenUrl: `${url}/oauth2/v1/token`,
-              clientId: CLIENT_ID,
-              clientSecret: SECRET,
-              scope: SCOPE,
-              tokenRefreshSeconds: 3300,
-            },
-            pageSize: 4,
-            frameworkVersion: 4,
-            requestTimeoutSeconds: 30,
-          });
+          const fusion = connect(url, 4);
           try {
             for await (const _page of readChanges(fusion.client, 'journalLines', WINDOW, {
               expand: true,
