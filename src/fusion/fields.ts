@@ -65,11 +65,23 @@ const isClock = (h: number, m: number, s: number) => h <= 23 && m <= 59 && s <= 
  * below the millisecond are still told apart by the ledger's content digest.
  */
 export function parseInstant(v: string): string | null {
+  const instant = instantOf(v);
+  if (!instant) return null;
+  return new Date(Number(instant.epochNs / 1_000_000n)).toISOString();
+}
+
+/**
+ * The one reading of an RFC 3339 instant (the rules above): its instant in nanoseconds since the
+ * epoch and the fraction digits it was written with (the keyset cursor pages at that precision),
+ * or null when it is not a real instant with a zone in years 0001–9999.
+ */
+export function instantOf(v: unknown): { epochNs: bigint; fractionDigits: number } | null {
+  if (typeof v !== 'string') return null;
   const m = INSTANT.exec(v);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (!isRealDay(y, mo, d) || !isClock(h, mi, s)) return null;
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const fraction = m[7] ?? '';
   let offset = 0;
   if (!m[8]) {
     const oh = Number(m[10]);
@@ -79,12 +91,15 @@ export function parseInstant(v: string): string | null {
   }
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0–99 to 1900–1999
-  date.setUTCHours(h, mi, s, ms);
+  date.setUTCHours(h, mi, s, 0);
   const t = date.getTime() - offset;
   // Stay within years 0001–9999 in UTC (an offset can push a day over), so the result keeps the
   // fixed `yyyy-` form versions are compared in.
-  if (t < MIN_INSTANT || t > MAX_INSTANT) return null;
-  return new Date(t).toISOString();
+  if (t < MIN_INSTANT || t > MAX_INSTANT - 999) return null;
+  return {
+    epochNs: BigInt(t) * 1_000_000n + BigInt(fraction.padEnd(9, '0')),
+    fractionDigits: fraction.length,
+  };
 }
 
 /**

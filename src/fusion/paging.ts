@@ -1,4 +1,5 @@
 import { FusionError } from './errors';
+import { instantOf } from './fields';
 
 // Keyset paging over LastUpdateDate at the precision the pod serves, never by equality.
 //
@@ -19,37 +20,11 @@ export interface ServedStamp {
   fractionDigits: number;
 }
 
-const STAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const NS_PER_SECOND = 1_000_000_000n;
 
 /** An RFC 3339 instant with a zone, checked as a real calendar instant; null when it is not one. */
 export function parseServedStamp(text: unknown): ServedStamp | null {
-  if (typeof text !== 'string') return null;
-  const m = STAMP.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const midnight = new Date(Date.UTC(year, month - 1, day));
-  if (midnight.getUTCFullYear() !== year || midnight.getUTCDate() !== day) return null; // 2026-02-30
-  let offsetMinutes = 0;
-  if (m[8]) {
-    const [hours, minutes] = [Number(m[9]), Number(m[10])];
-    if (hours > 23 || minutes > 59) return null;
-    offsetMinutes = (m[8] === '-' ? -1 : 1) * (hours * 60 + minutes);
-  }
-  const fraction = m[7] ?? '';
-  const seconds = midnight.getTime() / 1000 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
-  return {
-    epochNs: BigInt(seconds) * NS_PER_SECOND + BigInt(fraction.padEnd(9, '0')),
-    fractionDigits: fraction.length,
-  };
+  return instantOf(text);
 }
 
 /** One unit of a served precision, in nanoseconds (1 s for whole seconds, 1 ms for .SSS). */
