@@ -273,7 +273,11 @@ function asEnvelope(body: unknown, url: string): CollectionEnvelope {
 export function childLink(item: Record<string, unknown>, name: string): string {
   const links = item.links as Link[] | undefined;
   const link = links?.find((l) => l.rel === 'child' && l.name === name);
-  if (!link) throw new FusionError('bad-response', `Item has no child link "${name}"`);
+  // Asking again gets the same item: permanent, so that document is quarantined (documents.ts).
+  if (!link)
+    throw new FusionError('bad-response', `Item has no child link "${name}"`, undefined, undefined, {
+      permanent: true,
+    });
   return link.href;
 }
 

@@ -342,6 +342,41 @@ describe('Fusion client against hostile answers', { timeout: 120_000 }, () => {
       assert.ok(fusion.received.some((r) => r.authorization === `Bearer ${TOKEN}`));
     });
 
+    it('a document without the child link it needs is quarantined; the rest of the page is read', async () => {
+      const invoice = (id: number, links: unknown[]) => ({
+        InvoiceId: id,
+        InvoiceNumber: `INV-${id}`,
+        LastUpdateDate: '2026-01-01T00:00:00+00:00',
+        links,
+      });
+      const lines = `${fusion.url}${BASE}/invoices/2/child/invoiceLines`;
+      fusion.route(`${BASE}/invoices/2/child/invoiceLines`, (_req, res) =>
+        json(res, 200, { items: [], count: 0, hasMore: false }),
+      );
+      fusion.route(`${BASE}/invoices`, (_req, res) =>
+        json(res, 200, {
+          items: [invoice(1, []), invoice(2, [{ rel: 'child', name: 'invoiceLines', href: lines }])],
+          count: 2,
+          hasMore: false,
+        }),
+      );
+      const window = { from: '2025-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
+      const extracted = (
+        await drain(
+          readChanges(connect().client, 'invoices', window, {
+            expand: false,
+            childChangeFilter: false,
+            children: [{ name: 'invoiceLines', children: [] }],
+          }),
+        )
+      ).flat();
+      const first = extracted.find((x) => !x.ok);
+      assert.ok(first && !first.ok);
+      assert.equal(first.recordId, '1');
+      assert.match(first.error.reason, /Item has no child link "invoiceLines"/);
+      assert.equal(extracted.length, 2, 'the second invoice was read too');
+    });
+
     it('a 3xx is an error naming the Location host, and is not followed', async () => {
       fusion.route(`${BASE}/moved`, (_req, res) => {
         res.writeHead(302, { location: `${other.url}/steal?token=abc`, 'content-type': 'application/json' });
