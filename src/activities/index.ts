@@ -7,6 +7,7 @@ import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import { type FusionConnection, type ReadOptions, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
 import type { Metrics } from '../observability/metrics';
+import { fileExtension } from '../pipeline';
 import { type PlannedTimes, planAfter } from '../schedule';
 import { deliverFile, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
@@ -316,8 +317,7 @@ export function createActivities(deps: ActivityDeps) {
               createdAt: run.windowTo,
             }
           : SAMPLE_ENVELOPE;
-        const base = format.type === 'csv' ? 'csv' : format.type === 'x12' ? 'x12' : 'txt';
-        const extension = rt.pgp ? `${base}.${rt.pgp.armor ? 'asc' : 'pgp'}` : base;
+        const extension = fileExtension(format.type, rt.pgp);
         const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
         const renderer = rendererFor(rt.config, envelope, {
           fileName,

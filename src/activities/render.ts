@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { heartbeat, log } from '@temporalio/activity';
 import type { FileRenderer } from '../formats/fileRenderer';
-import { assertValidFile } from '../formats/validate/result';
+import type { assertValidFile } from '../formats/validate/result';
 import type { Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
+import { type AnyRecord, renderRecords } from '../pipeline';
 import { encryptForPartner, type PgpKeys } from '../sftp';
-import { type EntityName, type EntityRecordMap, RecordFieldError } from '../shared/records';
+import type { EntityName, EntityRecordMap } from '../shared/records';
 
 // The body of the renderFile activity: staged records → renderer → checked, archived bytes.
 
@@ -35,46 +36,29 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
   const { renderer, pgp } = input;
   const archive = chunkedArchive(sink.chunk);
   const plain = pgp ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
-  const emit = async (text: string) => {
-    if (!text) return;
-    renderer.check.push(text);
-    const bytes = Buffer.from(text, 'utf8');
-    if (plain) {
-      plain.parts.push(bytes);
-      plain.hash.update(bytes);
-      plain.bytes += bytes.length;
-    } else {
-      await archive.write(bytes);
-    }
-  };
-  await emit(renderer.begin());
-  for await (const page of input.ledger.stagedPayloads(input.runKey)) {
-    for (const { seq, payload } of page) {
-      const record = payload as EntityRecordMap[EntityName];
-      let text: string;
-      try {
-        text = renderer.record(record);
-      } catch (err) {
-        if (!(err instanceof RecordFieldError)) throw err;
-        log.warn('Record quarantined', { recordId: err.recordId, field: err.field, reason: err.reason });
-        await sink.reject(seq, {
-          recordId: record.recordId,
-          version: record.version,
-          field: err.field,
-          reason: err.reason,
-          payload: record,
-        });
-        continue;
+  const recordCount = await renderRecords(renderer, input.format, stagedRecords(input.ledger, input.runKey), {
+    async emit(text) {
+      const bytes = Buffer.from(text, 'utf8');
+      if (plain) {
+        plain.parts.push(bytes);
+        plain.hash.update(bytes);
+        plain.bytes += bytes.length;
+      } else {
+        await archive.write(bytes);
       }
-      await emit(text);
-    }
-    heartbeat({ records: renderer.written() });
-  }
-  const recordCount = renderer.written();
-  if (recordCount > 0) {
-    await emit(renderer.end());
-    assertValidFile(input.format, await renderer.check.result());
-  }
+    },
+    async reject(seq, record, err) {
+      log.warn('Record quarantined', { recordId: err.recordId, field: err.field, reason: err.reason });
+      await sink.reject(seq, {
+        recordId: record.recordId,
+        version: record.version,
+        field: err.field,
+        reason: err.reason,
+        payload: record,
+      });
+    },
+    page: (written) => heartbeat({ records: written }),
+  });
   let plaintext: { sha256: string; bytes: number } | undefined;
   if (plain && pgp && recordCount > 0) {
     await archive.write(await encryptForPartner(Buffer.concat(plain.parts), pgp.keys, pgp.armor));
@@ -87,6 +71,16 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
     ...(plaintext && pgp ? { pgp: { armor: pgp.armor, plaintext } } : {}),
   };
   return { byteCount, sha256, recordCount, summary };
+}
+
+/** The run's staged records in delivery order, a page at a time. */
+async function* stagedRecords(
+  ledger: Ledger,
+  runKey: string,
+): AsyncGenerator<{ seq: number; record: AnyRecord }[]> {
+  for await (const page of ledger.stagedPayloads(runKey)) {
+    yield page.map(({ seq, payload }) => ({ seq, record: payload as AnyRecord }));
+  }
 }
 
 /** Bytes into the archive in chunks of about 1 MB, hashed and counted on the way. */

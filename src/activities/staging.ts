@@ -1,14 +1,9 @@
 import { heartbeat, log } from '@temporalio/activity';
-import { holdUnbalancedJournals } from '../formats/balance';
 import type { Extracted } from '../fusion';
 import { boundedPayload, safeText } from '../fusion/entities/map';
 import type { Ledger, QuarantineEntry, RunRow } from '../ledger';
-import {
-  type EntityName,
-  type EntityRecordMap,
-  type JournalLineRecord,
-  RecordFieldError,
-} from '../shared/records';
+import { classifyPage } from '../pipeline';
+import type { EntityName, EntityRecordMap } from '../shared/records';
 import type { IntegrationRuntime } from './index';
 
 // Staging, shared by the live sync and resends: each page of extracted records is checked
@@ -16,21 +11,6 @@ import type { IntegrationRuntime } from './index';
 // live sync minus the versions the ledger already holds, a resend all of them.
 
 type Record_ = EntityRecordMap[EntityName];
-
-/** Moves the lines of unbalanced journals from `good` to `bad`, each with its journal's report. */
-export function holdUnbalanced(good: Record_[], bad: Extracted<Record_>[]): Record_[] {
-  const { balanced, held } = holdUnbalancedJournals(good as JournalLineRecord[]);
-  for (const { line, reason } of held) {
-    bad.push({
-      ok: false,
-      recordId: line.recordId,
-      version: line.version,
-      error: new RecordFieldError(line.recordId, 'journal balance', reason),
-      raw: line,
-    });
-  }
-  return balanced;
-}
 
 /**
  * Quarantine rows for failed records. Whatever a hostile document held, each row is bounded and
@@ -70,16 +50,11 @@ export async function stageExtracted(
   let alreadySent = 0;
   let pageCount = 0;
   for await (const page of pages) {
-    let good = page.flatMap((x) => (x.ok ? [x.record] : []));
-    let bad = page.flatMap((x) => (x.ok ? [] : [x]));
-    // A journal goes out whole and balanced, or not at all (all its lines come in one page).
-    if (rt.config.entity === 'journalLines' && !rt.config.allowUnbalancedJournals) {
-      good = holdUnbalanced(good, bad);
-    }
-    if (only) {
-      good = good.filter((r) => only.has(r.recordId));
-      bad = bad.filter((b) => only.has(b.ok ? '' : b.recordId));
-    }
+    const { good, bad } = classifyPage(page, {
+      entity: rt.config.entity,
+      allowUnbalancedJournals: rt.config.allowUnbalancedJournals,
+      ...(only ? { only } : {}),
+    });
     const entries = quarantineEntries(bad);
     for (const e of entries) {
       log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });

@@ -1,4 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
+import { latestVersions } from '../shared/records';
+import { liveWindowFrom } from '../shared/window';
 import { contentDigest } from './digest';
 import { inTransaction } from './transaction';
 
@@ -139,21 +141,21 @@ export class Ledger {
         [input.integrationId],
       );
       if (open.rows[0]) throw new RunInProgressError(input.integrationId, open.rows[0].run_key);
+      const watermark = await c.query<{ at: Date }>(
+        'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
+        [input.integrationId],
+      );
+      const at = watermark.rows[0]?.at;
+      const windowFrom = liveWindowFrom(
+        at ? at.toISOString() : null,
+        input.initialWatermark,
+        input.overlapSeconds,
+      );
       const { rows } = await c.query<RunRow>(
         `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status)
-         SELECT $1, $2, $3,
-           COALESCE((SELECT last_update_date FROM watermark WHERE integration_id = $2), $5::timestamptz)
-             - make_interval(secs => $6),
-           $4::timestamptz, 'staging'
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, 'staging')
          RETURNING ${runColumns}`,
-        [
-          input.runKey,
-          input.integrationId,
-          input.entity,
-          input.windowTo,
-          input.initialWatermark,
-          input.overlapSeconds,
-        ],
+        [input.runKey, input.integrationId, input.entity, windowFrom, input.windowTo],
       );
       return rows[0]!;
     });
@@ -203,13 +205,7 @@ export class Ledger {
     resend = false,
   ): Promise<{ staged: number; alreadySent: number }> {
     if (entries.length === 0) return { staged: 0, alreadySent: 0 };
-    const latest = new Map<string, StagedEntry & { digest: string }>();
-    for (const e of entries) {
-      const prev = latest.get(e.recordId);
-      if (!prev || prev.version <= e.version)
-        latest.set(e.recordId, { ...e, digest: contentDigest(e.payload) });
-    }
-    const unique = [...latest.values()];
+    const unique = latestVersions(entries).map((e) => ({ ...e, digest: contentDigest(e.payload) }));
     const alreadySent = resend ? new Set<string>() : await this.alreadySent(integrationId, unique);
     const fresh = unique.filter((e) => !alreadySent.has(e.recordId));
     if (fresh.length) {

@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { IntegrationRuntime } from '../activities';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
-import { holdUnbalancedJournals } from '../formats/balance';
 import { readChanges } from '../fusion';
 import type { Ledger } from '../ledger';
-import {
-  type EntityName,
-  type EntityRecordMap,
-  type JournalLineRecord,
-  RecordFieldError,
-} from '../shared/records';
+import { type AnyRecord, classifyPage, fileExtension, renderRecords } from '../pipeline';
+import { latestVersions } from '../shared/records';
+import { liveWindowFrom, windowEnd } from '../shared/window';
 
 // `ml-connector preview <integration>`: what the next sync would send, rendered exactly as it
 // would be, without staging, without moving the watermark and without drawing control numbers
-// (X12 shows placeholder numbers). Reads Fusion and the ledger; writes nothing.
+// (X12 shows placeholder numbers). Reads Fusion and the ledger; writes nothing. The window, the
+// page rules, the latest-version rule and the render loop with its check are the sync's own
+// (src/pipeline, src/shared/window), so the preview is the next file by construction.
 
 export interface Preview {
   integrationId: string;
@@ -33,55 +31,59 @@ export async function previewNextFile(
   now = new Date(),
 ): Promise<Preview> {
   const { config } = rt;
-  const watermark =
-    (await ledger.watermark(config.id)) ?? new Date(config.fusion.initialWatermark).toISOString();
   const window = {
-    from: new Date(Date.parse(watermark) - config.fusion.overlapSeconds * 1000).toISOString(),
-    to: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(),
+    from: liveWindowFrom(
+      await ledger.watermark(config.id),
+      config.fusion.initialWatermark,
+      config.fusion.overlapSeconds,
+    ),
+    to: windowEnd(now.getTime()),
   };
-  const renderer = rendererFor(config, SAMPLE_ENVELOPE, {
-    fileName: 'preview',
-    integration: config.id,
-    windowTo: window.to,
-  });
   const quarantined: Preview['quarantined'] = [];
-  const parts: string[] = [renderer.begin()];
+  const fresh: AnyRecord[] = [];
   let extracted = 0;
   let alreadySent = 0;
   for await (const page of readChanges(rt.fusion.client, config.entity, window, rt.read)) {
     extracted += page.length;
-    let good: EntityRecordMap[EntityName][] = [];
-    for (const x of page) {
-      if (x.ok) good.push(x.record);
-      else quarantined.push({ recordId: x.recordId, field: x.error.field, reason: x.error.reason });
-    }
-    if (config.entity === 'journalLines' && !config.allowUnbalancedJournals) {
-      const { balanced, held } = holdUnbalancedJournals(good as JournalLineRecord[]);
-      for (const h of held)
-        quarantined.push({ recordId: h.line.recordId, field: 'journal balance', reason: h.reason });
-      good = balanced;
-    }
+    const { good, bad } = classifyPage(page, config);
+    for (const b of bad)
+      quarantined.push({ recordId: b.recordId, field: b.error.field, reason: b.error.reason });
+    // As staging does: the page's latest versions, less those the ledger holds.
+    const candidates = latestVersions(good);
     const sent = await ledger.alreadySent(
       config.id,
-      good.map((r) => ({
+      candidates.map((r) => ({
         recordId: r.recordId,
         version: r.version,
         payload: r as unknown as Record<string, unknown>,
       })),
     );
     alreadySent += sent.size;
-    for (const record of good) {
-      if (sent.has(record.recordId)) continue;
-      try {
-        parts.push(renderer.record(record));
-      } catch (err) {
-        if (!(err instanceof RecordFieldError)) throw err;
-        quarantined.push({ recordId: err.recordId, field: err.field, reason: err.reason });
-      }
-    }
+    fresh.push(...candidates.filter((r) => !sent.has(r.recordId)));
   }
-  const wouldSend = renderer.written();
-  if (wouldSend > 0) parts.push(renderer.end());
+  const renderer = rendererFor(config, SAMPLE_ENVELOPE, {
+    fileName: 'preview',
+    integration: config.id,
+    windowTo: window.to,
+  });
+  const parts: string[] = [];
+  // A record staged twice keeps its first place with its latest version (the staging upsert).
+  const records = latestVersions(fresh).map((record, seq) => ({ seq, record }));
+  const wouldSend = await renderRecords(
+    renderer,
+    config.format.type,
+    (async function* () {
+      yield records;
+    })(),
+    {
+      emit: async (text) => {
+        parts.push(text);
+      },
+      reject: async (_seq, _record, err) => {
+        quarantined.push({ recordId: err.recordId, field: err.field, reason: err.reason });
+      },
+    },
+  );
   const text = wouldSend > 0 ? parts.join('') : '';
   const bytes = Buffer.from(text, 'utf8');
   return {
@@ -93,7 +95,7 @@ export async function previewNextFile(
     quarantined,
     file: wouldSend
       ? {
-          extension: config.format.type === 'csv' ? 'csv' : config.format.type === 'x12' ? 'x12' : 'txt',
+          extension: fileExtension(config.format.type),
           bytes: bytes.length,
           sha256: createHash('sha256').update(bytes).digest('hex'),
           summary: renderer.summary(),

@@ -257,3 +257,16 @@ export interface EntityRecordMap {
   purchaseOrders: PurchaseOrderRecord;
   suppliers: SupplierRecord;
 }
+
+/**
+ * The latest version of each record, in the order records were first seen: a record read twice in
+ * one window (it changed while the window was read) goes out once, as it is now.
+ */
+export function latestVersions<T extends { recordId: string; version: string }>(records: Iterable<T>): T[] {
+  const latest = new Map<string, T>();
+  for (const r of records) {
+    const prev = latest.get(r.recordId);
+    if (!prev || prev.version <= r.version) latest.set(r.recordId, r);
+  }
+  return [...latest.values()];
+}
