@@ -7,7 +7,7 @@ import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import { type FusionConnection, type ReadOptions, readChanges, readRecordsById } from '../fusion';
 import type { FileRow, Ledger, RunRow } from '../ledger';
 import type { Metrics } from '../observability/metrics';
-import { fileExtension } from '../pipeline';
+import { fileExtension, formatExtension } from '../pipeline';
 import { type PlannedTimes, planAfter } from '../schedule';
 import { deliverFile, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
@@ -317,7 +317,8 @@ export function createActivities(deps: ActivityDeps) {
               createdAt: run.windowTo,
             }
           : SAMPLE_ENVELOPE;
-        const extension = fileExtension(format.type, rt.pgp);
+        const { compress } = rt.config.sftp;
+        const extension = fileExtension(format.type, rt.pgp, compress);
         const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
         const renderer = rendererFor(rt.config, envelope, {
           fileName,
@@ -333,7 +334,29 @@ export function createActivities(deps: ActivityDeps) {
           },
           (sink) =>
             renderStagedRecords(
-              { ledger, runKey: run.runKey, renderer, format: format.type, pgp: rt.pgp, numbers },
+              {
+                ledger,
+                runKey: run.runKey,
+                renderer,
+                format: format.type,
+                pgp: rt.pgp,
+                numbers,
+                // A zip holds the file under the run's own name with the format's extension.
+                ...(compress
+                  ? {
+                      compress: {
+                        type: compress,
+                        entryName: outboundFileName(
+                          rt.config,
+                          run.windowTo,
+                          run.runKey,
+                          formatExtension(format.type),
+                        ),
+                        mtime: new Date(run.windowTo),
+                      },
+                    }
+                  : {}),
+              },
               sink,
             ),
         );

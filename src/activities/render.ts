@@ -5,6 +5,7 @@ import type { assertValidFile } from '../formats/validate/result';
 import type { Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
 import { type AnyRecord, renderRecords } from '../pipeline';
 import { encryptForPartner, type PgpKeys } from '../sftp';
+import { type Compression, compressFile } from '../sftp/compress';
 import type { EntityName, EntityRecordMap } from '../shared/records';
 
 // The body of the renderFile activity: staged records → renderer → checked, archived bytes.
@@ -23,19 +24,22 @@ export interface RenderInput {
   renderer: FileRenderer<EntityRecordMap[EntityName]>;
   format: Parameters<typeof assertValidFile>[0];
   pgp?: { keys: PgpKeys; armor: boolean };
+  /** Compress before PGP: the type, the name of the file inside a zip, its date. */
+  compress?: { type: Compression; entryName: string; mtime: Date };
   numbers: X12ControlNumbers | null;
 }
 
 /**
  * Renders the run's staged records, in order, into the sink: a record that cannot be written is
  * quarantined with its field and reason, the rest is written, and the whole file is re-parsed and
- * checked before it counts. Plain text streams straight into the archive; for PGP it is held,
- * encrypted once at the end, and the encrypted bytes are what is archived, hashed and delivered.
+ * checked before it counts. Plain text streams straight into the archive; for compression or PGP
+ * it is held, compressed and then encrypted once at the end, and those bytes are what is archived,
+ * hashed and delivered.
  */
 export async function renderStagedRecords(input: RenderInput, sink: RenderSink) {
-  const { renderer, pgp } = input;
+  const { renderer, pgp, compress } = input;
   const archive = chunkedArchive(sink.chunk);
-  const plain = pgp ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
+  const plain = pgp || compress ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
   const recordCount = await renderRecords(renderer, input.format, stagedRecords(input.ledger, input.runKey), {
     async emit(text) {
       const bytes = Buffer.from(text, 'utf8');
@@ -60,14 +64,30 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
     page: (written) => heartbeat({ records: written }),
   });
   let plaintext: { sha256: string; bytes: number } | undefined;
-  if (plain && pgp && recordCount > 0) {
-    await archive.write(await encryptForPartner(Buffer.concat(plain.parts), pgp.keys, pgp.armor));
+  let compressedBytes: number | undefined;
+  if (plain && recordCount > 0) {
+    let bytes: Buffer = Buffer.concat(plain.parts);
+    if (compress) {
+      bytes = compressFile(bytes, compress.type, compress.entryName, compress.mtime);
+      compressedBytes = bytes.length;
+    }
+    await archive.write(pgp ? await encryptForPartner(bytes, pgp.keys, pgp.armor) : bytes);
     plaintext = { sha256: plain.hash.digest('hex'), bytes: plain.bytes };
   }
   const { byteCount, sha256 } = await archive.close();
   const summary = {
     ...renderer.summary(),
     ...(input.numbers ? { controlNumbers: input.numbers } : {}),
+    ...(plaintext && compress
+      ? {
+          compression: {
+            type: compress.type,
+            entryName: compress.entryName,
+            bytes: compressedBytes,
+            plaintext,
+          },
+        }
+      : {}),
     ...(plaintext && pgp ? { pgp: { armor: pgp.armor, plaintext } } : {}),
   };
   return { byteCount, sha256, recordCount, summary };

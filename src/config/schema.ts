@@ -225,6 +225,11 @@ export const sftpSchema = z.strictObject({
       exactlyOne(p, ['signingPassphraseEnv', 'signingPassphraseCredential'], ctx, false);
     })
     .optional(),
+  /**
+   * Compress each file before delivery (and before PGP): `gzip` (`.csv.gz`) or `zip` (`.zip`
+   * holding the one file under its name). The archived and delivered bytes are the compressed ones.
+   */
+  compress: z.enum(['gzip', 'zip']).optional(),
   /** Also write `<name>.sha256` after the file is in place. */
   sha256Sidecar: z.boolean().default(false),
   /** Also write an empty `<name>.done` marker last. */

@@ -103,8 +103,25 @@ export async function renderRecords(
   return written;
 }
 
-/** The archived file's extension: the format's, and `.asc` / `.pgp` when it is encrypted. */
-export function fileExtension(format: 'csv' | 'fixedWidth' | 'x12', pgp?: { armor: boolean }): string {
-  const base = format === 'csv' ? 'csv' : format === 'x12' ? 'x12' : 'txt';
+/** The format's own extension: what the text is (and what a zip's entry is named with). */
+export function formatExtension(format: 'csv' | 'fixedWidth' | 'x12'): string {
+  return format === 'csv' ? 'csv' : format === 'x12' ? 'x12' : 'txt';
+}
+
+/**
+ * The delivered file's extension: the format's, then compression (`.gz`, or `zip`), then `.asc` /
+ * `.pgp` when it is encrypted — in the order they are applied.
+ */
+export function fileExtension(
+  format: 'csv' | 'fixedWidth' | 'x12',
+  pgp?: { armor: boolean },
+  compress?: 'gzip' | 'zip',
+): string {
+  const base =
+    compress === 'gzip'
+      ? `${formatExtension(format)}.gz`
+      : compress === 'zip'
+        ? 'zip'
+        : formatExtension(format);
   return pgp ? `${base}.${pgp.armor ? 'asc' : 'pgp'}` : base;
 }
