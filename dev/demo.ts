@@ -7,7 +7,7 @@ import { ledgerReport } from '../src/client/ledgerReport';
 import { parseConfig } from '../src/config';
 import { resolveSecrets } from '../src/config/secrets';
 import { Ledger, migrate } from '../src/ledger';
-import { syncWorkflowId } from '../src/shared';
+import { syncWorkflowId } from '../src/shared/workflowIds';
 import { createWorker } from '../src/worker';
 import { syncIntegration } from '../src/workflows';
 import { simulatorIntegration } from './integration';

@@ -11,6 +11,7 @@ import { fileExtension, formatExtension } from '../pipeline';
 import { type PlannedTimes, planAfter } from '../schedule';
 import { deliverFile, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
+import { parseRunKey } from '../shared/runKey';
 import { typedFailures } from './failures';
 import { renderStagedRecords } from './render';
 import { stageExtracted } from './staging';
@@ -44,12 +45,6 @@ export interface ActivityDeps {
   failpoint?: (at: Failpoint) => void | Promise<void>;
   /** Whether a workflow run is still open in Temporal (false when it ended or is unknown). */
   workflowRunIsOpen(workflowId: string, runId: string): Promise<boolean>;
-}
-
-/** `<workflowId>/<runId>` or `<workflowId>/<runId>/w<n>`: the workflow run that owns a ledger run. */
-export function runOwner(runKey: string): { workflowId: string; runId: string } | null {
-  const m = /^(.+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/w\d+)?$/i.exec(runKey);
-  return m ? { workflowId: m[1]!, runId: m[2]! } : null;
 }
 
 function renderedSummary(file: FileRow): RenderedFile {
@@ -195,7 +190,7 @@ export function createActivities(deps: ActivityDeps) {
       return typedFailures(async () => {
         const open = await ledger.openRunOf(input.integrationId);
         if (!open) return null;
-        const owner = runOwner(open.runKey);
+        const owner = parseRunKey(open.runKey);
         const me = activityInfo().workflowExecution;
         if (!owner || (owner.workflowId === me?.workflowId && owner.runId === me?.runId)) return null;
         if (await deps.workflowRunIsOpen(owner.workflowId, owner.runId)) return null; // really in progress

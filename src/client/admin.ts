@@ -3,6 +3,7 @@ import { auditFiles, auditRecords, reconcile, toCsv, toJson } from '../audit';
 import type { RuntimeEnv } from '../config';
 import { previewNextFile } from '../preview';
 import { listRemoteFolder } from '../sftp';
+import { replayWorkflowId } from '../shared/workflowIds';
 import { replayFile } from '../workflows';
 import { temporalClient } from './connect';
 import { withRuntime } from './runtime';
@@ -71,7 +72,7 @@ export async function replayCommand(
   try {
     return await client.workflow.execute(replayFile, {
       taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
-      workflowId: `replay-${integrationId}-${new Date().toISOString().replace(/[-:]/g, '')}`,
+      workflowId: replayWorkflowId(integrationId, new Date()),
       args: [{ integrationId, fileName, reason }],
     });
   } finally {

@@ -6,13 +6,13 @@ import {
   forceResyncUpdate,
   INTEGRATION_SEARCH_ATTRIBUTE,
   type IntegrationStatus,
-  integrationWorkflowId,
   pauseSignal,
   type ResyncAck,
   type ResyncRequest,
   resumeSignal,
   statusQuery,
 } from '../shared/integrationWorkflow';
+import { integrationWorkflowId } from '../shared/workflowIds';
 import { integrationWorkflow } from '../workflows';
 
 // The integration workflow's verbs for the CLI: start, status, resync, pause, resume.

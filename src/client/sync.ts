@@ -1,5 +1,6 @@
 import type { RuntimeEnv } from '../config';
-import { type SyncResult, syncWorkflowId } from '../shared';
+import type { SyncResult } from '../shared';
+import { retryWorkflowId, syncWorkflowId } from '../shared/workflowIds';
 import { retryDelivery, syncIntegration } from '../workflows';
 import { temporalClient } from './connect';
 
@@ -29,7 +30,7 @@ export async function retryCommand(env: RuntimeEnv, integrationId: string, runKe
   try {
     return await client.workflow.execute(retryDelivery, {
       taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
-      workflowId: `retry-${runKey.replace(/\//g, '-')}`,
+      workflowId: retryWorkflowId(runKey),
       args: [{ integrationId, runKey }],
     });
   } finally {

@@ -1,16 +1,9 @@
-// Every way a Fusion call can fail, as one closed set. Activities map each kind to retryable
-// or not; nothing else in the code needs to read HTTP status codes.
+import type { FusionErrorKind } from '../shared/failures';
 
-export type FusionErrorKind =
-  | 'auth' // credentials or token rejected (after one refresh): fix the configuration
-  | 'forbidden' // authenticated, but the Fusion roles do not allow it
-  | 'bad-request' // our query is wrong (unknown attribute, bad q): a bug or a config problem
-  | 'not-found'
-  | 'throttled' // 429: retry later
-  | 'unavailable' // 502/503/504, timeouts, resets: retry later
-  | 'server-error' // 500: not retried within the call (it may be our query); Temporal retries the activity
-  | 'bad-response' // the body is not what the REST framework promises
-  | 'foreign-origin'; // a link leaves the configured pod: not followed, no credential sent
+// Every way a Fusion call can fail is a FusionErrorKind (src/shared/failures.ts, with its
+// ApplicationFailure type and whether Temporal retries it); nothing else reads HTTP status codes.
+
+export type { FusionErrorKind };
 
 export class FusionError extends Error {
   constructor(
@@ -35,6 +28,10 @@ export class FusionError extends Error {
 
   readonly permanent: boolean;
 
+  /**
+   * Whether the call itself tries again (src/fusion/retry.ts): only for an answer that says
+   * "later". Whether Temporal retries the activity is FAILURE_TYPES' rule (src/shared/failures.ts).
+   */
   get retryable(): boolean {
     return !this.permanent && (this.kind === 'throttled' || this.kind === 'unavailable');
   }

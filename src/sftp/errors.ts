@@ -1,13 +1,9 @@
-// Every way a delivery can fail, as one closed set; the activity decides retry from the kind.
+import { type SftpErrorKind, sftpFailure } from '../shared/failures';
 
-export type SftpErrorKind =
-  | 'unavailable' // refused, reset, timed out, server busy: retry with backoff
-  | 'auth' // credentials rejected: no retry can help
-  | 'host-key' // the server is not the one pinned: refuse, never retry
-  | 'permission' // the account may not write there
-  | 'no-such-path' // the folder does not exist
-  | 'conflict' // a different file already has the final name
-  | 'verify-failed'; // the remote size or hash is not what we sent
+// Every way a delivery can fail is an SftpErrorKind (src/shared/failures.ts, with its
+// ApplicationFailure type and whether a retry can help).
+
+export type { SftpErrorKind };
 
 export class SftpError extends Error {
   constructor(
@@ -20,7 +16,7 @@ export class SftpError extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind === 'unavailable' || this.kind === 'verify-failed';
+    return sftpFailure(this.kind).retryable;
   }
 }
 

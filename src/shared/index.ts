@@ -3,11 +3,6 @@
 
 export const TASK_QUEUE = 'ml-connector';
 
-/** Workflow ID for a one-shot sync, e.g. `sync-gl-journal-lines-20261126T150000.123Z`. */
-export function syncWorkflowId(integrationId: string, at: Date): string {
-  return `sync-${integrationId}-${at.toISOString().replace(/[-:]/g, '')}`;
-}
-
 export interface SyncIntegrationInput {
   /** The integration's ID in the worker's configuration. Never a secret: this lands in history. */
   integrationId: string;
@@ -15,6 +10,22 @@ export interface SyncIntegrationInput {
    * Heartbeat timeout for long activities. How fast a dead worker's activity is retried elsewhere.
    * Tests shorten it; the default suits production.
    */
+  heartbeatTimeout?: string;
+}
+
+/** `ml-connector retry`: deliver the staged file of a failed run now. */
+export interface RetryDeliveryInput {
+  integrationId: string;
+  runKey: string;
+  heartbeatTimeout?: string;
+}
+
+/** `ml-connector replay`: an archived file delivered again under its own name. */
+export interface ReplayFileInput {
+  integrationId: string;
+  fileName: string;
+  /** Why (recorded with the delivery). */
+  reason: string;
   heartbeatTimeout?: string;
 }
 

@@ -7,11 +7,6 @@ import type { DeliveredFile } from './index';
 export const INTEGRATION_SEARCH_ATTRIBUTE = 'MlcIntegration';
 export const ENTITY_SEARCH_ATTRIBUTE = 'MlcEntity';
 
-/** `integration-<id>`: one long-lived workflow per integration. */
-export function integrationWorkflowId(integrationId: string): string {
-  return `integration-${integrationId}`;
-}
-
 /** What to send again. Resent records are recorded as resends; the live watermark does not move. */
 export type ResyncScope =
   | { mode: 'all' }
@@ -64,6 +59,31 @@ export interface IntegrationStatus {
   counts: { runs: number; failures: number; sent: number; quarantined: number; resyncs: number };
   resync: { current: (ResyncProgress & { request: ResyncRequest }) | null; queued: number };
   lastDeadlineMissed: { at: string; label: string } | null;
+}
+
+export interface IntegrationWorkflowInput {
+  integrationId: string;
+  /** Carried across continue-as-new. */
+  state?: IntegrationStatus & { queue: ResyncRequest[] };
+  /** Continue as new after this many loop turns (tests make it small). */
+  maxTurns?: number;
+  heartbeatTimeout?: string;
+}
+
+/** A resync child's input: what to send again, and whom to report progress to. */
+export interface ResyncInput {
+  integrationId: string;
+  request: ResyncRequest;
+  /** The integration workflow to report progress to. */
+  parentWorkflowId?: string;
+  heartbeatTimeout?: string;
+}
+
+export interface ResyncResult {
+  windows: number;
+  sent: number;
+  quarantined: number;
+  files: string[];
 }
 
 export const pauseSignal = defineSignal('pause');

@@ -1,22 +1,10 @@
 import type { Duration } from '@temporalio/common';
 import { type ActivityOptions, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { NON_RETRYABLE_TYPES } from '../shared/failures';
 
-// Named activity-option presets. Failure types a retry cannot fix are listed once, here.
-
-export const NON_RETRYABLE = [
-  'ConfigError',
-  'RunInProgressError',
-  'FusionAuth',
-  'FusionForbidden',
-  'FusionBadRequest',
-  'FusionNotFound',
-  'SftpAuth',
-  'SftpHostKey',
-  'SftpPermission',
-  'SftpNoSuchPath',
-  'SftpConflict',
-];
+// Named activity-option presets. The failure types a retry cannot fix come from the one table
+// (src/shared/failures.ts) the activities type their failures by.
 
 // Every preset has a schedule-to-close bound: however a server answers (a Retry-After handed to
 // Temporal as nextRetryDelay, an outage retried twenty times), an activity gives up within it and
@@ -34,7 +22,7 @@ const retry: RetryPolicy = {
   initialInterval: '2s',
   backoffCoefficient: 2,
   maximumInterval: '2m',
-  nonRetryableErrorTypes: NON_RETRYABLE,
+  nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
 };
 
 /**

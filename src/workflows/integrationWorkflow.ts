@@ -9,11 +9,12 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { type SyncResult, syncWorkflowId } from '../shared';
+import type { SyncResult } from '../shared';
 import {
   forceResyncSignal,
   forceResyncUpdate,
   type IntegrationStatus,
+  type IntegrationWorkflowInput,
   pauseSignal,
   type ResyncRequest,
   resumeSignal,
@@ -21,6 +22,7 @@ import {
   resyncRequestProblem,
   statusQuery,
 } from '../shared/integrationWorkflow';
+import { resyncWorkflowId, syncWorkflowId } from '../shared/workflowIds';
 import { alertActivities, quickActivities } from './activityOptions';
 import { resyncIntegration } from './resyncIntegration';
 import { describeFailure, syncIntegration } from './syncIntegration';
@@ -29,15 +31,6 @@ import { describeFailure, syncIntegration } from './syncIntegration';
 // cron schedule (each sync a child workflow), takes forceResync / pause / resume, answers a
 // `status` query, alerts when a deadline passes without a delivered file, and continues as new
 // to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
-
-export interface IntegrationWorkflowInput {
-  integrationId: string;
-  /** Carried across continue-as-new. */
-  state?: IntegrationStatus & { queue: ResyncRequest[] };
-  /** Continue as new after this many loop turns (tests make it small). */
-  maxTurns?: number;
-  heartbeatTimeout?: string;
-}
 
 function initialStatus(integrationId: string): IntegrationStatus & { queue: ResyncRequest[] } {
   return {
@@ -115,7 +108,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   const startNextResync = async () => {
     const request = state.queue.shift();
     if (!request) return;
-    const workflowId = `resync-${integrationId}-${new Date().toISOString().replace(/[-:]/g, '')}`;
+    const workflowId = resyncWorkflowId(integrationId, new Date());
     // Abandoned on continue-as-new: it reports to this workflow ID, whatever run is current.
     await startChild(resyncIntegration, {
       workflowId,

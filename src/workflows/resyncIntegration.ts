@@ -1,11 +1,13 @@
 import type { Duration } from '@temporalio/common';
 import { getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
 import {
+  type ResyncInput,
   type ResyncProgress,
-  type ResyncRequest,
+  type ResyncResult,
   resyncProgressSignal,
   resyncWindows,
 } from '../shared/integrationWorkflow';
+import { buildRunKey } from '../shared/runKey';
 import {
   deliverAndCommit,
   describeFailure,
@@ -17,21 +19,6 @@ import {
 // A forced resync or a backfill: the records of a window (or given records) sent again, whether
 // sent before or not, window after window, each a resend run recorded as such. The live
 // watermark does not move. Progress goes to the parent integration workflow, if any.
-
-export interface ResyncInput {
-  integrationId: string;
-  request: ResyncRequest;
-  /** The integration workflow to report progress to. */
-  parentWorkflowId?: string;
-  heartbeatTimeout?: string;
-}
-
-export interface ResyncResult {
-  windows: number;
-  sent: number;
-  quarantined: number;
-  files: string[];
-}
 
 export async function resyncIntegration(input: ResyncInput): Promise<ResyncResult> {
   const { integrationId, request } = input;
@@ -57,7 +44,7 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
   let done = 0;
   try {
     for (const window of windows) {
-      const runKey = `${info.workflowId}/${info.runId}/w${done}`;
+      const runKey = buildRunKey(info.workflowId, info.runId, done);
       let stage = 'extract';
       try {
         if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });

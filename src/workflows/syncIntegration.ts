@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
-import type { DeliveredFile, SyncIntegrationInput, SyncResult } from '../shared';
+import type { DeliveredFile, RetryDeliveryInput, SyncIntegrationInput, SyncResult } from '../shared';
+import { buildRunKey } from '../shared/runKey';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
@@ -88,7 +89,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
   const { integrationId } = input;
   const s = await steps(integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const info = workflowInfo();
-  const runKey = `${info.workflowId}/${info.runId}`;
+  const runKey = buildRunKey(info.workflowId, info.runId);
   // The window's end is frozen now (workflow time is replay-safe), whole seconds like Fusion's stamps.
   const windowTo = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
@@ -136,11 +137,9 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
 }
 
 /** Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`). */
-export async function retryDelivery(input: {
-  integrationId: string;
-  runKey: string;
-  heartbeatTimeout?: string;
-}): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+export async function retryDelivery(
+  input: RetryDeliveryInput,
+): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
   const s = await steps(input.integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const pending = await s.quick.findResumableRun({
     integrationId: input.integrationId,

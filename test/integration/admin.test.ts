@@ -8,6 +8,7 @@ import { auditRecords, reconcile } from '../../src/audit';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
+import { replayWorkflowId, syncWorkflowId } from '../../src/shared/workflowIds';
 import { buildIntegrations } from '../../src/worker';
 import { replayFile, syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
@@ -20,12 +21,11 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
   const files: SyncResult['file'][] = [];
-  let n = 0;
 
   const sync = async () => {
     const r = await stack.client.workflow.execute(syncIntegration, {
       taskQueue: stack.taskQueue,
-      workflowId: `admin-sync-${Date.now()}-${++n}`,
+      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
       args: [{ integrationId: 'gl-journal-lines' }],
     });
     if (r.file) files.push(r.file);
@@ -86,7 +86,7 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
     rmSync(path); // the partner lost it
     const replayed = await stack.client.workflow.execute(replayFile, {
       taskQueue: stack.taskQueue,
-      workflowId: `admin-replay-${Date.now()}`,
+      workflowId: replayWorkflowId('gl-journal-lines', new Date()),
       args: [{ integrationId: 'gl-journal-lines', fileName: file.fileName, reason: 'partner lost the file' }],
     });
     assert.equal(replayed.uploadedNow, true);

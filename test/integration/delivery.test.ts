@@ -10,6 +10,7 @@ import { RetryState } from '@temporalio/common';
 import type { SshdInstance } from '../../dev/sshd';
 import { createAlertSinks } from '../../src/alerts';
 import type { SyncResult } from '../../src/shared';
+import { retryWorkflowId } from '../../src/shared/workflowIds';
 import { retryDelivery, syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 
@@ -185,7 +186,7 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
     });
     const result = await stack.client.workflow.execute(retryDelivery, {
       taskQueue: stack.taskQueue,
-      workflowId: `retry-test-${Date.now()}`,
+      workflowId: retryWorkflowId(failed.runKey),
       args: [{ integrationId: 'gl-wrong-password', runKey: failed.runKey }],
     });
     assert.equal(result.file.fileName, failed.fileName);

@@ -7,11 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findTemporalCli } from '../../dev/temporal';
 import { createAlertSinks } from '../../src/alerts';
 import { integrationStatus, pauseIntegration, requestResync } from '../../src/client/integration';
-import {
-  forceResyncSignal,
-  type IntegrationStatus,
-  integrationWorkflowId,
-} from '../../src/shared/integrationWorkflow';
+import { forceResyncSignal, type IntegrationStatus } from '../../src/shared/integrationWorkflow';
+import { integrationWorkflowId } from '../../src/shared/workflowIds';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 
 // The long-lived integration workflow on a real Temporal server: started with the Temporal CLI,

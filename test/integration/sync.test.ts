@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { findTemporalCli } from '../../dev/temporal';
 import type { SyncResult } from '../../src/shared';
+import { syncWorkflowId } from '../../src/shared/workflowIds';
 import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
 
@@ -72,12 +73,11 @@ function readCsv(stack: TestStack, name: string): string[][] {
 describe('sync of GL journal lines, end to end', () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let runs = 0;
 
   const sync = async (): Promise<SyncResult> =>
     stack.client.workflow.execute(syncIntegration, {
       taskQueue: stack.taskQueue,
-      workflowId: `sync-test-${Date.now()}-${++runs}`,
+      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
       args: [{ integrationId: 'gl-journal-lines' }],
     });
 
@@ -178,7 +178,7 @@ describe('sync of GL journal lines, end to end', () => {
       method: 'PATCH',
       body: JSON.stringify({ Description: 'Started from the CLI' }),
     });
-    const workflowId = `sync-gl-journal-lines-cli-${Date.now()}`;
+    const workflowId = syncWorkflowId('gl-journal-lines', new Date());
     execFileSync(cli, [
       'workflow',
       'start',
