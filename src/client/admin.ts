@@ -11,9 +11,23 @@ import { withRuntime } from './runtime';
 // `integrations`, `audit`, `reconcile`, `replay`, `preview`: the admin's answers to
 // "what did we send, is it all there, send it again, what would go next".
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+/** `audit`'s flags, for parseVerbArgs. */
+export const AUDIT_OPTIONS = {
+  integration: { type: 'string' },
+  record: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+export interface AuditFlags {
+  integration?: string;
+  record?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  format?: string;
 }
 
 export async function integrationsCommand(verb: string | undefined) {
@@ -32,21 +46,21 @@ export async function integrationsCommand(verb: string | undefined) {
 }
 
 /** `audit records|files [--integration ID] [--record ID] [--from T] [--to T] [--format csv|json]`. */
-export async function auditCommand(verb: string | undefined, args: string[]): Promise<string> {
+export async function auditCommand(verb: string | undefined, flags: AuditFlags): Promise<string> {
   return withRuntime(async ({ ledger }) => {
     const filter = {
-      integrationId: flag(args, '--integration'),
-      from: flag(args, '--from'),
-      to: flag(args, '--to'),
-      limit: flag(args, '--limit') ? Number(flag(args, '--limit')) : undefined,
+      integrationId: flags.integration,
+      from: flags.from,
+      to: flags.to,
+      limit: flags.limit ? Number(flags.limit) : undefined,
     };
-    const csv = flag(args, '--format') === 'csv';
+    const csv = flags.format === 'csv';
     if (verb === 'files') {
       const files = await auditFiles(ledger.pool, filter);
       return csv ? toCsv(files) : toJson(files);
     }
     if (verb !== 'records') throw new Error('audit records|files');
-    const found = await auditRecords(ledger.pool, { ...filter, recordId: flag(args, '--record') });
+    const found = await auditRecords(ledger.pool, { ...filter, recordId: flags.record });
     return csv ? toCsv(found.records) : JSON.stringify(found, null, 2);
   });
 }
@@ -64,9 +78,8 @@ export async function replayCommand(
   env: RuntimeEnv,
   integrationId: string,
   fileName: string,
-  args: string[],
+  reason: string | undefined,
 ) {
-  const reason = flag(args, '--reason');
   if (!reason) throw new Error('replay needs --reason "…" (it is recorded with the delivery)');
   const { client, close } = await temporalClient(env);
   try {
@@ -80,10 +93,9 @@ export async function replayCommand(
   }
 }
 
-export async function previewCommand(integrationId: string, args: string[]) {
+export async function previewCommand(integrationId: string, out: string | undefined) {
   return withRuntime(async ({ ledger, integration }) => {
     const { text, ...preview } = await previewNextFile(ledger, integration(integrationId));
-    const out = flag(args, '--out');
     if (out && text) writeFileSync(out, text);
     return { ...preview, ...(out && text ? { writtenTo: out } : {}) };
   });

@@ -8,9 +8,17 @@ import {
   keyringFromEnv,
 } from '../credentials';
 import { Ledger, migrate } from '../ledger';
-import { auditCommand, integrationsCommand, previewCommand, reconcileCommand, replayCommand } from './admin';
+import {
+  AUDIT_OPTIONS,
+  auditCommand,
+  integrationsCommand,
+  previewCommand,
+  reconcileCommand,
+  replayCommand,
+} from './admin';
+import { parseVerbArgs, UsageError } from './args';
 import { ledgerReport } from './ledgerReport';
-import { operateCommand } from './operate';
+import { operateCommand, parseResyncArgs, RESYNC_OPTIONS } from './operate';
 import { retryCommand, syncCommand } from './sync';
 
 // `ml-connector <command>`: the admin's CLI. Temporal's own CLI and Web UI work alongside it.
@@ -60,13 +68,27 @@ async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
   }
 }
 
+const ONE_INTEGRATION = { positionals: ['integration'] } as const;
+
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  try {
+    return await runCommand(command, args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`ml-connector ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+}
+
+async function runCommand(command: string | undefined, args: string[]): Promise<number> {
   switch (command) {
     case 'migrate':
+      parseVerbArgs(command, args);
       print({ applied: await withLedger((l) => migrate(l.pool)) });
       return 0;
     case 'validate': {
+      parseVerbArgs(command, args);
       const env = readRuntimeEnv();
       const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
       if (usesCredentialStore(config)) {
@@ -80,54 +102,83 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'sync': {
-      const integrationId = args.find((a) => !a.startsWith('--'));
-      if (!integrationId) break;
-      print(await syncCommand(readRuntimeEnv(), integrationId, !args.includes('--no-wait')));
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: { 'no-wait': { type: 'boolean' } },
+      });
+      print(await syncCommand(readRuntimeEnv(), positionals[0]!, !values['no-wait']));
       return 0;
     }
     case 'start':
     case 'status':
     case 'pause':
-    case 'resume':
-    case 'resync': {
-      const integrationId = args[0];
-      if (!integrationId) break;
-      print(await operateCommand(readRuntimeEnv(), command, integrationId, args.slice(1)));
+    case 'resume': {
+      const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
+      print(await operateCommand(readRuntimeEnv(), command, positionals[0]!));
       return 0;
     }
-    case 'integrations':
-      print(await integrationsCommand(args[0]));
+    case 'resync': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: RESYNC_OPTIONS,
+      });
+      const request = parseResyncArgs(values);
+      print(
+        await operateCommand(readRuntimeEnv(), command, positionals[0]!, { request, wait: !!values.wait }),
+      );
       return 0;
-    case 'audit':
-      console.log(await auditCommand(args[0], args.slice(1)));
+    }
+    case 'integrations': {
+      const { positionals } = parseVerbArgs(command, args, { positionals: ['validate|list'], required: 0 });
+      print(await integrationsCommand(positionals[0]));
       return 0;
+    }
+    case 'audit': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        positionals: ['records|files'],
+        required: 0,
+        options: AUDIT_OPTIONS,
+      });
+      console.log(await auditCommand(positionals[0], values));
+      return 0;
+    }
     case 'reconcile': {
-      if (!args[0]) break;
-      const result = await reconcileCommand(args[0]);
+      const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
+      const result = await reconcileCommand(positionals[0]!);
       print(result);
       // Non-zero when something is off, so a scheduler or monitor can act on it.
       return result.missing.length || result.altered.length || result.extra.length ? 3 : 0;
     }
     case 'replay': {
-      const [integrationId, fileName] = args;
-      if (!integrationId || !fileName) break;
-      print(await replayCommand(readRuntimeEnv(), integrationId, fileName, args.slice(2)));
+      const { values, positionals } = parseVerbArgs(command, args, {
+        positionals: ['integration', 'file'],
+        options: { reason: { type: 'string' } },
+      });
+      const [integrationId, fileName] = positionals;
+      print(await replayCommand(readRuntimeEnv(), integrationId!, fileName!, values.reason));
       return 0;
     }
-    case 'preview':
-      if (!args[0]) break;
-      print(await previewCommand(args[0], args.slice(1)));
+    case 'preview': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: { out: { type: 'string' } },
+      });
+      print(await previewCommand(positionals[0]!, values.out));
       return 0;
-    case 'failures':
-      print(await withLedger((l) => l.failedRuns(args[0])));
+    }
+    case 'failures': {
+      const { positionals } = parseVerbArgs(command, args, { positionals: ['integration'], required: 0 });
+      print(await withLedger((l) => l.failedRuns(positionals[0])));
       return 0;
+    }
     case 'retry': {
-      const [integrationId, runKey] = args;
-      if (!integrationId || !runKey) break;
-      print(await retryCommand(readRuntimeEnv(), integrationId, runKey));
+      const { positionals } = parseVerbArgs(command, args, { positionals: ['integration', 'runKey'] });
+      const [integrationId, runKey] = positionals;
+      print(await retryCommand(readRuntimeEnv(), integrationId!, runKey!));
       return 0;
     }
     case 'credentials': {
+      // Its verbs parse their own arguments (src/credentials/cli.ts), never echoing one.
       const [verb, ...rest] = args;
       const command = credentialsCommands[verb as keyof typeof credentialsCommands];
       if (!command) {
@@ -143,9 +194,8 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     case 'ledger': {
-      const integrationId = args[0];
-      if (!integrationId) break;
-      print(await withLedger((l) => ledgerReport(l, integrationId)));
+      const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
+      print(await withLedger((l) => ledgerReport(l, positionals[0]!)));
       return 0;
     }
   }

@@ -13,23 +13,37 @@ import {
 
 // `start`, `status`, `resync`, `pause`, `resume`: the integration workflow from the command line.
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+/** `resync`'s flags, for parseVerbArgs. */
+export const RESYNC_OPTIONS = {
+  all: { type: 'boolean' },
+  since: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'window-hours': { type: 'string' },
+  records: { type: 'string' },
+  reason: { type: 'string' },
+  wait: { type: 'boolean' },
+} as const;
+
+export interface ResyncFlags {
+  all?: boolean;
+  since?: string;
+  from?: string;
+  to?: string;
+  'window-hours'?: string;
+  records?: string;
+  reason?: string;
 }
 
-export function parseResyncArgs(args: string[]): ResyncRequest {
-  const reason = flag(args, '--reason');
+export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
+  const { reason } = flags;
   if (!reason) throw new Error('resync needs --reason "…" (it is recorded with every resent record)');
-  const windowHours = flag(args, '--window-hours') ? Number(flag(args, '--window-hours')) : undefined;
+  const windowHours = flags['window-hours'] ? Number(flags['window-hours']) : undefined;
   const common = { reason, ...(windowHours ? { windowHours } : {}) };
-  if (args.includes('--all')) return { mode: 'all', ...common };
-  const since = flag(args, '--since');
+  if (flags.all) return { mode: 'all', ...common };
+  const { since, from, to, records } = flags;
   if (since) return { mode: 'since', since, ...common };
-  const from = flag(args, '--from');
-  const to = flag(args, '--to');
   if (from && to) return { mode: 'range', from, to, ...common };
-  const records = flag(args, '--records');
   if (records)
     return {
       mode: 'records',
@@ -42,7 +56,18 @@ export function parseResyncArgs(args: string[]): ResyncRequest {
   throw new Error('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
 }
 
-export async function operateCommand(env: RuntimeEnv, verb: string, integrationId: string, args: string[]) {
+/** `resync` only: what to send again, and whether to follow it with a progress bar (`--wait`). */
+export interface ResyncOrder {
+  request: ResyncRequest;
+  wait: boolean;
+}
+
+export async function operateCommand(
+  env: RuntimeEnv,
+  verb: string,
+  integrationId: string,
+  resync?: ResyncOrder,
+) {
   const { client, connection, close } = await temporalClient(env);
   try {
     switch (verb) {
@@ -64,8 +89,9 @@ export async function operateCommand(env: RuntimeEnv, verb: string, integrationI
         await pauseIntegration(client, integrationId, verb === 'pause');
         return { integrationId, paused: verb === 'pause' };
       case 'resync': {
-        const ack = await requestResync(client, integrationId, parseResyncArgs(args));
-        if (!args.includes('--wait')) return ack;
+        if (!resync) throw new Error('resync needs its flags');
+        const ack = await requestResync(client, integrationId, resync.request);
+        if (!resync.wait) return ack;
         // Follow it: a progress bar from the status query until this resync is done.
         let seen = false;
         for (;;) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type Document, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type ParseOptions, printParseErrorCode, visit } from 'jsonc-parser';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, parseConfig } from './index';
 import type { ConfigFile } from './schema';
 
@@ -70,9 +71,10 @@ function yamlDocument(text: string): Document.Parsed {
 function readYaml(text: string, source: string): { doc: Document.Parsed; data: unknown } {
   const doc = yamlDocument(text);
   if (doc.errors.length > 0) {
+    const at = locator(source, text);
     throw new ConfigError(
       `${source} is not valid YAML:`,
-      doc.errors.map((e) => `${at(source, text, e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
+      doc.errors.map((e) => `${at(e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
     );
   }
   try {
@@ -84,11 +86,11 @@ function readYaml(text: string, source: string): { doc: Document.Parsed; data: u
 }
 
 function readJson(text: string, source: string): { doc: Document.Parsed; data: unknown } {
-  // Checked by our own scanner: JSON.parse's messages quote the text around the error.
+  // Checked by jsonc-parser first: JSON.parse's messages quote the text around the error.
   const syntaxError = findJsonSyntaxError(text);
   if (syntaxError) {
     throw new ConfigError(`${source} is not valid JSON:`, [
-      `${at(source, text, syntaxError.offset)} ${syntaxError.reason}`,
+      `${locator(source, text)(syntaxError.offset)} ${syntaxError.reason}`,
     ]);
   }
   // JSON is YAML 1.2, so the YAML parser gives every node's position; it also refuses duplicate
@@ -96,12 +98,18 @@ function readJson(text: string, source: string): { doc: Document.Parsed; data: u
   const doc = yamlDocument(text);
   const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
   if (duplicates.length > 0) {
+    const at = locator(source, text);
     throw new ConfigError(
       `${source} is not valid:`,
-      duplicates.map((e) => `${at(source, text, e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
+      duplicates.map((e) => `${at(e.pos[0])} ${yamlErrorMessage(e.code, e.message)}`),
     );
   }
-  return { doc, data: JSON.parse(text) as unknown };
+  try {
+    return { doc, data: JSON.parse(text) as unknown };
+  } catch {
+    // Not reached for text the strict check passed; kept so JSON.parse's quoting message never shows.
+    throw new ConfigError(`${source} is not valid JSON.`);
+  }
 }
 
 /** YAML's own wording, minus any quoted source text (it follows a colon, or is an escape sequence). */
@@ -114,24 +122,19 @@ function yamlErrorMessage(code: string, message: string): string {
 
 // --- positions -----------------------------------------------------------------------------------
 
-interface Position {
-  line: number;
-  column: number;
-}
-
-function positionAt(text: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function at(source: string, text: string, offset: number): string {
-  const { line, column } = positionAt(text, offset);
-  return `${source}:${line}:${column}`;
+/**
+ * `source:line:column` of an offset. The line starts are registered from the text itself rather
+ * than by the YAML parser's `lineCounter` option: on text that is not valid YAML the parser skips
+ * some newlines, and a syntax error is exactly when the position matters.
+ */
+function locator(source: string, text: string): (offset: number) => string {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lines.addNewLine(nl + 1);
+  return (offset) => {
+    const { line, col } = lines.linePos(offset);
+    return `${source}:${line}:${col}`;
+  };
 }
 
 function locateProblems(
@@ -140,9 +143,10 @@ function locateProblems(
   problems: readonly string[],
   source: string,
 ): string[] {
+  const at = locator(source, text);
   return problems.map((problem) => {
     const offset = problemOffset(doc, problem);
-    return offset === null ? `${source} ${problem}` : `${at(source, text, offset)} ${problem}`;
+    return offset === null ? `${source} ${problem}` : `${at(offset)} ${problem}`;
   });
 }
 
@@ -211,8 +215,12 @@ function rangeStart(node: unknown): number | undefined {
 
 // --- strict JSON syntax --------------------------------------------------------------------------
 
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const MAX_JSON_DEPTH = 512;
+const STRICT_JSON: ParseOptions = {
+  disallowComments: true,
+  allowTrailingComma: false,
+  allowEmptyContent: false,
+};
 
 class JsonSyntax {
   constructor(
@@ -223,103 +231,86 @@ class JsonSyntax {
 
 /**
  * The offset and reason of the first JSON syntax error, or null for valid JSON (RFC 8259). The YAML
- * parser would accept comments, trailing commas and unquoted text, so `.json` files are checked here.
+ * parser would accept comments, trailing commas and unquoted text, so `.json` files are checked by
+ * jsonc-parser in strict mode. Its error codes are reworded with what the parser was expecting at
+ * that point, tracked from the visitor's callbacks (which run before the next token is scanned).
  */
 export function findJsonSyntaxError(text: string): { offset: number; reason: string } | null {
-  let i = 0;
-  const fail = (reason: string): never => {
-    throw new JsonSyntax(i, reason);
+  const open: ('}' | ']')[] = [];
+  let expecting: 'value' | 'key' | 'colon' | 'separator' | 'end' = 'value';
+  let commaAt: number | null = null; // the comma just read, to name a trailing comma
+  const afterValue = () => {
+    expecting = open.length === 0 ? 'end' : 'separator';
+    commaAt = null;
   };
-  const skipSpace = () => {
-    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+  const begin = (close: '}' | ']', offset: number) => {
+    if (open.length >= MAX_JSON_DEPTH) throw new JsonSyntax(offset, 'nested too deeply');
+    open.push(close);
+    expecting = close === '}' ? 'key' : 'value';
+    commaAt = null;
   };
-  const string = (): void => {
-    i++; // the opening quote
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail('a tab, newline or other control character inside a string must be escaped');
-      if (c === 0x5c) {
-        const escaped = text.charAt(i + 1);
-        if (escaped === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
-            fail('\\u must be followed by 4 hex digits');
-          i += 6;
-          continue;
-        }
-        if (escaped === '' || !'"\\/bfnrt'.includes(escaped)) fail('invalid escape sequence in a string');
-        i += 2;
-        continue;
-      }
-      i++;
-    }
-    fail('unterminated string');
+  const end = () => {
+    open.pop();
+    afterValue();
   };
-  const value = (depth: number): void => {
-    if (depth > MAX_JSON_DEPTH) fail('nested too deeply');
-    skipSpace();
-    const c = text.charAt(i);
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      skipSpace();
-      if (text.charAt(i) === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (c === '{') {
-          if (text.charAt(i) !== '"')
-            fail('expected a key in double quotes (comments are not allowed in JSON)');
-          string();
-          skipSpace();
-          if (text.charAt(i) !== ':') fail("expected ':' after the key");
-          i++;
-        }
-        value(depth + 1);
-        skipSpace();
-        if (text.charAt(i) === ',') {
-          const comma = i;
-          i++;
-          skipSpace();
-          if (text.charAt(i) === close) {
-            i = comma;
-            fail(`trailing comma before '${close}'`);
-          }
-          continue;
-        }
-        if (text.charAt(i) === close) {
-          i++;
-          return;
-        }
-        fail(`expected ',' or '${close}'`);
-      }
+  const reasonFor = (code: string, offset: number, length: number): JsonSyntax => {
+    const close = open.at(-1) ?? '}';
+    switch (code) {
+      case 'UnexpectedEndOfString':
+        // jsonc-parser ends a string at a line break as well as at the end of the file.
+        return offset + length >= text.length
+          ? new JsonSyntax(text.length, 'unterminated string')
+          : new JsonSyntax(offset + length, 'a newline inside a string must be escaped as \\n');
+      case 'InvalidCharacter':
+        return new JsonSyntax(offset, 'a tab or other control character inside this string must be escaped');
+      case 'InvalidEscapeCharacter':
+        return new JsonSyntax(offset, 'invalid escape sequence in this string');
+      case 'InvalidUnicode':
+        return new JsonSyntax(offset, '\\u must be followed by 4 hex digits in this string');
+      case 'UnexpectedEndOfNumber':
+      case 'InvalidNumberFormat':
+        return new JsonSyntax(offset, 'incomplete number');
     }
-    if (c === '"') {
-      string();
-      return;
+    if (offset >= text.length) return new JsonSyntax(offset, 'unexpected end of file');
+    if (commaAt !== null && text.charAt(offset) === close) {
+      return new JsonSyntax(commaAt, `trailing comma before '${close}'`);
     }
-    JSON_NUMBER.lastIndex = i;
-    if ((c === '-' || (c >= '0' && c <= '9')) && JSON_NUMBER.test(text)) {
-      i = JSON_NUMBER.lastIndex;
-      return;
+    if (code === 'InvalidCommentToken' && expecting !== 'key') {
+      return new JsonSyntax(offset, 'comments are not allowed in JSON');
     }
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
-    }
-    fail(i >= text.length ? 'unexpected end of file' : 'expected a value (strings need double quotes)');
+    const expected = {
+      key: 'expected a key in double quotes (comments are not allowed in JSON)',
+      colon: "expected ':' after the key",
+      value: 'expected a value (strings need double quotes)',
+      separator: `expected ',' or '${close}'`,
+      end: 'unexpected text after the end of the JSON value',
+    } as const;
+    return new JsonSyntax(offset, expected[expecting]);
   };
   try {
-    value(0);
-    skipSpace();
-    if (i < text.length) fail('unexpected text after the end of the JSON value');
+    visit(
+      text,
+      {
+        onObjectBegin: (offset) => begin('}', offset),
+        onArrayBegin: (offset) => begin(']', offset),
+        onObjectEnd: end,
+        onArrayEnd: end,
+        onObjectProperty: () => {
+          expecting = 'colon';
+          commaAt = null;
+        },
+        onLiteralValue: afterValue,
+        onSeparator: (separator, offset) => {
+          expecting = separator === ':' ? 'value' : open.at(-1) === '}' ? 'key' : 'value';
+          commaAt = separator === ',' ? offset : null;
+        },
+        // Stop at the first error: later ones are mostly its echoes.
+        onError: (code, offset, length) => {
+          throw reasonFor(printParseErrorCode(code), offset, length);
+        },
+      },
+      STRICT_JSON,
+    );
     return null;
   } catch (err) {
     if (err instanceof JsonSyntax) return { offset: err.offset, reason: err.reason };

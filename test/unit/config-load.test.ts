@@ -179,6 +179,69 @@ describe('config files: YAML and JSON', () => {
     assert.deepEqual(findJsonSyntaxError('{"a": "x'), { offset: 8, reason: 'unterminated string' });
   });
 
+  it('names each kind of JSON syntax error at its offset, and agrees with JSON.parse on validity', () => {
+    const cases: [string, number, string][] = [
+      ['[1,]', 2, "trailing comma before ']'"],
+      ['{"a": 1 // why\n}', 8, 'comments are not allowed in JSON'],
+      ['{"a": "x\ny"}', 8, 'a newline inside a string must be escaped as \\n'],
+      ['{"a": "x\ty"}', 6, 'a tab or other control character inside this string must be escaped'],
+      ['{"a": "x\\q"}', 6, 'invalid escape sequence in this string'],
+      ['{"a": "\\u12"}', 6, '\\u must be followed by 4 hex digits in this string'],
+      ['{"a" 1}', 5, "expected ':' after the key"],
+      ['[1 2]', 3, "expected ',' or ']'"],
+      ['{"a": 1.}', 6, 'incomplete number'],
+      ['{"a": 1', 7, 'unexpected end of file'],
+      ['', 0, 'unexpected end of file'],
+      ['{"a": 1}\n}', 9, 'unexpected text after the end of the JSON value'],
+      [`${'['.repeat(513)}${']'.repeat(513)}`, 512, 'nested too deeply'],
+      ['['.repeat(100_000), 512, 'nested too deeply'],
+    ];
+    for (const [text, offset, reason] of cases) {
+      assert.deepEqual(findJsonSyntaxError(text), { offset, reason }, JSON.stringify(text.slice(0, 20)));
+    }
+    assert.equal(findJsonSyntaxError(`${'['.repeat(512)}${']'.repeat(512)}`), null);
+
+    // Random short texts from JSON's own alphabet: the check refuses exactly what JSON.parse refuses.
+    const parts = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      ':',
+      '"',
+      '"a"',
+      '1',
+      '0',
+      '-',
+      '.',
+      'e',
+      'true',
+      ' ',
+      '\n',
+      '\t',
+      '\\',
+      '/',
+      'x',
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >>> 16; // the high bits: an LCG's low bits repeat quickly
+    };
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let i = next() % 10; i >= 0; i--) text += parts[next() % parts.length];
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      assert.equal(findJsonSyntaxError(text) === null, valid, JSON.stringify(text));
+    }
+  });
+
   it('never echoes a value, even one written where a variable name belongs', () => {
     const secret = 'hunter2-s3cret';
     const invalid = problemsOf(() =>
