@@ -1,7 +1,9 @@
-# The worker, CLI and simulator image. A current Node LTS (the code also runs on Node 20).
+# The worker, CLI and simulator image, on Node 24 LTS: the exact release CI tests on
+# (.ci/node24/package.json); move both together. The code supports Node 22 and 24.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Build: TypeScript compiled to dist/ and the workflows bundled once (both need dev tools).
-FROM node:22-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +16,7 @@ RUN npm run build && npm run build:workflows -- dist/workflow-bundle.js
 # Run: production dependencies, the compiled worker and the bundle. The worker runs compiled
 # JavaScript (about 70 MB less memory and a faster render than through tsx); the CLI and the
 # simulator run their TypeScript through tsx.
-FROM node:22-bookworm-slim
+FROM ${NODE_IMAGE}
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
