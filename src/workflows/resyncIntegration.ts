@@ -8,6 +8,7 @@ import {
   resyncWindows,
 } from '../shared/integrationWorkflow';
 import { buildRunKey } from '../shared/runKey';
+import { windowEnd } from '../shared/window';
 import {
   deliverAndCommit,
   describeFailure,
@@ -24,7 +25,7 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
   const { integrationId, request } = input;
   const s = await steps(integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const info = workflowInfo();
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+  const now = windowEnd(Date.now());
   const windows = resyncWindows(request, s.settings.initialWatermark, now);
   const result: ResyncResult = { windows: windows.length, sent: 0, quarantined: 0, files: [] };
   const report = async (windowsDone: number, done: boolean, error?: string) => {

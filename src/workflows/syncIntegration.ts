@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { DeliveredFile, RetryDeliveryInput, SyncIntegrationInput, SyncResult } from '../shared';
 import { buildRunKey } from '../shared/runKey';
+import { windowEnd } from '../shared/window';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
@@ -91,7 +92,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
   const info = workflowInfo();
   const runKey = buildRunKey(info.workflowId, info.runId);
   // The window's end is frozen now (workflow time is replay-safe), whole seconds like Fusion's stamps.
-  const windowTo = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+  const windowTo = windowEnd(Date.now());
 
   // A run whose workflow ended without closing it (terminated, timed out) would block this one.
   if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
