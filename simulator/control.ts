@@ -1,13 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'lossless-json';
-import { BadRequest, fusionTimestamp, type Row } from './attributes';
+import { BadRequest, fusionTimestamp, type Row, type StampUnits } from './attributes';
 import { type Projection, serializeItem } from './expand';
-import type { FaultConfig } from './faults';
+import type { FaultConfig, FaultInjector } from './faults';
+import type { JournalGenerator } from './generator';
 import { HttpError, readBody, send } from './http';
-import type { JournalBatchPatch, JournalHeaderPatch, JournalLinePatch, NewJournal } from './journals';
+import type {
+  JournalBatchPatch,
+  JournalHeaderPatch,
+  JournalLinePatch,
+  JournalStore,
+  NewJournal,
+} from './journals';
 import { childNode, type ResourceNode } from './resource';
-import type { FusionSimulator } from './server';
 import type { NewRow, RowPath, TreeStore } from './tree-store';
+
+/** What the control routes reach of the simulator (FusionSimulator has it; no import back). */
+export interface ControlledSimulator {
+  readonly journals: JournalStore;
+  readonly generator: JournalGenerator | undefined;
+  readonly invoices: TreeStore;
+  readonly purchaseOrders: TreeStore;
+  readonly suppliers: TreeStore;
+  readonly faults: FaultInjector;
+  readonly stats: unknown;
+  readonly stampUnits: StampUnits;
+  flatJournalLines(): Row[];
+  revokeTokens(): void;
+}
 
 // Test control endpoints under /__sim/ (not part of Fusion; the connector never calls them).
 // Rows are addressed here by primary-key values, never by UniqIDs:
@@ -21,7 +41,7 @@ function fullProjection(node: ResourceNode): Projection {
 }
 
 /** A row with all its descendants as nested arrays, without links. */
-function tree(sim: FusionSimulator, node: ResourceNode, row: Row): Row {
+function tree(sim: ControlledSimulator, node: ResourceNode, row: Row): Row {
   return serializeItem(node, row, '', fullProjection(node), {
     frameworkVersion: 1,
     onlyData: true,
@@ -41,7 +61,7 @@ function nodeAt(root: ResourceNode, path: RowPath): ResourceNode {
   return node;
 }
 
-function treeStore(sim: FusionSimulator, name: string): TreeStore | undefined {
+function treeStore(sim: ControlledSimulator, name: string): TreeStore | undefined {
   if (name === 'invoices') return sim.invoices;
   if (name === 'purchaseOrders') return sim.purchaseOrders;
   if (name === 'suppliers') return sim.suppliers;
@@ -58,7 +78,7 @@ function parseBody<T>(body: string, lossless = false): T {
 }
 
 export async function handleControl(
-  sim: FusionSimulator,
+  sim: ControlledSimulator,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,

@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { type Activities, createActivities, type Failpoint, type IntegrationRuntime } from './activities';
-import { readOptionsFor } from './activities/readOptions';
+import { type Activities, createActivities, type Failpoint } from './activities';
 import { type AlertSink, createAlertSinks } from './alerts';
 import {
   type ConfigFile,
@@ -15,8 +14,8 @@ import {
 } from './config';
 import { resolveSecrets, type SecretResolver } from './config/secrets';
 import { credentialStoreFromEnv } from './credentials';
-import { connectFusion } from './fusion';
 import { frameworkLimitations } from './fusion/framework';
+import { buildIntegrations } from './integrations';
 import { Ledger, migrate } from './ledger';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
@@ -49,48 +48,6 @@ export function registration(i: IntegrationConfig) {
     destination: `sftp://${i.sftp.username}@${i.sftp.host}:${i.sftp.port}${i.sftp.folder}`,
     configSha256: createHash('sha256').update(JSON.stringify(i)).digest('hex'),
   };
-}
-
-export function buildIntegrations(
-  config: ConfigFile,
-  secrets: SecretResolver,
-): Map<string, IntegrationRuntime> {
-  return new Map(
-    config.integrations.map((integration) => {
-      const secret = secrets(integration.id);
-      const { sftp } = integration;
-      return [
-        integration.id,
-        {
-          config: integration,
-          fusion: connectFusion({
-            ...integration.fusion,
-            auth:
-              integration.fusion.auth.type === 'oauth'
-                ? { ...integration.fusion.auth, clientSecret: secret.fusionClientSecret }
-                : { ...integration.fusion.auth, password: secret.fusionClientSecret },
-          }),
-          sftp: {
-            host: sftp.host,
-            port: sftp.port,
-            username: sftp.username,
-            credentials: secret.sftp,
-            hostKey: sftp.hostKey,
-            algorithms: sftp.algorithms,
-            folder: sftp.folder,
-            createFolder: sftp.createFolder,
-            connectTimeoutSeconds: sftp.connectTimeoutSeconds,
-            operationTimeoutSeconds: sftp.operationTimeoutSeconds,
-            writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
-            sha256Sidecar: sftp.sha256Sidecar,
-            doneFile: sftp.doneFile,
-          },
-          ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
-          read: readOptionsFor(integration),
-        },
-      ];
-    }),
-  );
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; close(): Promise<void> }> {

@@ -4,30 +4,23 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { type Alert, type AlertSink, sendAlert } from '../alerts';
 import { ConfigError, type IntegrationConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
-import { type FusionConnection, type ReadOptions, readChanges, readRecordsById } from '../fusion';
+import { readChanges, readRecordsById } from '../fusion';
+import type { IntegrationRuntime } from '../integrations';
 import type { FileRow, Ledger, RunRow } from '../ledger';
 import type { Metrics } from '../observability/metrics';
 import { fileExtension, formatExtension } from '../pipeline';
 import { type PlannedTimes, planAfter } from '../schedule';
-import { deliverFile, type PgpKeys, renderFileName, type SftpDestination } from '../sftp';
+import { deliverFile, renderFileName } from '../sftp';
 import type { DeliveredFile, RenderedFile, StagedRun } from '../shared';
 import { parseRunKey } from '../shared/runKey';
 import { typedFailures } from './failures';
 import { renderStagedRecords } from './render';
 import { stageExtracted } from './staging';
 
+export type { IntegrationRuntime };
+
 // Thin adapters between the workflow and fusion/formats/sftp/ledger. Inputs and results are
 // small references (run keys, file IDs, counts): record data stays in Postgres.
-
-export interface IntegrationRuntime {
-  config: IntegrationConfig;
-  fusion: FusionConnection;
-  sftp: SftpDestination;
-  /** Encrypt files for the partner (keys resolved at start; never logged). */
-  pgp?: { keys: PgpKeys; armor: boolean };
-  /** How Fusion is read for this integration (readOptionsFor). */
-  read: ReadOptions;
-}
 
 /**
  * Named fault points for the fault-injection suite (see worker.ts failpointFromEnv). `in-commit` is

@@ -1,10 +1,10 @@
 import { heartbeat, log } from '@temporalio/activity';
 import type { Extracted } from '../fusion';
 import { boundedPayload, safeText } from '../fusion/entities/map';
+import type { IntegrationRuntime } from '../integrations';
 import type { Ledger, QuarantineEntry, RunRow } from '../ledger';
 import { classifyPage } from '../pipeline';
 import type { EntityName, EntityRecordMap } from '../shared/records';
-import type { IntegrationRuntime } from './index';
 
 // Staging, shared by the live sync and resends: each page of extracted records is checked
 // (journals must balance), the bad ones quarantined with their reason, the rest staged — the

@@ -41,3 +41,11 @@ export function alertPlainText(alert: Alert): string {
   for (const [name, value] of alertFacts(alert)) lines.push(`${name}: ${value.replace(/\r?\n/g, '\n  ')}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** Where an alert goes (a webhook, an e-mail relay); built by createAlertSinks. */
+export interface AlertSink {
+  /** What it is, without secrets: `webhook hooks.slack.com`, `email smtp.example.com:587`. */
+  readonly name: string;
+  /** Delivers, retrying inside the call; throws AlertDeliveryError when it gives up. */
+  send(alert: Alert): Promise<void>;
+}

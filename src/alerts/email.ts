@@ -1,9 +1,9 @@
 import nodemailer from 'nodemailer';
+import type { AlertSink } from './alert';
 import { type Alert, alertPlainText, alertSubject } from './alert';
 import { AlertDeliveryError, scrub } from './errors';
 import { AttemptFailed, DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
 import type { EmailConfig } from './schema';
-import type { AlertSink } from './sinks';
 
 // Plain-text mail through one SMTP relay. Connection trouble and 4xx replies are retried with
 // backoff; 5xx replies, rejected logins and TLS failures are not (a retry cannot fix them).

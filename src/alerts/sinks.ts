@@ -1,4 +1,4 @@
-import type { Alert } from './alert';
+import type { Alert, AlertSink } from './alert';
 import { createEmailSink } from './email';
 import { AlertConfigError, AlertDeliveryError } from './errors';
 import type { RetryPolicy } from './retry';
@@ -7,13 +7,6 @@ import { createWebhookSink } from './webhook';
 
 // Where alerts go: every configured sink gets every alert, and one sink failing never stops the
 // others. Secrets named by the config are resolved once, here, so a missing one fails at start.
-
-export interface AlertSink {
-  /** What it is, without secrets: `webhook hooks.slack.com`, `email smtp.example.com:587`. */
-  readonly name: string;
-  /** Delivers, retrying inside the call; throws AlertDeliveryError when it gives up. */
-  send(alert: Alert): Promise<void>;
-}
 
 export type SinkOutcome = { sink: string; ok: true } | { sink: string; ok: false; error: AlertDeliveryError };
 
@@ -88,3 +81,5 @@ export async function sendAlert(sinks: readonly AlertSink[], alert: Alert): Prom
     return { sink, ok: false, error };
   });
 }
+
+export type { AlertSink } from './alert';

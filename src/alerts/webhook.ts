@@ -1,10 +1,9 @@
 import { request } from 'undici';
 import { parseRetryAfter } from '../shared/retryAfter';
-import type { Alert } from './alert';
+import type { Alert, AlertSink } from './alert';
 import { AlertConfigError, AlertDeliveryError, scrub } from './errors';
 import { AttemptFailed, DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
 import { webhookUrlProblem } from './schema';
-import type { AlertSink } from './sinks';
 import { slackMessage } from './slack';
 
 // POSTs the Slack-compatible JSON, retrying network errors, 408, 429 and 5xx with backoff.

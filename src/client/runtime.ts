@@ -1,9 +1,9 @@
-import type { IntegrationRuntime } from '../activities';
 import { ConfigError, type ConfigFile, loadConfigFile, type RuntimeEnv, readRuntimeEnv } from '../config';
 import { resolveSecrets } from '../config/secrets';
 import { credentialStoreFromEnv } from '../credentials';
+import type { IntegrationRuntime } from '../integrations';
+import { buildIntegrations } from '../integrations';
 import { Ledger } from '../ledger';
-import { buildIntegrations } from '../worker';
 
 // For CLI commands that talk to Fusion or the SFTP server themselves (preview, reconcile): the
 // same configuration, secrets and clients the worker builds, closed when the command ends.

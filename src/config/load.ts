@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type ParseOptions, printParseErrorCode, visit } from 'jsonc-parser';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, parseConfig } from './index';
+import { ConfigError } from './errors';
+import { parseConfig } from './parse';
 import type { ConfigFile } from './schema';
 
 // Reads the configuration file (YAML or JSON) and validates it with the one schema. Every problem

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { IntegrationRuntime } from '../activities';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import { readChanges } from '../fusion';
+import type { IntegrationRuntime } from '../integrations';
 import type { Ledger } from '../ledger';
 import { type AnyRecord, classifyPage, fileExtension, renderRecords } from '../pipeline';
 import { latestVersions } from '../shared/records';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
+import type { SftpDestination } from './destination';
 import { classifySftpError, SftpError } from './errors';
 import { expectedFingerprint, hostKeyFingerprint } from './hostKey';
-import type { SftpDestination } from './index';
 
 // One SSH connection, the way every delivery and listing opens it: our TCP socket with Nagle off,
 // the host key checked against the pin, a deadline on the handshake and on every operation,

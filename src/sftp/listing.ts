@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { openSftp, remoteSha256, type SftpConnectionSettings } from './connect';
+import type { SftpDestination } from './destination';
 import { SftpError } from './errors';
-import type { SftpDestination } from './index';
 
 // What is in a destination folder, read over one new SSH connection: for reconciliation against
 // the ledger. Read-only; never writes, renames or deletes anything on the server.

@@ -5,11 +5,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditRecords, reconcile } from '../../src/audit';
+import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
 import { replayWorkflowId, syncWorkflowId } from '../../src/shared/workflowIds';
-import { buildIntegrations } from '../../src/worker';
 import { replayFile, syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
 

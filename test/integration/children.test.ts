@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { simulatorIntegration } from '../../dev/integration';
 import type { SshdInstance } from '../../dev/sshd';
 import { FusionSimulator } from '../../simulator/server';
-import { readOptionsFor } from '../../src/activities/readOptions';
 import { parseConfig } from '../../src/config';
 import { connectFusion, FusionError, readChanges } from '../../src/fusion';
+import { readOptionsFor } from '../../src/integrations';
 
 // Ask only for what the layout needs: a pod (or role) that does not expose a child collection
 // answers 400 to any request naming it; an integration whose file uses none of its fields must

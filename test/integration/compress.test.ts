@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { reconcile } from '../../src/audit';
+import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
-import { buildIntegrations } from '../../src/worker';
 import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 

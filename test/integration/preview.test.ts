@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SshdInstance } from '../../dev/sshd';
+import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import type { SyncResult } from '../../src/shared';
-import { buildIntegrations } from '../../src/worker';
 import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config';
 import type { SecretResolver } from '../../src/config/secrets';
 import { DEFAULT_FUSION_LIMITS } from '../../src/fusion';
-import { buildIntegrations } from '../../src/worker';
+import { buildIntegrations } from '../../src/integrations';
 
 // fusion.limits in the configuration file reach the worker's Fusion client.
 

@@ -1,0 +1,76 @@
+import type { ConfigFile, IntegrationConfig } from '../config';
+import { formatFieldUse } from '../config/formats';
+import type { SecretResolver } from '../config/secrets';
+import { connectFusion, entityReaders, type FusionConnection, type ReadOptions } from '../fusion';
+import { childrenToRead } from '../fusion/children';
+import type { PgpKeys, SftpDestination } from '../sftp';
+
+// The runtime of one integration — its configuration, its Fusion connection, its SFTP destination
+// and keys, how it reads Fusion — built once from the configuration and the resolved secrets.
+// The worker, the CLI and preview all take it from here.
+
+export interface IntegrationRuntime {
+  config: IntegrationConfig;
+  fusion: FusionConnection;
+  sftp: SftpDestination;
+  /** Encrypt files for the partner (keys resolved at start; never logged). */
+  pgp?: { keys: PgpKeys; armor: boolean };
+  /** How Fusion is read for this integration (readOptionsFor). */
+  read: ReadOptions;
+}
+
+export function buildIntegrations(
+  config: ConfigFile,
+  secrets: SecretResolver,
+): Map<string, IntegrationRuntime> {
+  return new Map(
+    config.integrations.map((integration) => {
+      const secret = secrets(integration.id);
+      const { sftp } = integration;
+      return [
+        integration.id,
+        {
+          config: integration,
+          fusion: connectFusion({
+            ...integration.fusion,
+            auth:
+              integration.fusion.auth.type === 'oauth'
+                ? { ...integration.fusion.auth, clientSecret: secret.fusionClientSecret }
+                : { ...integration.fusion.auth, password: secret.fusionClientSecret },
+          }),
+          sftp: {
+            host: sftp.host,
+            port: sftp.port,
+            username: sftp.username,
+            credentials: secret.sftp,
+            hostKey: sftp.hostKey,
+            algorithms: sftp.algorithms,
+            folder: sftp.folder,
+            createFolder: sftp.createFolder,
+            connectTimeoutSeconds: sftp.connectTimeoutSeconds,
+            operationTimeoutSeconds: sftp.operationTimeoutSeconds,
+            writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
+            sha256Sidecar: sftp.sha256Sidecar,
+            doneFile: sftp.doneFile,
+          },
+          ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
+          read: readOptionsFor(integration),
+        },
+      ];
+    }),
+  );
+}
+
+/** How an integration reads Fusion: expanded pages, the child filter, and only the children its format needs. */
+export function readOptionsFor(config: IntegrationConfig): ReadOptions {
+  return {
+    expand: true,
+    childChangeFilter: config.fusion.childChangeFilter,
+    children: childrenToRead(
+      config.entity,
+      entityReaders[config.entity].spec.children,
+      formatFieldUse(config.entity, config.format),
+      config.fusion.children,
+    ),
+  };
+}
