@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { quarantineEntries } from '../../src/activities/staging';
-import { Ledger, migrate } from '../../src/ledger';
+import { Ledger, migrate, RunTransitionError } from '../../src/ledger';
 import { inTransaction } from '../../src/ledger/transaction';
 import { RecordFieldError } from '../../src/shared/records';
 
@@ -107,5 +107,37 @@ describe('ledger on Postgres', () => {
     assert.equal(rows[0].nul, 'a\uFFFDb');
     assert.ok(rows[0].reason <= 1001);
     assert.ok(rows[0].size < 300_000, `payload bounded (${rows[0].size})`);
+  });
+
+  it('status changes follow the state machine: a retried move is a no-op, a refused one an error', async () => {
+    await migrate(pool);
+    const open = (runKey: string, integrationId: string) =>
+      ledger.openRun({
+        runKey,
+        integrationId,
+        entity: 'journalLines',
+        windowTo: '2026-12-01T00:00:00Z',
+        initialWatermark: '2026-11-01T00:00:00Z',
+        overlapSeconds: 0,
+      });
+    const run = await open('sm/1', 'sm');
+    assert.equal(run.status, 'staging');
+    assert.equal((await ledger.finishStaging(run.runKey)).status, 'staged');
+    assert.equal((await ledger.finishStaging(run.runKey)).status, 'staged', 'a retried finishStaging');
+    assert.equal(await ledger.recordRunFailure(run.runKey, 'render', 'boom'), 'closed');
+    assert.equal((await ledger.getRun(run.runKey))!.status, 'failed');
+    // Failed is final: closing its staging again is refused, and nothing changes.
+    await assert.rejects(ledger.finishStaging(run.runKey), (err: unknown) => {
+      assert.ok(err instanceof RunTransitionError);
+      assert.equal(err.from, 'failed');
+      assert.equal(err.to, 'staged');
+      assert.match(err.message, /Run sm\/1 is failed; it cannot move to staged/);
+      return true;
+    });
+    assert.equal((await ledger.getRun(run.runKey))!.status, 'failed');
+    // A run still staging cannot be committed without passing through staged.
+    const second = await open('sm/2', 'sm');
+    await assert.rejects(ledger.commitRun(second.runKey), /Run sm\/2 is staging; cannot commit/);
+    assert.equal((await ledger.getRun(second.runKey))!.status, 'staging');
   });
 });
