@@ -1,10 +1,10 @@
 // The run state machine, written once. Every statement that changes a run's status takes its
-// allowed source statuses from here (`WHERE status = ANY($from)`), so a status the table does not
-// allow is refused by the database, in the same statement, with a RunTransitionError.
+// allowed source statuses from here (`WHERE status = ANY($from)`, runs.ts moveRun): a move the
+// table does not allow matches no row, changes nothing and is refused with a RunTransitionError.
 //
-//   staging ──► staged ──► rendered ──► uploaded ──► committed
-//      │          │ └──────────────────────────────────▲   (no file: every record rejected, or none)
-//      └──────────┴──► failed                               (before a file exists: nothing was sent)
+//   staging ─► staged ─► rendered ─► uploaded ─► committed
+//      │         ├──────────────────────────────► committed   (no file: every record rejected, or none)
+//      └─────────┴─► failed                                   (before a file exists: nothing was sent)
 //
 // A run whose file was rendered never becomes `failed`: it stays rendered or uploaded, marked with
 // failed_at, until the next sync (or an admin) delivers it (Ledger.recordRunFailure).
