@@ -29,6 +29,17 @@ export interface ReplayFileInput {
   heartbeatTimeout?: string;
 }
 
+/** The non-secret settings of an integration a workflow plans its runs with (integrationSettings). */
+export interface IntegrationSettings {
+  /** How long an upload is retried before the run fails (the upload preset's schedule-to-close). */
+  uploadRetryWindowSeconds: number;
+  entity: string;
+  /** Where a first sync (and a resync of `all`) starts reading, RFC 3339. */
+  initialWatermark: string;
+  /** Whether the integration has a cron schedule. */
+  scheduled: boolean;
+}
+
 /** Small, reference-only summaries: record data never travels through workflow history. */
 export interface StagedRun {
   runKey: string;

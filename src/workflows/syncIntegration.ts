@@ -1,7 +1,14 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
-import type { DeliveredFile, RetryDeliveryInput, SyncIntegrationInput, SyncResult } from '../shared';
+import type {
+  DeliveredFile,
+  IntegrationSettings,
+  RetryDeliveryInput,
+  SyncIntegrationInput,
+  SyncResult,
+} from '../shared';
 import { buildRunKey } from '../shared/runKey';
+import type { RunStage } from '../shared/stages';
 import { windowEnd } from '../shared/window';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
@@ -24,12 +31,7 @@ export interface Steps {
   quick: ReturnType<typeof quickActivities>;
   long: ReturnType<typeof longActivities>;
   upload: ReturnType<typeof uploadActivities>;
-  settings: {
-    uploadRetryWindowSeconds: number;
-    entity: string;
-    initialWatermark: string;
-    scheduled: boolean;
-  };
+  settings: IntegrationSettings;
 }
 
 export async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
@@ -50,7 +52,7 @@ export async function deliverAndCommit(
   runKey: string,
   fileId: string,
 ): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
-  let stage = 'upload';
+  let stage: RunStage = 'upload';
   try {
     const file = await s.upload.uploadFile({ integrationId, fileId });
     stage = 'commit';
@@ -67,7 +69,7 @@ export async function reportFailure(
   s: Steps,
   integrationId: string,
   runKey: string,
-  stage: string,
+  stage: RunStage,
   err: unknown,
 ) {
   const reason = describeFailure(err);
@@ -102,7 +104,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     ? (await deliverAndCommit(s, integrationId, pending.runKey, pending.fileId)).file
     : null;
 
-  let stage = 'extract';
+  let stage: RunStage = 'extract';
   try {
     await s.quick.refreshFusionToken({ integrationId });
     const staged = await s.long.stageChanges({ integrationId, runKey, windowTo });
