@@ -1,4 +1,5 @@
 import { heartbeat, log } from '@temporalio/activity';
+import type { CommittedRun } from '../shared';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
 
@@ -22,7 +23,7 @@ export function createCommitActivities(deps: ActivityDeps) {
   const { ledger } = deps;
   return {
     /** Records every delivered record in the ledger and moves the watermark, in one transaction. */
-    async commitRun(input: { runKey: string }): Promise<{ sent: number; watermark: string }> {
+    async commitRun(input: { runKey: string }): Promise<CommittedRun> {
       return typedFailures(async () => {
         await deps.failpoint?.('before-commit');
         const committed = await whileHeartbeating(() =>

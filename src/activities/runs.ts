@@ -1,4 +1,5 @@
 import { activityInfo, log } from '@temporalio/activity';
+import type { FailureOutcome } from '../shared';
 import { parseRunKey } from '../shared/runKey';
 import type { RunStage } from '../shared/stages';
 import type { ActivityDeps } from './deps';
@@ -26,7 +27,7 @@ export function createRunActivities(deps: ActivityDeps) {
      */
     async releaseAbandonedRun(input: {
       integrationId: string;
-    }): Promise<{ runKey: string; outcome: 'closed' | 'kept-for-retry' } | null> {
+    }): Promise<{ runKey: string; outcome: FailureOutcome } | null> {
       return typedFailures(async () => {
         const open = await ledger.openRunOf(input.integrationId);
         if (!open) return null;
@@ -56,7 +57,7 @@ export function createRunActivities(deps: ActivityDeps) {
       runKey: string;
       stage: RunStage;
       reason: string;
-    }): Promise<'closed' | 'kept-for-retry'> {
+    }): Promise<FailureOutcome> {
       return typedFailures(async () => {
         const outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
         const run = await ledger.getRun(input.runKey);

@@ -68,6 +68,23 @@ export interface DeliveredFile extends RenderedFile {
   uploadedNow: boolean;
 }
 
+/** A run's records in the ledger and its watermark moved (commitRun). */
+export interface CommittedRun {
+  sent: number;
+  watermark: string;
+}
+
+/** A rendered file delivered and its run committed: what `ml-connector retry` returns. */
+export interface DeliveredRun extends CommittedRun {
+  file: DeliveredFile;
+}
+
+/**
+ * What recording a run's failure did with it: `closed` (nothing was sent; the window is read
+ * again) or `kept-for-retry` (its file waits for the next sync or `ml-connector retry`).
+ */
+export type FailureOutcome = 'closed' | 'kept-for-retry';
+
 export interface SyncResult {
   runKey: string;
   integrationId: string;

@@ -1,7 +1,9 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type {
+  CommittedRun,
   DeliveredFile,
+  DeliveredRun,
   IntegrationSettings,
   RetryDeliveryInput,
   SyncIntegrationInput,
@@ -51,7 +53,7 @@ export async function deliverAndCommit(
   integrationId: string,
   runKey: string,
   fileId: string,
-): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+): Promise<DeliveredRun> {
   let stage: RunStage = 'upload';
   try {
     const file = await s.upload.uploadFile({ integrationId, fileId });
@@ -109,7 +111,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     await s.quick.refreshFusionToken({ integrationId });
     const staged = await s.long.stageChanges({ integrationId, runKey, windowTo });
     let file: DeliveredFile | null = null;
-    let committed: { sent: number; watermark: string };
+    let committed: CommittedRun;
     stage = 'render';
     const rendered = staged.staged > 0 ? await s.long.renderFile({ integrationId, runKey }) : null;
     if (rendered && rendered.recordCount > 0) {
@@ -140,9 +142,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
 }
 
 /** Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`). */
-export async function retryDelivery(
-  input: RetryDeliveryInput,
-): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+export async function retryDelivery(input: RetryDeliveryInput): Promise<DeliveredRun> {
   const s = await steps(input.integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const pending = await s.quick.findResumableRun({
     integrationId: input.integrationId,
