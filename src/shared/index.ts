@@ -34,7 +34,7 @@ export interface IntegrationSettings {
   /** How long an upload is retried before the run fails (the upload preset's schedule-to-close). */
   uploadRetryWindowSeconds: number;
   entity: string;
-  /** Where a first sync (and a resync of `all`) starts reading, RFC 3339. */
+  /** The configured initial watermark, RFC 3339: where a resync of `all` starts reading. */
   initialWatermark: string;
   /** Whether the integration has a cron schedule. */
   scheduled: boolean;
