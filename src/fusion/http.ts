@@ -58,7 +58,7 @@ export function createFusionAgent(options: HttpOptions): Dispatcher {
   }
   if (ENV_PROXY_VARIABLES.some((name) => process.env[name])) {
     const agent = new EnvHttpProxyAgent({ ...agentOptions, proxyTunnel: true });
-    proxyNames.set(agent, envProxyName);
+    proxyNames.set(agent, envProxyNamer(process.env));
     return agent;
   }
   return new Agent(agentOptions);
@@ -78,14 +78,17 @@ function proxyOrigin(url: string): string {
   }
 }
 
-/** The variable EnvHttpProxyAgent takes for this URL (lower case wins, http_proxy serves https too). */
-function envProxyName(url: string): string {
-  const https = url.startsWith('https:');
-  const names = https ? ENV_PROXY_VARIABLES : ENV_PROXY_VARIABLES.slice(2);
-  const name = names.find((n) => process.env[n]);
-  return name
-    ? `proxy ${proxyOrigin(process.env[name] ?? '')} (from ${name})`
-    : 'proxy (from the environment)';
+/**
+ * Names the proxy EnvHttpProxyAgent takes for a URL, as the environment was when it was built
+ * (lower case wins; http_proxy serves https too when no https_proxy is set).
+ */
+function envProxyNamer(env: NodeJS.ProcessEnv): (url: string) => string {
+  const set = ENV_PROXY_VARIABLES.filter((n) => env[n]).map((n) => [n, env[n] ?? ''] as const);
+  return (url) => {
+    const https = url.startsWith('https:');
+    const found = set.find(([n]) => https || n.toLowerCase() === 'http_proxy');
+    return found ? `proxy ${proxyOrigin(found[1])} (from ${found[0]})` : 'proxy (from the environment)';
+  };
 }
 
 /** undici's words for a proxy that answered CONNECT with something other than 200. */
