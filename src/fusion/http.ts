@@ -54,6 +54,7 @@ export function createFusionAgent(options: HttpOptions): Dispatcher {
         : {}),
     });
     proxyNames.set(agent, () => `proxy ${proxyOrigin(proxy.url)} (fusion.proxy)`);
+    explicitProxies.add(agent);
     return agent;
   }
   if (ENV_PROXY_VARIABLES.some((name) => process.env[name])) {
@@ -68,6 +69,7 @@ const ENV_PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_P
 
 /** How a dispatcher's proxy is named in an error: origin only, never a user or password. */
 const proxyNames = new WeakMap<Dispatcher, (url: string) => string>();
+const explicitProxies = new WeakSet<Dispatcher>();
 
 function proxyOrigin(url: string): string {
   try {
@@ -171,9 +173,11 @@ export async function sendRequest(
       err instanceof undiciErrors.HeadersTimeoutError ||
       err instanceof undiciErrors.BodyTimeoutError ||
       err instanceof undiciErrors.ConnectTimeoutError;
+    // An explicit proxy carries every call, so it is part of the story; the environment's may not.
+    const via = explicitProxies.has(dispatcher) ? ` through the ${proxyNames.get(dispatcher)?.(url)}` : '';
     throw new FusionError(
       'unavailable',
-      `${describe}: ${timeout ? 'timed out' : `network error (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`,
+      `${describe}: ${timeout ? 'timed out' : `network error (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}${via}`,
       undefined,
       undefined,
       { cause: err },

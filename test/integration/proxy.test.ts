@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { freePort } from '../../dev/ports';
 import { type SshdInstance, startSshd } from '../../dev/sshd';
 import { FusionSimulator } from '../../simulator/server';
 import { connectFusion, type FusionConnection, FusionError, readChanges } from '../../src/fusion';
@@ -155,6 +156,22 @@ describe('Fusion through an outbound proxy', () => {
       assert.equal(headers['proxy-authorization'], basic);
       assert.equal(headers.authorization, undefined);
     }
+  });
+
+  it('an unreachable fusion.proxy is a network error that names it', async () => {
+    const port = await freePort(); // nothing listens there
+    const fusion = connect({ proxy: { url: `http://127.0.0.1:${port}` }, transientRetries: 0 });
+    await assert.rejects(readAll(fusion), (err: unknown) => {
+      assert.ok(err instanceof FusionError, String(err));
+      assert.equal(err.kind, 'unavailable');
+      assert.ok(
+        err.message.endsWith(
+          `network error (ECONNREFUSED) through the proxy http://127.0.0.1:${port} (fusion.proxy)`,
+        ),
+        err.message,
+      );
+      return true;
+    });
   });
 
   it('a wrong fusion.proxy password is an auth error naming the proxy, without the password', async () => {
