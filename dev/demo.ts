@@ -6,7 +6,7 @@ import { FusionSimulator } from '../simulator/server';
 import { ledgerReport } from '../src/client/ledgerReport';
 import { parseConfig } from '../src/config';
 import { resolveSecrets } from '../src/config/secrets';
-import { Ledger, migrate } from '../src/ledger';
+import { Ledger } from '../src/ledger';
 import { syncWorkflowId } from '../src/shared/workflowIds';
 import { createWorker } from '../src/worker';
 import { syncIntegration } from '../src/workflows';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 
     const ledger = Ledger.connect(pg.url);
     cleanups.push(() => ledger.close());
-    await migrate(ledger.pool);
+    await ledger.migrate();
     const nativeConnection = await NativeConnection.connect({ address: t.address });
     cleanups.push(() => nativeConnection.close());
     const connection = await Connection.connect({ address: t.address });

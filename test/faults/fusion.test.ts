@@ -112,7 +112,7 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
     const result = await sync('poison');
     assert.equal(result.quarantined, held.size, 'both journals held whole');
     assert.equal(result.sent, lines.length - held.size, 'the rest delivered');
-    const { rows } = await stack.ledger.pool.query<{ record_id: string; field: string; reason: string }>(
+    const { rows } = await stack.pool.query<{ record_id: string; field: string; reason: string }>(
       `SELECT q.record_id, q.field, q.reason FROM quarantined_record q JOIN sync_run r USING (run_key)
        WHERE r.integration_id = 'poison'`,
     );

@@ -119,7 +119,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
 
   const quarantineOf = async (integrationId: string) =>
     (
-      await stack.ledger.pool.query<{ record_id: string; field: string; reason: string }>(
+      await stack.pool.query<{ record_id: string; field: string; reason: string }>(
         `SELECT q.record_id, q.field, q.reason FROM quarantined_record q JOIN sync_run r USING (run_key)
          WHERE r.integration_id = $1 ORDER BY q.record_id`,
         [integrationId],

@@ -49,7 +49,7 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
       }),
     ])) as SyncResult;
   const serverStartedAt = async () =>
-    (await stack.ledger.pool.query<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t')).rows[0]!.t;
+    (await stack.pool.query<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t')).rows[0]!.t;
 
   it('restart with the commit transaction open: committed once on retry, the worker lives on', async () => {
     const w = startWorkerProcess(stack, writeStackConfig(stack), {
@@ -62,12 +62,12 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
       await sleep(50);
     }
     // The worker holds the commit transaction open: its ledger rows are written but not visible.
-    const { rows: open } = await stack.ledger.pool.query<{ n: number }>(
+    const { rows: open } = await stack.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity
        WHERE datname = current_database() AND state = 'idle in transaction'`,
     );
     assert.equal(open[0]!.n, 1, 'the commit transaction is open');
-    const { rows: before } = await stack.ledger.pool.query<{ n: number }>(
+    const { rows: before } = await stack.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM ledger_entry WHERE integration_id = $1',
       [ID],
     );

@@ -69,7 +69,7 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
     const keys = rows.map((r) => `${r[1]}|${r[0]}|${r[2]}`);
     assert.equal(new Set(keys).size, keys.length, 'no line delivered twice');
     assert.equal(keys.length, lines.length, 'no line lost');
-    const { rows: ledger } = await stack.ledger.pool.query(
+    const { rows: ledger } = await stack.pool.query(
       `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS ids FROM ledger_entry WHERE integration_id = 'gl'`,
     );
     assert.deepEqual(ledger[0], { n: lines.length, ids: lines.length });

@@ -95,11 +95,7 @@ describe('compressed delivery: gzip, zip, gzip under PGP', () => {
     assert.equal(Buffer.from(Object.values(entries)[0]!).toString('utf8'), text);
     const rt = buildIntegrations(stack.config, stack.secrets).get('gl-zip')!;
     try {
-      const diff = await reconcile(
-        stack.ledger.pool,
-        'gl-zip',
-        await listRemoteFolder(rt.sftp, { hash: true }),
-      );
+      const diff = await reconcile(stack.ledger, 'gl-zip', await listRemoteFolder(rt.sftp, { hash: true }));
       assert.deepEqual([diff.missing.length, diff.altered.length], [0, 0]);
     } finally {
       await rt.fusion.close();

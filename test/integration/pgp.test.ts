@@ -76,7 +76,7 @@ describe('PGP-encrypted delivery', { timeout: 120_000 }, () => {
     });
     await signatures[0]!.verified;
     const plaintext = Buffer.from(data as Uint8Array);
-    const { rows } = await stack.ledger.pool.query(`SELECT summary FROM outbound_file WHERE file_name = $1`, [
+    const { rows } = await stack.pool.query(`SELECT summary FROM outbound_file WHERE file_name = $1`, [
       result.file.fileName,
     ]);
     assert.equal(createHash('sha256').update(plaintext).digest('hex'), rows[0].summary.pgp.plaintext.sha256);

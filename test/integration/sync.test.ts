@@ -112,7 +112,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.ok(rows.some((r) => r[8] === '98765432109876.54'));
 
     const bytes = readFileSync(join(stack.sshd.folder, result.file.fileName));
-    const ledger = await stack.ledger.pool.query(
+    const ledger = await stack.pool.query(
       `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS ids, min(f.byte_count)::int AS bytes,
               min(f.sha256) AS sha, min(f.file_name) AS name
        FROM ledger_entry l JOIN outbound_file f USING (file_id)`,
@@ -133,7 +133,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.equal(result.sent, 0);
     assert.equal(result.file, null);
     assert.deepEqual(deliveredFiles(stack), before);
-    const { rows } = await stack.ledger.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
     assert.equal(rows[0].n, (await simLines(stack)).length);
   });
 
@@ -163,7 +163,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.deepEqual(rows[1], expectedRow(changed));
     assert.equal(rows[1]![6], '101-30-61000-000');
     assert.equal(rows[1]![7], '30', 'the cost centre comes from the new account');
-    const { rows: versions } = await stack.ledger.pool.query(
+    const { rows: versions } = await stack.pool.query(
       'SELECT count(*)::int AS n FROM ledger_entry WHERE record_id = $1',
       [`${target.JeHeaderId}:${target.JeLineNumber}`],
     );
@@ -214,7 +214,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.equal(result.file, null);
     assert.equal(result.quarantined, journal.length, 'every line of the journal is held');
     assert.deepEqual(deliveredFiles(stack), before);
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT DISTINCT field, reason FROM quarantined_record WHERE record_id LIKE $1`,
       [`${target.JeHeaderId}:%`],
     );
@@ -248,7 +248,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.ok(rows.some((r) => r[11] === 'Still delivered'));
     const quarantined = async (recordId: string) =>
       (
-        await stack.ledger.pool.query(
+        await stack.pool.query(
           'SELECT field, reason, payload FROM quarantined_record WHERE run_key = $1 AND record_id = $2',
           [result.runKey, recordId],
         )

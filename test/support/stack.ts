@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { Pool } from 'pg';
 import { simulatorIntegration } from '../../dev/integration';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
@@ -12,7 +13,7 @@ import type { StampPrecision } from '../../simulator/attributes';
 import { FusionSimulator } from '../../simulator/server';
 import { type ConfigFile, parseConfig } from '../../src/config';
 import { resolveSecrets, type SecretResolver, usesCredentialStore } from '../../src/config/secrets';
-import { Ledger, migrate } from '../../src/ledger';
+import { Ledger } from '../../src/ledger';
 import { createWorker } from '../../src/worker';
 
 // The real services an integration test needs: Temporal (TEMPORAL_ADDRESS or a dev server
@@ -28,6 +29,8 @@ export interface TestStack {
   nativeConnection: NativeConnection;
   databaseUrl: string;
   ledger: Ledger;
+  /** The ledger's pool, for tests that seed or inspect its tables with SQL of their own. */
+  pool: Pool;
   sim: FusionSimulator;
   simUrl: string;
   sshd: SshdInstance;
@@ -92,9 +95,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     cleanups.push(() => pg.stop());
     const db = await createScratchDatabase(pg.url);
     cleanups.push(() => db.dispose());
-    const ledger = Ledger.connect(db.url);
+    // The pool Ledger.connect would make, kept here so tests can query the tables themselves.
+    const pool = new Pool({ connectionString: db.url, max: 10, application_name: 'ml-connector' });
+    pool.on('error', () => {}); // a dropped idle connection (the Postgres fault tests) is replaced
+    const ledger = new Ledger(pool);
     cleanups.push(() => ledger.close());
-    await migrate(ledger.pool);
+    await ledger.migrate();
 
     const sim = new FusionSimulator({
       clientId: SIM_CLIENT_ID,
@@ -128,6 +134,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       nativeConnection,
       databaseUrl: db.url,
       ledger,
+      pool,
       sim,
       simUrl,
       sshd,
