@@ -1,4 +1,4 @@
-import { type Socket, connect as tcpConnect } from 'node:net';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client as SshClient } from 'ssh2';
 import type { SftpDestination, SftpJumpHost, SftpProxy } from './destination';
@@ -220,6 +220,28 @@ const SOCKS5_REPLIES: Record<number, string> = {
   8: 'address type not supported',
 };
 
+/** The address of a SOCKS5 request: IPv4 (1), a domain name the proxy resolves (3) or IPv6 (4). */
+export function socksAddress(host: string): Buffer {
+  if (isIP(host) === 4) return Buffer.from([1, ...host.split('.').map(Number)]);
+  if (isIP(host) === 6) {
+    // Expand `::` to the eight 16-bit groups.
+    const [head = '', tail = ''] = host.split('::');
+    const groups = (part: string) => (part ? part.split(':') : []);
+    const fill = 8 - groups(head).length - groups(tail).length;
+    const all = host.includes('::')
+      ? [...groups(head), ...Array(fill).fill('0'), ...groups(tail)]
+      : groups(host);
+    return Buffer.from([
+      4,
+      ...all.flatMap((g) => [Number.parseInt(g, 16) >> 8, Number.parseInt(g, 16) & 0xff]),
+    ]);
+  }
+  const name = Buffer.from(host);
+  if (name.length > 255)
+    throw new SftpError('unavailable', `the host name ${host.slice(0, 40)}… is too long for SOCKS5`);
+  return Buffer.concat([Buffer.from([3, name.length]), name]);
+}
+
 /** RFC 1928 CONNECT, with RFC 1929 user/password when a login is set. */
 async function socks5Connect(c: Conversation, proxy: SftpProxy, target: Target, via: string): Promise<void> {
   try {
@@ -248,9 +270,13 @@ async function socks5Connect(c: Conversation, proxy: SftpProxy, target: Target, 
           : `${via}: the proxy requires a login (set sftp.proxy's username and password)`,
       );
     }
-    const host = Buffer.from(target.host);
-    const port = Buffer.from([target.port >> 8, target.port & 0xff]);
-    c.write(Buffer.concat([Buffer.from([5, 1, 0, 3, host.length]), host, port]));
+    c.write(
+      Buffer.concat([
+        Buffer.from([5, 1, 0]),
+        socksAddress(target.host),
+        Buffer.from([target.port >> 8, target.port & 0xff]),
+      ]),
+    );
     const [, reply, , type] = await c.read(4);
     const addressBytes = type === 1 ? 4 : type === 4 ? 16 : type === 3 ? (await c.read(1))[0]! : -1;
     if (addressBytes < 0) throw new Error('unreadable answer to CONNECT');
