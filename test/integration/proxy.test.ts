@@ -9,8 +9,12 @@ import { type SshdInstance, startSshd } from '../../dev/sshd';
 import { FusionSimulator } from '../../simulator/server';
 import { connectFusion, type FusionConnection, FusionError, readChanges } from '../../src/fusion';
 import { deliverFile, type OutgoingFile, type SftpDestination, SftpError } from '../../src/sftp';
+import type { SyncResult } from '../../src/shared';
+import { syncWorkflowId } from '../../src/shared/workflowIds';
+import { syncIntegration } from '../../src/workflows';
 import { sshdDestination } from '../support/destination';
 import { startHttpProxy, startSocks5Proxy, type TestProxy } from '../support/proxy';
+import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 
 // Outbound proxies, on loopback: Fusion through HTTP(S)_PROXY / NO_PROXY and through an explicit
 // fusion.proxy with a login; SFTP to a real sshd through an HTTP CONNECT proxy, a SOCKS5 proxy and
@@ -336,5 +340,72 @@ describe('SFTP through an outbound proxy or a jump host (real OpenSSH)', () => {
       },
     );
     assert.ok(!existsSync(join(sshd.folder, 'j1.csv')) && !existsSync(join(sshd.folder, 'j2.csv')));
+  });
+});
+
+describe('a sync configured with fusion.proxy and sftp.proxy (worker, Temporal, ledger)', () => {
+  const FUSION_PROXY = { username: 'fusion-proxy-user', password: `fp-${Date.now()}-3a7c` };
+  const SFTP_PROXY = { username: 'sftp-proxy-user', password: `sp-${Date.now()}-91d0` };
+  let fusionProxy: TestProxy;
+  let sftpProxy: TestProxy;
+  let stack: TestStack;
+  let worker: { stop(): Promise<void> };
+
+  before(async () => {
+    fusionProxy = await startHttpProxy(FUSION_PROXY);
+    sftpProxy = await startHttpProxy(SFTP_PROXY);
+    stack = await startTestStack({
+      integrations: (simUrl, sshd) => {
+        const base = integrationConfig(simUrl, sshd);
+        return [
+          {
+            ...base,
+            fusion: {
+              ...base.fusion,
+              proxy: {
+                url: fusionProxy.url,
+                username: FUSION_PROXY.username,
+                passwordEnv: 'FUSION_PROXY_PASSWORD',
+              },
+            },
+            sftp: {
+              ...base.sftp,
+              proxy: {
+                type: 'http',
+                url: sftpProxy.url,
+                username: SFTP_PROXY.username,
+                passwordEnv: 'SFTP_PROXY_PASSWORD',
+              },
+            },
+          },
+        ];
+      },
+      secretsEnv: { FUSION_PROXY_PASSWORD: FUSION_PROXY.password, SFTP_PROXY_PASSWORD: SFTP_PROXY.password },
+    });
+    worker = await startWorker(stack);
+  });
+  after(async () => {
+    await worker?.stop();
+    await stack?.close();
+    await fusionProxy?.close();
+    await sftpProxy?.close();
+  });
+
+  it('reads Fusion through one proxy and delivers through the other, each with its own login', async () => {
+    const result: SyncResult = await stack.client.workflow.execute(syncIntegration, {
+      taskQueue: stack.taskQueue,
+      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
+      args: [{ integrationId: 'gl-journal-lines' }],
+    });
+    assert.ok(result.file, 'a file was delivered');
+    assert.ok(existsSync(join(stack.sshd.folder, result.file.fileName)));
+    assert.ok(fusionProxy.tunnels.length >= 1);
+    assert.deepEqual(new Set(fusionProxy.tunnels), new Set([new URL(stack.simUrl).host]));
+    assert.deepEqual(
+      sftpProxy.tunnels,
+      [`${stack.sshd.host}:${stack.sshd.port}`],
+      'one delivery, one tunnel',
+    );
+    assert.equal(fusionProxy.refused + sftpProxy.refused, 0, 'each proxy got its own login');
   });
 });
