@@ -167,6 +167,16 @@ async function main(): Promise<void> {
         'SFTP host key checking is OFF for this integration (hostKey.acceptAny)',
       );
     }
+    // Where calls go: proxy URLs hold no login (the schema refuses one), the variables are named only.
+    const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].filter(
+      (n) => process.env[n],
+    );
+    const fusionRoute =
+      i.fusion.proxy?.url ?? (proxyVars.length ? `environment (${proxyVars.join(', ')})` : 'direct');
+    const sftpRoute = i.sftp.proxy?.url ?? (i.sftp.jumpHost ? `jump host ${i.sftp.jumpHost.host}` : 'direct');
+    if (fusionRoute !== 'direct' || sftpRoute !== 'direct') {
+      logger.info({ integration: i.id, fusion: fusionRoute, sftp: sftpRoute }, 'Outbound routes');
+    }
   }
   await ledger.registerIntegrations(config.integrations.map(registration));
   const metrics = createMetrics({ integrations: config.integrations.map((i) => i.id) });
