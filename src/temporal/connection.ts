@@ -121,10 +121,13 @@ export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): Tempor
   return new TemporalTarget(options, loaded.namespace || DEFAULT_TEMPORAL_NAMESPACE, vars.TEMPORAL_PROFILE);
 }
 
-/** A TOML syntax error quotes the offending line, which may hold an API key: only its position. */
+/**
+ * A TOML syntax error (smol-toml's TomlError, with line and column) quotes the offending lines,
+ * which may hold an API key: only its position is given.
+ */
 function safeMessage(err: unknown): string {
-  if (err instanceof Error && err.name === 'TomlError') {
-    const { line, column } = err as Error & { line?: number; column?: number };
+  const { line, column } = (err ?? {}) as { line?: unknown; column?: unknown };
+  if (typeof line === 'number' && typeof column === 'number') {
     return `not valid TOML (line ${line}, column ${column})`;
   }
   if ((err as NodeJS.ErrnoException).code === 'ENOENT') {

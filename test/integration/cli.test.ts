@@ -147,7 +147,8 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
     const sync = await cli(['sync', 'gl-journal-lines'], { ML_CONNECTOR_TASK_QUEUE: idle });
     assert.equal(sync.status, 1, show(sync));
     assert.match(sync.stderr, new RegExp(`^error: No worker is polling task queue "${idle}"`));
-    assert.ok(sync.ms < 10_000, show(sync));
+    // Before, sync waited forever and status failed after 30 s; the CLI's own start takes a few s.
+    assert.ok(sync.ms < 20_000, show(sync));
     // A started workflow whose worker is gone: the status query would wait 30 s for an answer.
     await stack.client.workflow.start(syncIntegration, {
       taskQueue: idle,
@@ -159,7 +160,7 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
       assert.equal(status.status, 1, show(status));
       assert.match(status.stderr, new RegExp(`^error: No worker is polling task queue "${idle}"`));
       assert.doesNotMatch(status.stderr, /Failed to query Workflow/);
-      assert.ok(status.ms < 10_000, show(status));
+      assert.ok(status.ms < 20_000, show(status));
     } finally {
       await stack.client.workflow
         .getHandle('integration-gl-journal-lines')
@@ -176,6 +177,6 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
     assert.equal(r.status, 1, show(r));
     assert.match(r.stderr, /^error: Cannot reach Temporal at 127\.0\.0\.1:1/);
     assert.ok(!r.stderr.includes(API_KEY) && !r.stdout.includes(API_KEY), 'the API key stays out');
-    assert.ok(r.ms < 15_000, show(r));
+    assert.ok(r.ms < 25_000, show(r));
   });
 });
