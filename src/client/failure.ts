@@ -100,7 +100,9 @@ export function describeError(err: unknown): string {
     if (current instanceof WorkflowCommandError) where.push(`workflow ${current.workflowId}`);
     if (current instanceof ChildWorkflowFailure) where.push(`child workflow ${current.execution.workflowId}`);
     if (current instanceof ActivityFailure) where.push(`activity ${current.activityType}`);
-    if (current instanceof ApplicationFailure && current.type && !failureType) failureType = current.type;
+    // A plain Error thrown in a workflow or activity arrives typed "Error": nothing to add.
+    if (current instanceof ApplicationFailure && current.type && current.type !== 'Error' && !failureType)
+      failureType = current.type;
     const next: unknown = current.cause;
     if (!(isWrapper(current) && next instanceof Error)) {
       const message = ownMessage(current).trim();

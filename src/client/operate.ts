@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
 import { integrationWorkflowId } from '../shared/workflowIds';
 import { UsageError } from './args';
 import { hasWorker, requireWorker, type TemporalSession, temporalClient, whileWorkerPolls } from './connect';
-import { aboutWorkflow } from './failure';
+import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
 import {
   integrationStatus,
   pauseIntegration,
@@ -95,7 +96,7 @@ export async function operateCommand(
         // A query needs a worker to answer it: without one it would wait 30 s, then fail.
         await requireWorker(
           session,
-          await taskQueueOf(session, workflowId),
+          await taskQueueOf(session, workflowId, integrationId),
           'nobody can answer the status query',
         );
         const status = await aboutWorkflow(workflowId, integrationStatus(client, integrationId));
@@ -108,7 +109,7 @@ export async function operateCommand(
       }
       case 'pause':
       case 'resume': {
-        const taskQueue = await taskQueueOf(session, workflowId);
+        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
         await aboutWorkflow(workflowId, pauseIntegration(client, integrationId, verb === 'pause'));
         if (!(await hasWorker(session, taskQueue))) {
           console.error(
@@ -119,7 +120,7 @@ export async function operateCommand(
       }
       case 'resync': {
         if (!resync) throw new Error('resync needs its flags');
-        const taskQueue = await taskQueueOf(session, workflowId);
+        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
         await requireWorker(session, taskQueue, 'no resync was requested');
         const ack = await aboutWorkflow(
           workflowId,
@@ -155,10 +156,20 @@ export async function operateCommand(
 }
 
 /** The task queue the workflow runs on (from the server), so the check asks about the right one. */
-async function taskQueueOf(session: TemporalSession, workflowId: string): Promise<string> {
-  const description = await aboutWorkflow(
-    workflowId,
-    session.client.workflow.getHandle(workflowId).describe(),
-  );
-  return description.taskQueue;
+async function taskQueueOf(
+  session: TemporalSession,
+  workflowId: string,
+  integrationId: string,
+): Promise<string> {
+  try {
+    return (await session.client.workflow.getHandle(workflowId).describe()).taskQueue;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new CliError(
+        `Workflow ${workflowId} not found: start it with \`ml-connector start ${integrationId}\``,
+        [`(namespace ${session.target.namespace} on ${session.target.address})`],
+      );
+    }
+    throw new WorkflowCommandError(workflowId, err);
+  }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { syncIntegration } from '../../src/workflows';
-import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 
 // The real CLI (src/client/main.ts in its own process) against a real Temporal server and a real
 // worker: what a user sees when a command fails (the cause, not "Workflow execution failed"),
@@ -55,7 +55,12 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
   const show = (r: CliRun) => `rc ${r.status} after ${r.ms} ms\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
   before(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({
+      // A schedule that does not fire during the test (1 January): `start` needs one.
+      integrations: (simUrl, sshd) => [
+        { ...integrationConfig(simUrl, sshd), schedule: { cron: ['0 0 1 1 *'] } },
+      ],
+    });
     worker = await startWorker(stack);
     const configPath = join(stack.sshd.dir, 'cli.config.json');
     writeFileSync(configPath, JSON.stringify(stack.rawConfig));
@@ -178,5 +183,40 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
     assert.match(r.stderr, /^error: Cannot reach Temporal at 127\.0\.0\.1:1/);
     assert.ok(!r.stderr.includes(API_KEY) && !r.stdout.includes(API_KEY), 'the API key stays out');
     assert.ok(r.ms < 25_000, show(r));
+  });
+
+  it('start, status, pause and resync through the CLI; a rejected resync prints why, exit 1', async () => {
+    const missing = await cli(['status', 'no-such-integration']);
+    assert.equal(missing.status, 1, show(missing));
+    assert.match(
+      missing.stderr,
+      /^error: Workflow integration-no-such-integration not found: start it with `ml-connector start no-such-integration`\n/,
+    );
+    const start = await cli(['start', 'gl-journal-lines']);
+    assert.equal(start.status, 0, show(start));
+    assert.equal(JSON.parse(start.stdout).workflowId, 'integration-gl-journal-lines');
+    try {
+      const status = await cli(['status', 'gl-journal-lines']);
+      assert.equal(status.status, 0, show(status));
+      assert.equal(JSON.parse(status.stdout).integrationId, 'gl-journal-lines');
+      const pause = await cli(['pause', 'gl-journal-lines']);
+      assert.equal(pause.status, 0, show(pause));
+      assert.deepEqual(JSON.parse(pause.stdout), { integrationId: 'gl-journal-lines', paused: true });
+      assert.equal(pause.stderr, '', 'a worker polls: no warning');
+      const bad = await cli(['resync', 'gl-journal-lines', '--since', '1 May', '--reason', 'test']);
+      assert.equal(bad.status, 1, show(bad));
+      assert.equal(
+        bad.stderr,
+        'error: since must be a date or an RFC 3339 time with a zone\n  (workflow integration-gl-journal-lines)\n',
+      );
+      const usage = await cli(['resync', 'gl-journal-lines', '--all']);
+      assert.equal(usage.status, 2, show(usage));
+      assert.match(usage.stderr, /^ml-connector resync needs --reason/);
+    } finally {
+      await stack.client.workflow
+        .getHandle('integration-gl-journal-lines')
+        .terminate('test over')
+        .catch(() => undefined);
+    }
   });
 });
