@@ -114,11 +114,8 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
     const first = cli(['sync', 'gl-journal-lines']);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await stack.ledger.pool.query<{ run_key: string }>(
-        `SELECT run_key FROM sync_run WHERE integration_id = 'gl-journal-lines'
-         AND status NOT IN ('committed', 'failed')`,
-      );
-      if (rows[0]) break;
+      const open = await stack.ledger.openRunOf('gl-journal-lines');
+      if (open) break;
       assert.ok(Date.now() < deadline, 'the first sync never opened its run');
       await sleep(100);
     }
