@@ -26,7 +26,10 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     const def = defOf(s);
-    if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type))
+    if (
+      def.innerType &&
+      ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)
+    )
       s = def.innerType;
     else if (def.type === 'pipe' && def.in) s = def.in;
     else if (def.type === 'lazy' && def.getter) s = def.getter();
@@ -76,7 +79,12 @@ export function schemaObjects(root: z.ZodType): SchemaObject[] {
         return visit(def.element!, name === 'integrations' ? 'integration' : name);
       case 'union':
         for (const option of def.options ?? []) {
-          visit(option, def.discriminator ? `${name} (${def.discriminator} ${discriminatorValue(option, def.discriminator)})` : name);
+          visit(
+            option,
+            def.discriminator
+              ? `${name} (${def.discriminator} ${discriminatorValue(option, def.discriminator)})`
+              : name,
+          );
         }
         return;
       case 'record':
@@ -93,7 +101,10 @@ export function schemaObjects(root: z.ZodType): SchemaObject[] {
 }
 
 /** The object schema a value at `path` is checked by (following the union option that accepts it). */
-export function objectNodesOf(root: z.ZodType, value: unknown): { path: (string | number)[]; schema: z.ZodType }[] {
+export function objectNodesOf(
+  root: z.ZodType,
+  value: unknown,
+): { path: (string | number)[]; schema: z.ZodType }[] {
   const out: { path: (string | number)[]; schema: z.ZodType }[] = [];
   const visit = (schema: z.ZodType, v: unknown, path: (string | number)[]): void => {
     const s = unwrap(schema);
@@ -114,14 +125,17 @@ export function objectNodesOf(root: z.ZodType, value: unknown): { path: (string 
         const options = def.options ?? [];
         const match = def.discriminator
           ? options.find(
-              (o) => discriminatorValue(o, def.discriminator!) === String((v as Record<string, unknown>)?.[def.discriminator!]),
+              (o) =>
+                discriminatorValue(o, def.discriminator!) ===
+                String((v as Record<string, unknown>)?.[def.discriminator!]),
             )
           : options.find((o) => o.safeParse(v).success);
         if (match) visit(match, v, path);
         return;
       }
       case 'record':
-        if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(def.valueType!, item, [...path, k]);
+        if (v && typeof v === 'object')
+          for (const [k, item] of Object.entries(v)) visit(def.valueType!, item, [...path, k]);
         return;
       default:
         return;
