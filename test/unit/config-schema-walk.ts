@@ -76,7 +76,8 @@ export function schemaObjects(root: z.ZodType): SchemaObject[] {
         return;
       }
       case 'array':
-        return visit(def.element!, name === 'integrations' ? 'integration' : name);
+        visit(def.element!, name === 'integrations' ? 'integration' : name);
+        return;
       case 'union':
         for (const option of def.options ?? []) {
           visit(
@@ -88,7 +89,8 @@ export function schemaObjects(root: z.ZodType): SchemaObject[] {
         }
         return;
       case 'record':
-        return visit(def.valueType!, name);
+        visit(def.valueType!, name);
+        return;
       case 'tuple':
         for (const item of def.items ?? []) visit(item, name);
         return;
@@ -119,7 +121,7 @@ export function objectNodesOf(
         return;
       }
       case 'array':
-        if (Array.isArray(v)) v.forEach((item, i) => visit(def.element!, item, [...path, i]));
+        if (Array.isArray(v)) for (const [i, item] of v.entries()) visit(def.element!, item, [...path, i]);
         return;
       case 'union': {
         const options = def.options ?? [];

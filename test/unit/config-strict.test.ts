@@ -129,7 +129,7 @@ describe('one strict configuration', () => {
         const text = JSON.stringify(raw, null, 2);
         let problems: string[] = [];
         try {
-          parseConfigText(text, 'ml.json', 'ml.json');
+          parseConfigText(text, 'json', 'ml.json');
         } catch (err) {
           assert.ok(err instanceof ConfigError, String(err));
           problems = err.problems;
