@@ -40,7 +40,10 @@ export function unwrap(schema: z.ZodType): z.ZodType {
 export interface SchemaObject {
   /** Its heading in the README reference: `integration`, `fusion.auth (type oauth)`, `alerts.email`… */
   name: string;
-  schema: z.ZodType;
+  /** Other places the same object schema is used (`format (type fixedWidth).detail` beside `.header`). */
+  aliases: string[];
+  /** The object schemas checked there: one, or the options of a plain union (their keys merged). */
+  schemas: z.ZodType[];
   keys: string[];
   strict: boolean;
 }
@@ -58,18 +61,29 @@ function discriminatorValue(option: z.ZodType, discriminator: string): string {
  */
 export function schemaObjects(root: z.ZodType): SchemaObject[] {
   const found = new Map<string, SchemaObject>();
+  const seen = new Map<z.ZodType, SchemaObject>();
   const visit = (schema: z.ZodType, name: string): void => {
     const s = unwrap(schema);
     const def = defOf(s);
     switch (def.type) {
       case 'object': {
+        const again = seen.get(s);
+        if (again) {
+          if (again.name !== name && !again.aliases.includes(name)) again.aliases.push(name);
+          return;
+        }
         const keys = Object.keys(def.shape ?? {});
         const strict = def.catchall !== undefined && defOf(def.catchall).type === 'never';
-        const existing = found.get(name);
-        if (existing) {
-          existing.keys = [...new Set([...existing.keys, ...keys])];
-          existing.strict &&= strict;
-        } else found.set(name, { name, schema: s, keys, strict });
+        let entry = found.get(name);
+        if (entry) {
+          entry.keys = [...new Set([...entry.keys, ...keys])];
+          entry.strict &&= strict;
+          entry.schemas.push(s);
+        } else {
+          entry = { name, aliases: [], schemas: [s], keys, strict };
+          found.set(name, entry);
+        }
+        seen.set(s, entry);
         for (const [key, child] of Object.entries(def.shape ?? {})) {
           visit(child, name === '' ? key : name === 'integration' ? key : `${name}.${key}`);
         }
