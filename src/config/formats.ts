@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { csvLayoutSchema } from '../formats/csv/schema';
+import type { HeaderLineCsvLayout } from '../formats/csv/headerLine';
+import type { JournalLinesCsvLayout } from '../formats/csv/journalLines';
+import { type CsvColumn, csvLayoutSchema } from '../formats/csv/schema';
+import type { SuppliersCsvLayout } from '../formats/csv/suppliers';
+import { LayoutError } from '../formats/errors';
 import { ENTITY_FIELDS } from '../formats/fields/registry';
 import { resolveField } from '../formats/fields/types';
 import {
@@ -47,13 +51,10 @@ export type FixedWidthFormat = z.infer<typeof fixedWidthFormatSchema>;
 export type X12Format = z.infer<typeof x12FormatSchema>;
 export type FormatConfig = z.infer<typeof formatSchema>;
 
-const col = (header: string, field: string) => ({ header, field });
+const col = (header: string, field: string): CsvColumn => ({ header, field });
 
 /** Columns written when an integration's CSV names none: the fields finance asks for first. */
-export const DEFAULT_CSV_COLUMNS: Record<
-  EntityName,
-  { rowMode?: string; columns: { header: string; field: string }[] }
-> = {
+export const DEFAULT_CSV_COLUMNS: Record<EntityName, { rowMode?: string; columns: CsvColumn[] }> = {
   journalLines: {
     columns: [
       col('Batch', 'batchName'),
@@ -118,21 +119,63 @@ export const DEFAULT_CSV_COLUMNS: Record<
 };
 
 /** The CSV layout for an entity: the configured options, default columns where none are given. */
-export function csvLayout<E extends EntityName>(
-  entity: E,
+export function csvLayout(
+  entity: 'journalLines',
   format: CsvFormat,
-  chartOfAccounts: { delimiter: string; segments: string[] },
-): CsvLayoutFor<E> {
-  const defaults = DEFAULT_CSV_COLUMNS[entity];
-  const { type: _type, ...options } = format;
-  const hasColumns = options.columns || options.headerColumns;
-  return {
-    ...options,
-    rowMode: options.rowMode ?? defaults.rowMode,
-    ...(hasColumns ? {} : { columns: defaults.columns }),
-    ...(entity === 'journalLines' ? { chartOfAccounts } : {}),
-  } as unknown as CsvLayoutFor<E>;
+  coa: ChartOfAccountsLike,
+): JournalLinesCsvLayout;
+export function csvLayout(
+  entity: 'invoices' | 'purchaseOrders',
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): HeaderLineCsvLayout;
+export function csvLayout(
+  entity: 'suppliers',
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): SuppliersCsvLayout;
+export function csvLayout(
+  entity: EntityName,
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): CsvLayoutFor<EntityName>;
+export function csvLayout(
+  entity: EntityName,
+  format: CsvFormat,
+  chartOfAccounts: ChartOfAccountsLike,
+): JournalLinesCsvLayout | HeaderLineCsvLayout | SuppliersCsvLayout {
+  const { type: _type, rowMode, columns, headerColumns, lineColumns, ...options } = format;
+  const defaults = DEFAULT_CSV_COLUMNS[entity].columns;
+  const given = columns ?? (headerColumns || lineColumns ? undefined : defaults);
+  const refuse = (problem: string): never => {
+    throw new LayoutError(`${entity} CSV layout`, [problem]);
+  };
+  const needColumns = (mode: string): CsvColumn[] => given ?? refuse(`rowMode ${mode} needs columns`);
+  switch (entity) {
+    case 'journalLines':
+      if (rowMode !== undefined) refuse(`rowMode does not apply to journalLines (one row per journal line)`);
+      return { ...options, columns: needColumns('(journal lines)'), chartOfAccounts };
+    case 'suppliers': {
+      const mode = rowMode ?? 'supplier';
+      if (mode !== 'supplier' && mode !== 'site')
+        return refuse(`rowMode for suppliers is supplier or site, not ${mode}`);
+      return { ...options, rowMode: mode, columns: needColumns(mode) };
+    }
+    default: {
+      const mode = rowMode ?? 'line';
+      if (mode === 'recordTypes') {
+        if (!headerColumns || !lineColumns)
+          return refuse('rowMode recordTypes needs headerColumns and lineColumns');
+        return { ...options, rowMode: mode, headerColumns, lineColumns };
+      }
+      if (mode !== 'header' && mode !== 'line')
+        return refuse(`rowMode for ${entity} is header, line or recordTypes, not ${mode}`);
+      return { ...options, rowMode: mode, columns: needColumns(mode) };
+    }
+  }
 }
+
+type ChartOfAccountsLike = { delimiter: string; segments: string[] };
 
 /**
  * The record fields and row levels a format reads (field paths like `line.distribution.amount`),
