@@ -19,12 +19,11 @@ import type { X12EnvelopeInput, X12PartnerProfile } from '../formats/x12/profile
 import { x12PartnerProfileSchema } from '../formats/x12/schema';
 import type { EntityName, EntityRecordMap } from '../shared/records';
 
-// The `format` section of an integration: CSV (the default), fixed-width or X12. The shapes are
-// checked here; whether a layout can work for its entity (known fields, widths, a partner
-// profile X12 accepts) is checked by compiling it, in the integration schema (see schema.ts).
-
-// The shapes live beside their formats (src/formats/*/schema.ts); here each gets its `type` and the
-// keys that belong to the integration rather than to the layout.
+// The `format` section of an integration: CSV (the default), fixed-width or X12. The shapes live
+// beside their formats (src/formats/*/schema.ts, whose types the writers use); here each gets its
+// `type` and the keys that belong to the integration rather than to the layout. Whether a layout
+// can work for its entity (known fields, widths, a partner profile X12 accepts) is checked by
+// compiling it, in the integration schema (see schema.ts).
 
 export const csvFormatSchema = csvLayoutSchema.extend({ type: z.literal('csv') });
 
