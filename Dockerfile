@@ -1,5 +1,7 @@
 # The worker, CLI and simulator image, on Node 24 LTS: the exact release CI tests on
 # (.ci/node24/package.json); move both together. The code supports Node 22 and 24.
+# To pin a digest too: --build-arg NODE_IMAGE=node:24.22.3-bookworm-slim@sha256:<digest> (from
+# `docker image inspect --format '{{index .RepoDigests 0}}' node:24.22.3-bookworm-slim`).
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Build: TypeScript compiled to dist/ and the workflows bundled once (both need dev tools).

@@ -16,7 +16,7 @@ import { resolveSecrets, type SecretResolver } from './config/secrets';
 import { credentialStoreFromEnv } from './credentials';
 import { frameworkLimitations } from './fusion/framework';
 import { buildIntegrations } from './integrations';
-import { Ledger, migrate } from './ledger';
+import { Ledger } from './ledger';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metricsServer';
@@ -117,9 +117,7 @@ function failpointFromEnv(logger: Logger, ledger: Ledger): ((at: Failpoint) => P
     }
     if (action === 'kill') process.kill(process.pid, 'SIGKILL');
     if (action === 'drop-db') {
-      await ledger.pool.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-      );
+      await ledger.terminateOtherSessions();
       throw new Error('failpoint: the ledger connections were dropped');
     }
   };
@@ -152,9 +150,9 @@ async function main(): Promise<void> {
   const ledger = Ledger.connect(env.DATABASE_URL, (err) =>
     logger.warn({ error: err.message }, 'Postgres dropped an idle ledger connection; it will be replaced'),
   );
-  const applied = await migrate(ledger.pool);
+  const applied = await ledger.migrate();
   logger.info({ applied }, 'Ledger schema up to date');
-  const credentials = credentialStoreFromEnv(ledger.pool);
+  const credentials = credentialStoreFromEnv(ledger.credentialsPool());
   const secrets = await resolveSecrets(config, { env: process.env, credentials });
   const alertSinks = config.alerts
     ? await createAlertSinks(config.alerts, { env: process.env, credentials })
@@ -168,6 +166,16 @@ async function main(): Promise<void> {
         { integration: i.id },
         'SFTP host key checking is OFF for this integration (hostKey.acceptAny)',
       );
+    }
+    // Where calls go: proxy URLs hold no login (the schema refuses one), the variables are named only.
+    const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].filter(
+      (n) => process.env[n],
+    );
+    const fusionRoute =
+      i.fusion.proxy?.url ?? (proxyVars.length ? `environment (${proxyVars.join(', ')})` : 'direct');
+    const sftpRoute = i.sftp.proxy?.url ?? (i.sftp.jumpHost ? `jump host ${i.sftp.jumpHost.host}` : 'direct');
+    if (fusionRoute !== 'direct' || sftpRoute !== 'direct') {
+      logger.info({ integration: i.id, fusion: fusionRoute, sftp: sftpRoute }, 'Outbound routes');
     }
   }
   await ledger.registerIntegrations(config.integrations.map(registration));

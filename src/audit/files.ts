@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Pool } from 'pg';
-import { Ledger } from '../ledger';
-import { Conditions, parseLimit, parseRange, rfc3339, type TimeRange } from './filter';
+import type { FileAudit, Ledger } from '../ledger';
+import { parseLimit, parseRange, type TimeRange } from './filter';
 
 // Every file the connector produced, with what the ledger knows of it, and its archived bytes.
 
@@ -11,49 +10,19 @@ export interface FileAuditFilter extends TimeRange {
   limit?: number;
 }
 
-export interface FileAudit {
-  /** The archive's ID: what fileBytes() takes. */
-  fileId: string;
-  fileName: string;
-  remotePath: string;
-  integrationId: string;
-  records: number;
-  bytes: number;
-  sha256: string;
-  format: string;
-  /** `rendered` (not delivered yet), `uploaded` (on the server, not committed yet) or `committed`. */
-  status: 'rendered' | 'uploaded' | 'committed';
-  renderedAt: string;
-  uploadedAt: string | null;
-  committedAt: string | null;
-  runKey: string;
-}
+export type { FileAudit };
 
 /**
  * Files whose time falls in [from, to), oldest first. A file's time is when it was committed
  * (the same instant as its records' sentAt, so files and records of a period agree), or when it
  * was rendered if it has not been committed yet.
  */
-export async function auditFiles(pool: Pool, filter: FileAuditFilter = {}): Promise<FileAudit[]> {
-  const range = parseRange(filter);
-  const limit = parseLimit(filter.limit);
-  const fileTime = 'COALESCE(committed_at, rendered_at)';
-  const where = new Conditions()
-    .add(filter.integrationId, (p) => `integration_id = ${p}`)
-    .add(range.from, (p) => `${fileTime} >= ${p}::timestamptz`)
-    .add(range.to, (p) => `${fileTime} < ${p}::timestamptz`);
-  const { rows } = await pool.query<FileAudit>(
-    `SELECT file_id::text AS "fileId", file_name AS "fileName", remote_path AS "remotePath",
-            integration_id AS "integrationId", record_count AS records, byte_count::float8 AS bytes, sha256,
-            format, status, ${rfc3339('rendered_at')} AS "renderedAt", ${rfc3339('uploaded_at')} AS "uploadedAt",
-            ${rfc3339('committed_at')} AS "committedAt", run_key AS "runKey"
-     FROM outbound_file
-     ${where.where}
-     ORDER BY ${fileTime}, file_id
-     ${where.limit(limit)}`,
-    where.params,
-  );
-  return rows;
+export async function auditFiles(ledger: Ledger, filter: FileAuditFilter = {}): Promise<FileAudit[]> {
+  return ledger.filesInRange({
+    ...parseRange(filter),
+    limit: parseLimit(filter.limit),
+    integrationId: filter.integrationId,
+  });
 }
 
 /** The file is not in the archive, or its archived bytes are not the ones the ledger recorded. */
@@ -70,8 +39,8 @@ export class ArchivedFileError extends Error {
  * bytes do not add up to the size and sha256 the ledger recorded, so a replay that pipes it to
  * a temporary name and renames only on success never delivers a damaged copy.
  */
-export function fileBytes(pool: Pool, fileId: string): Readable {
-  return Readable.from(verifiedChunks(new Ledger(pool), fileId), { objectMode: false });
+export function fileBytes(ledger: Ledger, fileId: string): Readable {
+  return Readable.from(verifiedChunks(ledger, fileId), { objectMode: false });
 }
 
 async function* verifiedChunks(ledger: Ledger, fileId: string): AsyncGenerator<Buffer> {

@@ -1,5 +1,6 @@
 // Filters shared by the audit queries: a half-open time range [from, to) and a row limit, checked
-// before they reach SQL so a typo is a clear error rather than a Postgres one or a silent guess.
+// before they reach the ledger's SQL so a typo is a clear error rather than a Postgres one or a
+// silent guess.
 
 export class AuditFilterError extends RangeError {
   constructor(message: string) {
@@ -54,34 +55,4 @@ export function parseLimit(limit: number | undefined): number | null {
     throw new AuditFilterError(`limit: ${limit} is not a positive whole number`);
   }
   return limit;
-}
-
-/** A WHERE clause built from optional conditions, with numbered parameters. */
-export class Conditions {
-  readonly params: unknown[] = [];
-  private readonly clauses: string[] = [];
-
-  /** Adds `clause(placeholder)` when `value` is set (not null or undefined). */
-  add(value: unknown, clause: (placeholder: string) => string): this {
-    if (value === null || value === undefined) return this;
-    this.params.push(value);
-    this.clauses.push(clause(`$${this.params.length}`));
-    return this;
-  }
-
-  /** A `LIMIT $n` clause, or nothing. */
-  limit(limit: number | null): string {
-    if (limit === null) return '';
-    this.params.push(limit);
-    return `LIMIT $${this.params.length}`;
-  }
-
-  get where(): string {
-    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
-  }
-}
-
-/** A timestamptz column as RFC 3339 in UTC with milliseconds, as the rest of the ledger prints them. */
-export function rfc3339(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

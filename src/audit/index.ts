@@ -1,6 +1,7 @@
 // The read side for finance and operations: what was delivered, in which file, when; the files
 // themselves; and reconciliation of the ledger against what is on the server. Plain functions
-// over the ledger's pg.Pool and plain data — no Temporal, nothing written.
+// over the Ledger's read-only reports (src/ledger/reports.ts, where the SQL is) and plain data:
+// filters checked here, output shaped here — no Temporal, nothing written.
 
 export { ArchivedFileError, auditFiles, type FileAudit, type FileAuditFilter, fileBytes } from './files';
 export { AuditFilterError, type TimeRange } from './filter';

@@ -1,5 +1,4 @@
-import type { Pool } from 'pg';
-import { rfc3339 } from './filter';
+import type { Ledger, LedgerFile } from '../ledger';
 
 // Reconciliation: the ledger's files against a listing of the destination folder. The
 // classification is pure (classifyListing); reconcile() only loads the ledger side.
@@ -11,15 +10,7 @@ export interface RemoteFile {
   sha256?: string;
 }
 
-/** One file the ledger knows for the integration. */
-export interface LedgerFile {
-  fileName: string;
-  remotePath: string;
-  bytes: number;
-  sha256: string;
-  status: 'rendered' | 'uploaded' | 'committed';
-  committedAt: string | null;
-}
+export type { LedgerFile };
 
 export interface MatchedFile {
   fileName: string;
@@ -137,29 +128,20 @@ export interface ReconcileOptions {
 }
 
 /** The ledger's files of an integration (every status) in the shape classifyListing takes. */
-export async function ledgerFiles(
-  pool: Pool,
+export function ledgerFiles(
+  ledger: Ledger,
   integrationId: string,
   options: ReconcileOptions = {},
 ): Promise<LedgerFile[]> {
-  const { rows } = await pool.query<LedgerFile>(
-    `SELECT file_name AS "fileName", remote_path AS "remotePath", byte_count::float8 AS bytes, sha256, status,
-            ${rfc3339('committed_at')} AS "committedAt"
-     FROM outbound_file
-     WHERE integration_id = $1
-       AND ($2::text IS NULL OR remote_path = rtrim($2::text, '/') || '/' || file_name)
-     ORDER BY file_id`,
-    [integrationId, options.folder ?? null],
-  );
-  return rows;
+  return ledger.filesOfIntegration(integrationId, options.folder ?? null);
 }
 
 /** The ledger's files of `integrationId` against a listing of its destination folder. */
 export async function reconcile<R extends RemoteFile>(
-  pool: Pool,
+  ledger: Ledger,
   integrationId: string,
   remote: readonly R[],
   options: ReconcileOptions = {},
 ): Promise<Reconciliation<R>> {
-  return classifyListing(await ledgerFiles(pool, integrationId, options), remote);
+  return classifyListing(await ledgerFiles(ledger, integrationId, options), remote);
 }

@@ -34,12 +34,7 @@ export async function integrationsCommand(verb: string | undefined) {
   return withRuntime(async ({ config, ledger, env }) => {
     if (verb === 'validate')
       return `${env.ML_CONNECTOR_CONFIG} is valid: ${config.integrations.map((i) => i.id).join(', ')}`;
-    const { rows } = await ledger.pool.query(
-      `SELECT i.integration_id AS id, i.entity, i.format, i.destination,
-              to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "registeredAt",
-              to_char(w.last_update_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS watermark
-       FROM integration i LEFT JOIN watermark w USING (integration_id) ORDER BY 1`,
-    );
+    const rows = await ledger.registeredIntegrations();
     const configured = new Set(config.integrations.map((i) => i.id));
     return rows.map((r) => ({ ...r, inConfig: configured.has(r.id) }));
   });
@@ -56,11 +51,11 @@ export async function auditCommand(verb: string | undefined, flags: AuditFlags):
     };
     const csv = flags.format === 'csv';
     if (verb === 'files') {
-      const files = await auditFiles(ledger.pool, filter);
+      const files = await auditFiles(ledger, filter);
       return csv ? toCsv(files) : toJson(files);
     }
     if (verb !== 'records') throw new Error('audit records|files');
-    const found = await auditRecords(ledger.pool, { ...filter, recordId: flags.record });
+    const found = await auditRecords(ledger, { ...filter, recordId: flags.record });
     return csv ? toCsv(found.records) : JSON.stringify(found, null, 2);
   });
 }
@@ -70,7 +65,7 @@ export async function reconcileCommand(integrationId: string) {
   return withRuntime(async ({ ledger, integration }) => {
     const rt = integration(integrationId);
     const remote = await listRemoteFolder(rt.sftp, { hash: true });
-    return reconcile(ledger.pool, integrationId, remote, { folder: rt.sftp.folder });
+    return reconcile(ledger, integrationId, remote, { folder: rt.sftp.folder });
   });
 }
 

@@ -7,7 +7,7 @@ import {
   credentialsCommands,
   keyringFromEnv,
 } from '../credentials';
-import { Ledger, migrate } from '../ledger';
+import { Ledger } from '../ledger';
 import {
   AUDIT_OPTIONS,
   auditCommand,
@@ -85,7 +85,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
   switch (command) {
     case 'migrate':
       parseVerbArgs(command, args);
-      print({ applied: await withLedger((l) => migrate(l.pool)) });
+      print({ applied: await withLedger((l) => l.migrate()) });
       return 0;
     case 'validate': {
       parseVerbArgs(command, args);
@@ -93,7 +93,10 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
       if (usesCredentialStore(config)) {
         await withLedger(async (l) => {
-          await resolveSecrets(config, { env: process.env, credentials: credentialStoreFromEnv(l.pool) });
+          await resolveSecrets(config, {
+            env: process.env,
+            credentials: credentialStoreFromEnv(l.credentialsPool()),
+          });
         });
       } else {
         await resolveSecrets(config, { env: process.env });
@@ -186,7 +189,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         return 2;
       }
       return withLedger((l) =>
-        command(new CredentialStore(l.pool, keyringFromEnv()), rest, {
+        command(new CredentialStore(l.credentialsPool(), keyringFromEnv()), rest, {
           stdin: process.stdin,
           stdout: process.stdout,
           stderr: process.stderr,

@@ -23,7 +23,7 @@ export async function withRuntime<T>(work: (rt: CliRuntime) => Promise<T>): Prom
   try {
     const secrets = await resolveSecrets(config, {
       env: process.env,
-      credentials: credentialStoreFromEnv(ledger.pool),
+      credentials: credentialStoreFromEnv(ledger.credentialsPool()),
     });
     const integrations = buildIntegrations(config, secrets);
     try {

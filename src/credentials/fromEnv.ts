@@ -1,6 +1,5 @@
-import type { Pool } from 'pg';
 import { keyringFromEnv, MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, MASTER_KEYS_ENV } from './keyring';
-import { CredentialStore } from './store';
+import { CredentialStore, type CredentialsPool } from './store';
 
 /** Whether the environment names a master key at all. */
 export function hasMasterKey(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -9,7 +8,7 @@ export function hasMasterKey(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The credential store when a master key is configured; undefined otherwise. */
 export function credentialStoreFromEnv(
-  pool: Pool,
+  pool: CredentialsPool,
   env: NodeJS.ProcessEnv = process.env,
 ): CredentialStore | undefined {
   return hasMasterKey(env) ? new CredentialStore(pool, keyringFromEnv(env)) : undefined;

@@ -28,5 +28,6 @@ export {
   type CredentialInfo,
   type CredentialKind,
   CredentialStore,
+  type CredentialsPool,
   isCredentialKind,
 } from './store';

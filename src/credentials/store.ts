@@ -7,6 +7,11 @@ import { Secret } from './secret';
 
 // Credentials sealed at rest in Postgres (table `credential`, migration 2). The database holds
 // only ciphertext, nonce and key ID; the master keys stay in the worker's environment.
+// The one store outside src/ledger that queries Postgres itself (Biome allows `pg` here only): it
+// runs on the ledger's pool, which Ledger.credentialsPool() lends it by name.
+
+/** The pool the credential table is reached through: the ledger's (Ledger.credentialsPool()). */
+export type CredentialsPool = Pool;
 
 export const CREDENTIAL_KINDS = [
   'fusion-client-secret',
@@ -55,7 +60,7 @@ interface CredentialRow {
 
 export class CredentialStore {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: CredentialsPool,
     private readonly keyring: Keyring,
   ) {}
 

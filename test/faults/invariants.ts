@@ -54,7 +54,7 @@ export async function assertInvariants(
   assert.equal(new Set(delivered).size, delivered.length, 'no record version delivered twice');
 
   // 2. The ledger: the same versions, each once, each in a committed file whose bytes are on the server.
-  const { rows: ledger } = await stack.ledger.pool.query<{ key: string }>(
+  const { rows: ledger } = await stack.pool.query<{ key: string }>(
     `SELECT record_id || '|' || to_char(record_version AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key
      FROM ledger_entry WHERE integration_id = $1 AND NOT is_resend`,
     [integrationId],
@@ -65,7 +65,7 @@ export async function assertInvariants(
     ledger.map((r) => r.key).sort(),
     'files and ledger hold the same versions',
   );
-  const { rows: files } = await stack.ledger.pool.query<{ file_name: string; sha256: string }>(
+  const { rows: files } = await stack.pool.query<{ file_name: string; sha256: string }>(
     `SELECT file_name, sha256 FROM outbound_file WHERE integration_id = $1 AND status = 'committed'`,
     [integrationId],
   );
@@ -96,7 +96,7 @@ export async function assertInvariants(
   }
 
   // 4. The watermark is the end of the last committed live window.
-  const { rows: wm } = await stack.ledger.pool.query<{ ok: boolean }>(
+  const { rows: wm } = await stack.pool.query<{ ok: boolean }>(
     `SELECT w.last_update_date = (SELECT max(window_to) FROM sync_run
                                   WHERE integration_id = $1 AND kind = 'sync' AND status = 'committed') AS ok
      FROM watermark w WHERE integration_id = $1`,

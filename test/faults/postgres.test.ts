@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PostgresServer, startPostgresServer } from '../../dev/postgresServer';
 import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, type TestStack } from '../support/stack';
+import { startSync } from '../support/sync';
 import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../support/workerProcess';
 import { assertInvariants, faultIntegration } from './invariants';
 
@@ -33,12 +33,7 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
     await server?.stop();
   });
 
-  const start = () =>
-    stack.client.workflow.start(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `fault-${ID}-${Date.now()}`,
-      args: [{ integrationId: ID, heartbeatTimeout: '3s' }],
-    });
+  const start = () => startSync(stack, ID, { heartbeatTimeout: '3s' });
   const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
   /** The workflow's result, or a failure naming how the worker died: no other worker would finish it. */
   const resultWhileAlive = async (w: WorkerProcess, result: Promise<unknown>) =>
@@ -49,7 +44,7 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
       }),
     ])) as SyncResult;
   const serverStartedAt = async () =>
-    (await stack.ledger.pool.query<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t')).rows[0]!.t;
+    (await stack.pool.query<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t')).rows[0]!.t;
 
   it('restart with the commit transaction open: committed once on retry, the worker lives on', async () => {
     const w = startWorkerProcess(stack, writeStackConfig(stack), {
@@ -62,12 +57,12 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
       await sleep(50);
     }
     // The worker holds the commit transaction open: its ledger rows are written but not visible.
-    const { rows: open } = await stack.ledger.pool.query<{ n: number }>(
+    const { rows: open } = await stack.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity
        WHERE datname = current_database() AND state = 'idle in transaction'`,
     );
     assert.equal(open[0]!.n, 1, 'the commit transaction is open');
-    const { rows: before } = await stack.ledger.pool.query<{ n: number }>(
+    const { rows: before } = await stack.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM ledger_entry WHERE integration_id = $1',
       [ID],
     );

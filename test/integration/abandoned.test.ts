@@ -38,7 +38,7 @@ describe('a sync workflow terminated mid-run', { timeout: 120_000 }, () => {
 
   const runs = async () =>
     (
-      await stack.ledger.pool.query(
+      await stack.pool.query(
         'SELECT run_key AS "runKey", status, last_error AS "lastError" FROM sync_run ORDER BY started_at',
       )
     ).rows as { runKey: string; status: string; lastError: string | null }[];
@@ -77,7 +77,7 @@ describe('a sync workflow terminated mid-run', { timeout: 120_000 }, () => {
     const closed = (await runs()).find((r) => r.runKey === abandoned)!;
     assert.equal(closed.status, 'failed');
     assert.match(closed.lastError ?? '', /abandoned: workflow abandoned-extract-/);
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       'SELECT count(*)::int AS entries, count(DISTINCT record_id)::int AS records FROM ledger_entry',
     );
     assert.deepEqual(rows[0], { entries: lines, records: lines });
@@ -113,7 +113,7 @@ describe('a sync workflow terminated mid-run', { timeout: 120_000 }, () => {
     assert.equal(result.sent, 0, 'its lines were committed with the abandoned file');
     assert.equal(readdirSync(stack.sshd.folder).length, filesBefore, 'no second copy, no new file');
     assert.equal((await runs()).find((r) => r.runKey === abandoned)?.status, 'committed');
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       'SELECT count(*)::int AS entries, count(DISTINCT record_id)::int AS records FROM ledger_entry',
     );
     assert.deepEqual(rows[0], { entries: before + 2, records: before + 2 });

@@ -9,9 +9,10 @@ import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
-import { replayWorkflowId, syncWorkflowId } from '../../src/shared/workflowIds';
-import { replayFile, syncIntegration } from '../../src/workflows';
+import { replayWorkflowId } from '../../src/shared/workflowIds';
+import { replayFile } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // The admin's verbs on real services: preview changes nothing, replay sends identical bytes,
 // reconcile finds a deleted and an altered file, audit answers "which file, when" — the last also
@@ -22,12 +23,8 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   let worker: { stop(): Promise<void> };
   const files: SyncResult['file'][] = [];
 
-  const sync = async () => {
-    const r = await stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
-      args: [{ integrationId: 'gl-journal-lines' }],
-    });
+  const syncKeepingFile = async () => {
+    const r = await sync(stack);
     if (r.file) files.push(r.file);
     return r;
   };
@@ -37,12 +34,12 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   before(async () => {
     stack = await startTestStack();
     worker = await startWorker(stack);
-    await sync();
+    await syncKeepingFile();
     const line = stack.sim.flatJournalLines()[2]!;
     stack.sim.journals.updateLine(Number(line.JeHeaderId), Number(line.JeLineNumber), {
       Description: 'second file',
     });
-    await sync();
+    await syncKeepingFile();
     assert.equal(files.length, 2);
   });
   after(async () => {
@@ -57,7 +54,7 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
     });
     const snapshot = async () =>
       (
-        await stack.ledger.pool.query(
+        await stack.pool.query(
           `SELECT (SELECT count(*) FROM ledger_entry)::int AS entries, (SELECT count(*) FROM sync_run)::int AS runs,
                   (SELECT count(*) FROM outbound_file)::int AS files, (SELECT count(*) FROM staged_record)::int AS staged,
                   (SELECT last_update_date::text FROM watermark) AS watermark`,
@@ -92,13 +89,13 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
     assert.equal(replayed.uploadedNow, true);
     assert.equal(sha(path), original, 'byte-identical');
     assert.equal(sha(path), file.sha256);
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT kind, uploaded_now, reason FROM file_delivery d JOIN outbound_file f USING (file_id)
        WHERE f.file_name = $1 ORDER BY delivery_id`,
       [file.fileName],
     );
     assert.deepEqual(rows.at(-1), { kind: 'replay', uploaded_now: true, reason: 'partner lost the file' });
-    const { rows: entries } = await stack.ledger.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
+    const { rows: entries } = await stack.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
     assert.equal(entries[0].n, stack.sim.flatJournalLines().length + 1, 'a replay adds no ledger entries');
   });
 
@@ -110,7 +107,7 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
     writeFileSync(second, bytes);
     writeFileSync(join(stack.sshd.folder, 'stranger.csv'), 'not ours');
     const result = await reconcile(
-      stack.ledger.pool,
+      stack.ledger,
       'gl-journal-lines',
       await listRemoteFolder(runtime().sftp, { hash: true }),
     );
@@ -131,7 +128,7 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   it('audit answers which file carried a record and when, also through the CLI', async () => {
     const line = stack.sim.flatJournalLines()[2]!;
     const recordId = `${line.JeHeaderId}:${line.JeLineNumber}`;
-    const found = await auditRecords(stack.ledger.pool, { integrationId: 'gl-journal-lines', recordId });
+    const found = await auditRecords(stack.ledger, { integrationId: 'gl-journal-lines', recordId });
     assert.deepEqual(
       found.records.map((r) => r.fileName),
       [files[0]!.fileName, files[1]!.fileName],

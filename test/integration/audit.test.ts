@@ -17,7 +17,7 @@ import {
   reconcile,
   toCsv,
 } from '../../src/audit';
-import { migrate } from '../../src/ledger';
+import { Ledger, migrate } from '../../src/ledger';
 import { listRemoteFolder, type SftpDestination, SftpError } from '../../src/sftp';
 import { sshdDestination } from '../support/destination';
 
@@ -172,6 +172,7 @@ const FILES = {
 
 describe('audit and reconciliation on real Postgres and OpenSSH', () => {
   let pool: Pool;
+  let ledger: Ledger;
   let dropDatabase: () => Promise<void>;
   let sshd: SshdInstance;
   let destination: SftpDestination;
@@ -182,6 +183,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
     dropDatabase = db.dispose;
     sshd = server;
     pool = new Pool({ connectionString: db.url, max: 4 });
+    ledger = new Ledger(pool);
     await migrate(pool);
     destination = sshdDestination(sshd);
 
@@ -264,7 +266,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
   });
 
   it('auditRecords by record ID: every version, its file, row and time, and its quarantine', async () => {
-    const audit = await auditRecords(pool, { recordId: '4711', integrationId: AP });
+    const audit = await auditRecords(ledger, { recordId: '4711', integrationId: AP });
     assert.deepEqual(audit.records, [
       {
         integrationId: AP,
@@ -307,12 +309,12 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
       },
     ]);
     // The row in the archived file is the record: row 2 of the oct2 file is 4711's new version.
-    const archived = (await buffer(fileBytes(pool, fileIds.oct2!))).toString();
+    const archived = (await buffer(fileBytes(ledger, fileIds.oct2!))).toString();
     assert.equal(archived.split('\r\n')[audit.records[1]!.rowInFile], '4711,110.00');
   });
 
   it('auditRecords: across integrations, by range, never-sent records, limits, and as CSV', async () => {
-    const everywhere = await auditRecords(pool, { recordId: '4711' });
+    const everywhere = await auditRecords(ledger, { recordId: '4711' });
     assert.deepEqual(
       everywhere.records.map((r) => [r.integrationId, r.sentAt]),
       [
@@ -321,7 +323,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
         [AP, '2026-10-02T12:00:05.000Z'],
       ],
     );
-    const neverSent = await auditRecords(pool, { recordId: '4799' });
+    const neverSent = await auditRecords(ledger, { recordId: '4799' });
     assert.deepEqual(neverSent.records, []);
     assert.deepEqual(
       neverSent.quarantined?.map((q) => [q.field, q.reason]),
@@ -329,13 +331,13 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
     );
 
     // [from, to): the 2 October AP file only; to is exclusive.
-    const oct2 = await auditRecords(pool, {
+    const oct2 = await auditRecords(ledger, {
       integrationId: AP,
       from: '2026-10-02',
       to: '2026-10-02T12:00:05Z',
     });
     assert.deepEqual(oct2, { records: [] }, 'no quarantine list without a record ID');
-    const day2 = await auditRecords(pool, { integrationId: AP, from: '2026-10-02', to: '2026-10-03' });
+    const day2 = await auditRecords(ledger, { integrationId: AP, from: '2026-10-02', to: '2026-10-03' });
     assert.deepEqual(
       day2.records.map((r) => [r.recordId, r.rowInFile]),
       [
@@ -343,9 +345,9 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
         ['4711', 2],
       ],
     );
-    assert.equal((await auditRecords(pool, { limit: 2 })).records.length, 2);
-    await assert.rejects(auditRecords(pool, { from: '2026-10-02T00:00:00' }), AuditFilterError);
-    await assert.rejects(auditRecords(pool, { limit: 0 }), AuditFilterError);
+    assert.equal((await auditRecords(ledger, { limit: 2 })).records.length, 2);
+    await assert.rejects(auditRecords(ledger, { from: '2026-10-02T00:00:00' }), AuditFilterError);
+    await assert.rejects(auditRecords(ledger, { limit: 0 }), AuditFilterError);
 
     const parsed: Record<string, string>[] = parse(toCsv(day2.records), {
       columns: true,
@@ -358,7 +360,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
   });
 
   it('auditFiles by date range: committed by commit time, uncommitted by render time', async () => {
-    const files = await auditFiles(pool, { integrationId: AP, from: '2026-10-02', to: '2026-10-07' });
+    const files = await auditFiles(ledger, { integrationId: AP, from: '2026-10-02', to: '2026-10-07' });
     assert.deepEqual(
       files.map((f) => [f.fileName, f.status, f.records]),
       [
@@ -386,23 +388,23 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
       runKey: 'ap/run-oct2',
     });
     assert.equal(files[4]!.committedAt, null);
-    const oct2Everywhere = await auditFiles(pool, { from: '2026-10-02', to: '2026-10-03' });
+    const oct2Everywhere = await auditFiles(ledger, { from: '2026-10-02', to: '2026-10-03' });
     assert.deepEqual(
       oct2Everywhere.map((f) => f.integrationId),
       [GL, AP],
     );
-    assert.equal((await auditFiles(pool, { limit: 1 }))[0]!.fileName, FILES.oct1.name);
+    assert.equal((await auditFiles(ledger, { limit: 1 }))[0]!.fileName, FILES.oct1.name);
   });
 
   it('fileBytes streams the archived chunks and fails on a damaged archive or an unknown file', async () => {
-    assert.equal((await buffer(fileBytes(pool, fileIds.oct1!))).toString(), FILES.oct1.text);
-    await assert.rejects(buffer(fileBytes(pool, '999999')), ArchivedFileError);
-    await assert.rejects(buffer(fileBytes(pool, 'not-an-id')), ArchivedFileError);
+    assert.equal((await buffer(fileBytes(ledger, fileIds.oct1!))).toString(), FILES.oct1.text);
+    await assert.rejects(buffer(fileBytes(ledger, '999999')), ArchivedFileError);
+    await assert.rejects(buffer(fileBytes(ledger, 'not-an-id')), ArchivedFileError);
     await pool.query(
       `UPDATE outbound_file_chunk SET data = 'line,amount\r\n300000104500000:1,9.10\r\n' WHERE file_id = $1`,
       [fileIds.gl],
     );
-    await assert.rejects(buffer(fileBytes(pool, fileIds.gl!)), /the ledger recorded/);
+    await assert.rejects(buffer(fileBytes(ledger, fileIds.gl!)), /the ledger recorded/);
   });
 
   it('listRemoteFolder over SFTP: regular files only, no uploads in progress, hashed on request', async () => {
@@ -432,7 +434,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
 
   it('reconcile: matched, missing, altered (same size and different size), extra, pending', async () => {
     const listing = await listRemoteFolder(destination, { hash: true });
-    const r = await reconcile(pool, AP, listing, { folder: sshd.folder });
+    const r = await reconcile(ledger, AP, listing, { folder: sshd.folder });
     assert.deepEqual(
       r.matched.map((f) => [f.fileName, f.verifiedBy]),
       [
@@ -461,7 +463,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
     );
 
     // Without read-back hashes, the same-size alteration cannot be seen: it matches by size only.
-    const bySize = await reconcile(pool, AP, await listRemoteFolder(destination));
+    const bySize = await reconcile(ledger, AP, await listRemoteFolder(destination));
     assert.deepEqual(
       bySize.matched.map((f) => [f.fileName, f.verifiedBy]),
       [
@@ -471,7 +473,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
       ],
     );
     // A folder the ledger never delivered to expects nothing: every file there is extra.
-    const elsewhere = await reconcile(pool, AP, listing, { folder: '/elsewhere' });
+    const elsewhere = await reconcile(ledger, AP, listing, { folder: '/elsewhere' });
     assert.equal(elsewhere.missing.length + elsewhere.matched.length + elsewhere.altered.length, 0);
     assert.equal(elsewhere.extra.length, listing.length);
   });

@@ -11,7 +11,7 @@ import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../sup
 // must hold each record once.
 
 async function ledgerCounts(stack: TestStack) {
-  const { rows } = await stack.ledger.pool.query(
+  const { rows } = await stack.pool.query(
     `SELECT count(*)::int AS entries, count(DISTINCT (record_id, record_version))::int AS versions,
             count(DISTINCT file_id)::int AS files FROM ledger_entry`,
   );

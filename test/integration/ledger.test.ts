@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Pool } from 'pg';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { quarantineEntries } from '../../src/activities/staging';
-import { Ledger, migrate } from '../../src/ledger';
+import { Ledger, migrate, RunTransitionError } from '../../src/ledger';
 import { inTransaction } from '../../src/ledger/transaction';
 import { RecordFieldError } from '../../src/shared/records';
 
@@ -11,6 +12,7 @@ import { RecordFieldError } from '../../src/shared/records';
 // session Postgres ends in the middle of a transaction fails that transaction, not the process.
 
 describe('ledger on Postgres', () => {
+  let pool: Pool;
   let ledger: Ledger;
   let dispose: () => Promise<void>;
 
@@ -18,7 +20,9 @@ describe('ledger on Postgres', () => {
     const pg = await ensurePostgres({ embeddedDir: '/tmp/mlc-ledger-pg', allowLocal: true });
     const db = await createScratchDatabase(pg.url);
     dispose = db.dispose;
-    ledger = Ledger.connect(db.url);
+    pool = new Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', () => {});
+    ledger = new Ledger(pool);
   });
   after(async () => {
     await ledger?.close();
@@ -26,10 +30,10 @@ describe('ledger on Postgres', () => {
   });
 
   it('applies every migration once; a second run applies none', async () => {
-    const first = await migrate(ledger.pool);
+    const first = await migrate(pool);
     assert.ok(first.length >= 4);
-    assert.deepEqual(await migrate(ledger.pool), []);
-    const { rows } = await ledger.pool.query('SELECT count(*)::int AS n FROM schema_migration');
+    assert.deepEqual(await migrate(pool), []);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM schema_migration');
     assert.equal(rows[0].n, first.length);
   });
 
@@ -48,12 +52,12 @@ describe('ledger on Postgres', () => {
 
   it('a session ended by Postgres inside a transaction fails that transaction, not the process', async () => {
     await assert.rejects(
-      inTransaction(ledger.pool, async (c) => {
+      inTransaction(pool, async (c) => {
         const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
         // Not events.once: its own 'error' listener would hide the missing one under test.
         const ended = new Promise((resolve) => c.once('end', resolve));
         // From another connection, as a restart or an admin would; no query of ours is running.
-        await ledger.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
         await ended; // the client has seen its session end (and emitted 'error' before)
         await c.query('SELECT 1');
       }),
@@ -61,13 +65,13 @@ describe('ledger on Postgres', () => {
     );
     // The dead connection was not pooled again: the next transactions run.
     for (let i = 0; i < 12; i++) {
-      const n = await inTransaction(ledger.pool, async (c) => (await c.query('SELECT 1 AS n')).rows[0].n);
+      const n = await inTransaction(pool, async (c) => (await c.query('SELECT 1 AS n')).rows[0].n);
       assert.equal(n, 1);
     }
   });
 
   it('stores the quarantine of hostile documents: deep, huge, NUL, unpaired surrogates', async () => {
-    await migrate(ledger.pool);
+    await migrate(pool);
     await ledger.registerIntegrations([
       { id: 'q', entity: 'journalLines', format: 'csv', destination: 'd', configSha256: 'x' },
     ]);
@@ -92,7 +96,7 @@ describe('ledger on Postgres', () => {
       },
     ]);
     await ledger.quarantine(run.runKey, run.integrationId, entries);
-    const { rows } = await ledger.pool.query(
+    const { rows } = await pool.query(
       `SELECT record_id, field, length(reason) AS reason, length(payload::text) AS size, payload->>'nul' AS nul
        FROM quarantined_record WHERE run_key = $1`,
       [run.runKey],
@@ -103,5 +107,37 @@ describe('ledger on Postgres', () => {
     assert.equal(rows[0].nul, 'a\uFFFDb');
     assert.ok(rows[0].reason <= 1001);
     assert.ok(rows[0].size < 300_000, `payload bounded (${rows[0].size})`);
+  });
+
+  it('status changes follow the state machine: a retried move is a no-op, a refused one an error', async () => {
+    await migrate(pool);
+    const open = (runKey: string, integrationId: string) =>
+      ledger.openRun({
+        runKey,
+        integrationId,
+        entity: 'journalLines',
+        windowTo: '2026-12-01T00:00:00Z',
+        initialWatermark: '2026-11-01T00:00:00Z',
+        overlapSeconds: 0,
+      });
+    const run = await open('sm/1', 'sm');
+    assert.equal(run.status, 'staging');
+    assert.equal((await ledger.finishStaging(run.runKey)).status, 'staged');
+    assert.equal((await ledger.finishStaging(run.runKey)).status, 'staged', 'a retried finishStaging');
+    assert.equal(await ledger.recordRunFailure(run.runKey, 'render', 'boom'), 'closed');
+    assert.equal((await ledger.getRun(run.runKey))!.status, 'failed');
+    // Failed is final: closing its staging again is refused, and nothing changes.
+    await assert.rejects(ledger.finishStaging(run.runKey), (err: unknown) => {
+      assert.ok(err instanceof RunTransitionError);
+      assert.equal(err.from, 'failed');
+      assert.equal(err.to, 'staged');
+      assert.match(err.message, /Run sm\/1 is failed; it cannot move to staged/);
+      return true;
+    });
+    assert.equal((await ledger.getRun(run.runKey))!.status, 'failed');
+    // A run still staging cannot be committed without passing through staged.
+    const second = await open('sm/2', 'sm');
+    await assert.rejects(ledger.commitRun(second.runKey), /Run sm\/2 is staging; cannot commit/);
+    assert.equal((await ledger.getRun(second.runKey))!.status, 'staging');
   });
 });

@@ -55,7 +55,7 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
         }),
     });
     const store = new CredentialStore(
-      stack.ledger.pool,
+      stack.ledger.credentialsPool(),
       keyringFromEnv({ ML_CONNECTOR_MASTER_KEY: MASTER_KEY }),
     );
     await store.set('fusion-client', 'fusion-client-secret', SIM_CLIENT_SECRET);
@@ -121,14 +121,12 @@ describe('no secret in logs, Temporal history or the database', { timeout: 180_0
     const histories = await Promise.all(
       workflowIds.map(async (id) => JSON.stringify(await stack.client.workflow.getHandle(id).fetchHistory())),
     );
-    const { rows: tables } = await stack.ledger.pool.query<{ table_name: string }>(
+    const { rows: tables } = await stack.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
     );
     let database = '';
     for (const { table_name } of tables) {
-      const { rows } = await stack.ledger.pool.query(
-        `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
-      );
+      const { rows } = await stack.pool.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
       database += rows.map((r) => r.row).join('\n');
     }
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

@@ -8,8 +8,8 @@ import { Decimal } from 'decimal.js';
 import { findTemporalCli } from '../../dev/temporal';
 import type { SyncResult } from '../../src/shared';
 import { syncWorkflowId } from '../../src/shared/workflowIds';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // End to end on real services: simulator → Temporal workflow → CSV on OpenSSH sftp → Postgres ledger.
 
@@ -74,13 +74,6 @@ describe('sync of GL journal lines, end to end', () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
 
-  const sync = async (): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
-      args: [{ integrationId: 'gl-journal-lines' }],
-    });
-
   before(async () => {
     stack = await startTestStack();
     worker = await startWorker(stack);
@@ -93,7 +86,7 @@ describe('sync of GL journal lines, end to end', () => {
 
   it('delivers every journal line as a CSV whose every field matches Fusion, amounts exact', async () => {
     const lines = await simLines(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.ok(result.file, 'a file was delivered');
     assert.equal(result.sent, lines.length);
     assert.equal(result.quarantined, 0);
@@ -112,7 +105,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.ok(rows.some((r) => r[8] === '98765432109876.54'));
 
     const bytes = readFileSync(join(stack.sshd.folder, result.file.fileName));
-    const ledger = await stack.ledger.pool.query(
+    const ledger = await stack.pool.query(
       `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS ids, min(f.byte_count)::int AS bytes,
               min(f.sha256) AS sha, min(f.file_name) AS name
        FROM ledger_entry l JOIN outbound_file f USING (file_id)`,
@@ -129,11 +122,11 @@ describe('sync of GL journal lines, end to end', () => {
 
   it('sends nothing again when nothing changed', async () => {
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 0);
     assert.equal(result.file, null);
     assert.deepEqual(deliveredFiles(stack), before);
-    const { rows } = await stack.ledger.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM ledger_entry');
     assert.equal(rows[0].n, (await simLines(stack)).length);
   });
 
@@ -151,7 +144,7 @@ describe('sync of GL journal lines, end to end', () => {
     );
     assert.equal(res.status, 200);
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 1);
     assert.ok(result.file);
     assert.deepEqual(deliveredFiles(stack), [...before, result.file.fileName].sort());
@@ -163,7 +156,7 @@ describe('sync of GL journal lines, end to end', () => {
     assert.deepEqual(rows[1], expectedRow(changed));
     assert.equal(rows[1]![6], '101-30-61000-000');
     assert.equal(rows[1]![7], '30', 'the cost centre comes from the new account');
-    const { rows: versions } = await stack.ledger.pool.query(
+    const { rows: versions } = await stack.pool.query(
       'SELECT count(*)::int AS n FROM ledger_entry WHERE record_id = $1',
       [`${target.JeHeaderId}:${target.JeLineNumber}`],
     );
@@ -209,12 +202,12 @@ describe('sync of GL journal lines, end to end', () => {
     });
     assert.equal(res.status, 200);
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 0);
     assert.equal(result.file, null);
     assert.equal(result.quarantined, journal.length, 'every line of the journal is held');
     assert.deepEqual(deliveredFiles(stack), before);
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT DISTINCT field, reason FROM quarantined_record WHERE record_id LIKE $1`,
       [`${target.JeHeaderId}:%`],
     );
@@ -241,14 +234,14 @@ describe('sync of GL journal lines, end to end', () => {
       });
       assert.equal(res.status, 200);
     }
-    const result = await sync();
+    const result = await sync(stack);
     assert.ok(result.file, 'the run delivered a file');
     assert.equal(result.watermark, result.windowTo, 'and moved the watermark');
     const rows = readCsv(stack, result.file.fileName);
     assert.ok(rows.some((r) => r[11] === 'Still delivered'));
     const quarantined = async (recordId: string) =>
       (
-        await stack.ledger.pool.query(
+        await stack.pool.query(
           'SELECT field, reason, payload FROM quarantined_record WHERE run_key = $1 AND record_id = $2',
           [result.runKey, recordId],
         )

@@ -20,7 +20,7 @@ const examples = readdirSync(EXAMPLES)
     raw: parseYaml(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, unknown>,
   }));
 
-/** The objects no example uses: other host-key forms, algorithms, PGP, e-mail alerts. */
+/** The objects no example uses: other host-key forms, algorithms, PGP, proxies, a jump host, e-mail alerts. */
 function everythingElse(): Record<string, unknown> {
   const gl = structuredClone(examples.find((e) => e.name === 'journal-lines-fixed-width.yaml')!.raw);
   const integration = (gl.integrations as Record<string, unknown>[])[0]!;
@@ -38,6 +38,18 @@ function everythingElse(): Record<string, unknown> {
     signingKeyEnv: 'PGP_SIGNING_KEY',
     signingPassphraseEnv: 'PGP_PASSPHRASE',
     armor: true,
+  };
+  (integration.fusion as Record<string, unknown>).proxy = {
+    url: 'http://proxy.example.com:3128',
+    username: 'mlc',
+    passwordEnv: 'PROXY_PASSWORD',
+  };
+  sftp.proxy = { type: 'socks5', url: 'socks5://socks.example.com:1080' };
+  (second.sftp as Record<string, unknown>).jumpHost = {
+    host: 'bastion.example.com',
+    username: 'jump',
+    auth: { type: 'password', passwordEnv: 'JUMP_PASSWORD' },
+    hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
   };
   second.id = 'gl-csv';
   second.format = {

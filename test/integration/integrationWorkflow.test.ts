@@ -34,7 +34,7 @@ describe('the integration workflow', { timeout: 240_000 }, () => {
 
   const resends = async () =>
     (
-      await stack.ledger.pool.query<{ record_id: string }>(
+      await stack.pool.query<{ record_id: string }>(
         `SELECT record_id FROM ledger_entry WHERE integration_id = 'gl' AND is_resend ORDER BY entry_id`,
       )
     ).rows.map((r) => r.record_id);
@@ -143,7 +143,7 @@ describe('the integration workflow', { timeout: 240_000 }, () => {
       .signal(forceResyncSignal, { mode: 'records', recordIds: [recordId], reason: 'partner lost line 1' });
     await statusUntil('the resync to finish', (s) => s.counts.resyncs >= 1 && s.resync.current === null);
     assert.deepEqual(await resends(), [recordId]);
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT reason, kind FROM sync_run WHERE kind = 'resend' AND integration_id = 'gl'`,
     );
     assert.equal(rows[0].reason, 'partner lost line 1');
@@ -178,7 +178,7 @@ describe('the integration workflow', { timeout: 240_000 }, () => {
       'the backfill to finish',
       (s) => s.counts.resyncs >= 2 && s.resync.current === null,
     );
-    const { rows } = await stack.ledger.pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS runs FROM sync_run WHERE kind = 'resend' AND reason = 'backfill of 1 October'`,
     );
     assert.equal(rows[0].runs, 4, 'four 6-hour windows');

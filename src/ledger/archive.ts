@@ -1,0 +1,179 @@
+import type { Pool } from 'pg';
+import { moveRun, type RunRow } from './runs';
+import type { Queryable } from './sql';
+import { type QuarantineEntry, quarantine } from './staging';
+import { inTransaction } from './transaction';
+
+// The file archive (tables outbound_file, outbound_file_chunk, file_delivery): every file the
+// connector rendered, its exact bytes in chunks, and each time it was put on a server.
+
+export interface FileRow {
+  fileId: string;
+  runKey: string;
+  integrationId: string;
+  fileName: string;
+  remotePath: string;
+  byteCount: number;
+  sha256: string;
+  recordCount: number;
+  status: 'rendered' | 'uploaded' | 'committed';
+  format: string;
+  /** Counts, control totals and X12 control numbers of the file. */
+  summary: Record<string, unknown>;
+}
+
+/** What a renderer writes to while saveRenderedFile's transaction is open. */
+export interface RenderSink {
+  chunk(data: Buffer): Promise<void>;
+  reject(seq: number, entry: QuarantineEntry): Promise<void>;
+}
+
+export interface RenderTotals {
+  byteCount: number;
+  sha256: string;
+  recordCount: number;
+  summary: Record<string, unknown>;
+}
+
+export const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration_id AS "integrationId",
+  file_name AS "fileName", remote_path AS "remotePath", byte_count::float8 AS "byteCount", sha256,
+  record_count AS "recordCount", status, format, summary`;
+
+export async function getFileByRun(db: Queryable, runKey: string): Promise<FileRow | null> {
+  const { rows } = await db.query<FileRow>(`SELECT ${fileColumns} FROM outbound_file WHERE run_key = $1`, [
+    runKey,
+  ]);
+  return rows[0] ?? null;
+}
+
+export async function getFile(db: Queryable, fileId: string): Promise<FileRow | null> {
+  const { rows } = await db.query<FileRow>(`SELECT ${fileColumns} FROM outbound_file WHERE file_id = $1`, [
+    fileId,
+  ]);
+  return rows[0] ?? null;
+}
+
+export async function getFileByName(
+  db: Queryable,
+  integrationId: string,
+  fileName: string,
+): Promise<FileRow | null> {
+  const { rows } = await db.query<FileRow>(
+    `SELECT ${fileColumns} FROM outbound_file WHERE integration_id = $1 AND file_name = $2`,
+    [integrationId, fileName],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Stores a rendered file in one transaction: its bytes in chunks, its metadata, and the
+ * records the renderer rejected (moved from staging to quarantine). All or nothing. The run
+ * moves staged → rendered; with every record rejected there is no file and the run stays staged.
+ */
+export function saveRenderedFile(
+  pool: Pool,
+  run: RunRow,
+  meta: { fileName: string; remotePath: string; format: string },
+  render: (sink: RenderSink) => Promise<RenderTotals>,
+): Promise<FileRow | null> {
+  return inTransaction(pool, async (c) => {
+    let seq = 0;
+    const { rows } = await c.query<{ file_id: string }>(
+      `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count,
+         status, format)
+       VALUES ($1, $2, $3, $4, 0, '', 0, 'rendered', $5) RETURNING file_id::text`,
+      [run.runKey, run.integrationId, meta.fileName, meta.remotePath, meta.format],
+    );
+    const fileId = rows[0]!.file_id;
+    const totals = await render({
+      chunk: async (data) => {
+        await c.query('INSERT INTO outbound_file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [
+          fileId,
+          seq++,
+          data,
+        ]);
+      },
+      reject: async (stagedSeq, entry) => {
+        await c.query('DELETE FROM staged_record WHERE run_key = $1 AND seq = $2', [run.runKey, stagedSeq]);
+        await quarantine(c, run.runKey, run.integrationId, [entry]);
+      },
+    });
+    if (totals.recordCount === 0) {
+      // Every record was rejected: no file. The run commits without one (the watermark moves,
+      // the rejected records are in quarantine).
+      await c.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]);
+      await c.query(
+        `UPDATE sync_run SET staged = 0,
+           quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = $1)
+         WHERE run_key = $1`,
+        [run.runKey],
+      );
+      return null;
+    }
+    const updated = await c.query<FileRow>(
+      `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4, summary = $5 WHERE file_id = $1
+       RETURNING ${fileColumns}`,
+      [fileId, totals.byteCount, totals.sha256, totals.recordCount, JSON.stringify(totals.summary)],
+    );
+    await moveRun(c, run.runKey, 'rendered', {
+      set: 'staged = $4, quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = $1)',
+      params: [totals.recordCount],
+    });
+    return updated.rows[0]!;
+  });
+}
+
+/** The archived bytes of a file, chunk by chunk. */
+export async function* fileChunks(db: Queryable, fileId: string): AsyncGenerator<Buffer> {
+  let after = -1;
+  for (;;) {
+    const { rows } = await db.query<{ seq: number; data: Buffer }>(
+      'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 1',
+      [fileId, after],
+    );
+    if (rows.length === 0) return;
+    for (const row of rows) yield row.data;
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+/** The file is on the server: file rendered → uploaded, and its run with it (rendered → uploaded). */
+export function markUploaded(pool: Pool, fileId: string): Promise<void> {
+  return inTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ run_key: string }>(
+      `UPDATE outbound_file SET status = 'uploaded', uploaded_at = COALESCE(uploaded_at, now())
+       WHERE file_id = $1 AND status IN ('rendered', 'uploaded') RETURNING run_key`,
+      [fileId],
+    );
+    if (rows[0]) await moveRun(c, rows[0].run_key, 'uploaded');
+  });
+}
+
+/** Every delivery attempt that put bytes on a server, including replays, for the audit trail. */
+export async function recordDelivery(
+  db: Queryable,
+  fileId: string,
+  kind: 'upload' | 'replay',
+  uploadedNow: boolean,
+  reason: string | null,
+): Promise<void> {
+  await db.query('INSERT INTO file_delivery (file_id, kind, uploaded_now, reason) VALUES ($1, $2, $3, $4)', [
+    fileId,
+    kind,
+    uploadedNow,
+    reason,
+  ]);
+}
+
+/** Files committed since a moment (deadline checks). */
+export async function filesCommittedSince(
+  db: Queryable,
+  integrationId: string,
+  since: string,
+): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM outbound_file WHERE integration_id = $1 AND status = 'committed' AND committed_at > $2`,
+    [integrationId, since],
+  );
+  return rows[0]!.n;
+}

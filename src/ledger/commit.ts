@@ -1,0 +1,78 @@
+import type { Pool } from 'pg';
+import { type FileRow, fileColumns } from './archive';
+import { moveRun, type RunRow, runColumns } from './runs';
+import type { Queryable } from './sql';
+import { inTransaction } from './transaction';
+
+// The commit (tables ledger_entry, watermark): the one transaction in which delivery becomes
+// fact, and the watermark it moves.
+
+/**
+ * The one place delivery becomes fact: ledger rows for every staged record, the file marked
+ * committed and the watermark moved to the window's end, in one transaction. Idempotent.
+ * `beforeCommit` runs with every write done and the transaction still open (fault tests).
+ */
+export function commitRun(
+  pool: Pool,
+  runKey: string,
+  options: { beforeCommit?: () => void | Promise<void> },
+): Promise<{ sent: number; watermark: string }> {
+  return inTransaction(pool, async (c) => {
+    const run = (
+      await c.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1 FOR UPDATE`, [runKey])
+    ).rows[0];
+    if (!run) throw new Error(`No run ${runKey}`);
+    if (run.status !== 'committed') {
+      const file = (
+        await c.query<FileRow>(`SELECT ${fileColumns} FROM outbound_file WHERE run_key = $1`, [runKey])
+      ).rows[0];
+      if (file && file.status !== 'uploaded') {
+        throw new Error(
+          `Run ${runKey}: file ${file.fileName} is ${file.status}, not uploaded; cannot commit`,
+        );
+      }
+      if (!file && run.status !== 'staged') throw new Error(`Run ${runKey} is ${run.status}; cannot commit`);
+      if (file) {
+        await c.query(
+          `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
+             row_in_file, run_key, is_resend)
+           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5
+           FROM staged_record WHERE run_key = $1`,
+          [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
+        );
+        await c.query(
+          `UPDATE outbound_file SET status = 'committed', committed_at = now() WHERE file_id = $1`,
+          [file.fileId],
+        );
+      }
+      if (run.kind === 'sync')
+        await c.query(
+          `INSERT INTO watermark (integration_id, last_update_date, run_key) VALUES ($1, $2, $3)
+           ON CONFLICT (integration_id) DO UPDATE SET
+             last_update_date = GREATEST(watermark.last_update_date, excluded.last_update_date),
+             run_key = excluded.run_key, updated_at = now()`,
+          [run.integrationId, run.windowTo, runKey],
+        );
+      await moveRun(c, runKey, 'committed', { set: 'committed_at = now()' });
+      await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+    }
+    const sent = await c.query<{ n: number }>(
+      // Through the run's file (indexed), not ledger_entry.run_key: that would scan the whole ledger.
+      `SELECT count(*)::int AS n FROM ledger_entry l JOIN outbound_file f ON f.file_id = l.file_id
+       WHERE f.run_key = $1`,
+      [runKey],
+    );
+    const wm = await watermark(c, run.integrationId);
+    await options.beforeCommit?.();
+    return { sent: sent.rows[0]!.n, watermark: wm ?? run.windowTo };
+  });
+}
+
+export async function watermark(db: Queryable, integrationId: string): Promise<string | null> {
+  const { rows } = await db.query<{ wm: string }>(
+    `SELECT to_char(last_update_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS wm
+     FROM watermark WHERE integration_id = $1`,
+    [integrationId],
+  );
+  return rows[0]?.wm ?? null;
+}

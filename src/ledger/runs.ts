@@ -1,0 +1,229 @@
+import type { Pool } from 'pg';
+import { liveWindowFrom } from '../shared/window';
+import {
+  INITIAL_RUN_STATUS,
+  type RunStatus,
+  RunTransitionError,
+  runStatusesInto,
+  TERMINAL_RUN_STATUSES,
+} from './runStates';
+import type { Queryable } from './sql';
+import { inTransaction } from './transaction';
+
+// Runs (table sync_run): opening one, moving it through the state machine (runStates.ts), and
+// the questions the workflows ask about open and resumable runs.
+
+export interface RunRow {
+  runKey: string;
+  integrationId: string;
+  entity: string;
+  /** `sync`: the live incremental run. `resend`: a forced resync or backfill (no dedup, no watermark). */
+  kind: 'sync' | 'resend';
+  windowFrom: string;
+  windowTo: string;
+  status: RunStatus;
+  extracted: number;
+  staged: number;
+  alreadySent: number;
+  quarantined: number;
+  startedAt: string;
+}
+
+/** Another run of the same integration is open: starting a second would send records twice. */
+export class RunInProgressError extends Error {
+  constructor(
+    readonly integrationId: string,
+    readonly openRunKey: string,
+  ) {
+    super(
+      `Integration "${integrationId}" already has an open run (${openRunKey}). ` +
+        'Let it finish, or resolve it before starting another.',
+    );
+    this.name = 'RunInProgressError';
+  }
+}
+
+export interface OpenRunInput {
+  runKey: string;
+  integrationId: string;
+  entity: string;
+  windowTo: string;
+  initialWatermark: string;
+  overlapSeconds: number;
+}
+
+export interface OpenResendRunInput {
+  runKey: string;
+  integrationId: string;
+  entity: string;
+  windowFrom: string;
+  windowTo: string;
+  reason: string;
+}
+
+export const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,
+  to_char(window_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowFrom",
+  to_char(window_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "windowTo",
+  status, extracted, staged, already_sent AS "alreadySent", quarantined,
+  to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt"`;
+
+/**
+ * Moves a run to `to`, assigning `set` too (its parameters from $4 on), in one UPDATE that only
+ * matches the statuses runStates.ts allows into `to`. Returns the moved run; null when it already
+ * was in `to` (an activity retried after its commit), nothing changed. Any other status refuses
+ * the move with a RunTransitionError.
+ */
+export async function moveRun(
+  db: Queryable,
+  runKey: string,
+  to: RunStatus,
+  change: { set?: string; params?: unknown[] } = {},
+): Promise<RunRow | null> {
+  const set = change.set ? `, ${change.set}` : '';
+  const { rows } = await db.query<RunRow>(
+    `UPDATE sync_run r SET status = $2${set} WHERE run_key = $1 AND status = ANY($3) RETURNING ${runColumns}`,
+    [runKey, to, runStatusesInto(to), ...(change.params ?? [])],
+  );
+  if (rows[0]) return rows[0];
+  const now = (
+    await db.query<{ status: RunStatus }>('SELECT status FROM sync_run WHERE run_key = $1', [runKey])
+  ).rows[0];
+  if (now?.status === to) return null;
+  throw new RunTransitionError(runKey, now?.status ?? null, to);
+}
+
+export async function getRun(db: Queryable, runKey: string): Promise<RunRow | null> {
+  const { rows } = await db.query<RunRow>(`SELECT ${runColumns} FROM sync_run WHERE run_key = $1`, [runKey]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Opens the run, or returns it when it is already open (an activity retry). The window starts
+ * `overlapSeconds` before the watermark; the ledger drops what the overlap reads again.
+ */
+export function openRun(pool: Pool, input: OpenRunInput): Promise<RunRow> {
+  return inTransaction(pool, async (c) => {
+    const existing = await getRun(c, input.runKey);
+    if (existing) return existing;
+    const open = await c.query<{ run_key: string }>(
+      'SELECT run_key FROM sync_run WHERE integration_id = $1 AND status <> ALL($2)',
+      [input.integrationId, TERMINAL_RUN_STATUSES],
+    );
+    if (open.rows[0]) throw new RunInProgressError(input.integrationId, open.rows[0].run_key);
+    const watermark = await c.query<{ at: Date }>(
+      'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
+      [input.integrationId],
+    );
+    const at = watermark.rows[0]?.at;
+    const windowFrom = liveWindowFrom(
+      at ? at.toISOString() : null,
+      input.initialWatermark,
+      input.overlapSeconds,
+    );
+    const { rows } = await c.query<RunRow>(
+      `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status)
+       VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6)
+       RETURNING ${runColumns}`,
+      [input.runKey, input.integrationId, input.entity, windowFrom, input.windowTo, INITIAL_RUN_STATUS],
+    );
+    return rows[0]!;
+  });
+}
+
+/**
+ * Opens (or returns) a resend run over an explicit window: a forced resync or one window of a
+ * backfill. It may run beside the live sync; it never moves the watermark.
+ */
+export async function openResendRun(db: Queryable, input: OpenResendRunInput): Promise<RunRow> {
+  const { rows } = await db.query<RunRow>(
+    `WITH inserted AS (
+       INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status, kind, reason)
+       VALUES ($1, $2, $3, $4, $5, $7, 'resend', $6)
+       ON CONFLICT (run_key) DO NOTHING
+       RETURNING ${runColumns})
+     SELECT * FROM inserted UNION ALL SELECT ${runColumns} FROM sync_run WHERE run_key = $1 LIMIT 1`,
+    [
+      input.runKey,
+      input.integrationId,
+      input.entity,
+      input.windowFrom,
+      input.windowTo,
+      input.reason,
+      INITIAL_RUN_STATUS,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function setRunCounts(
+  db: Queryable,
+  runKey: string,
+  counts: { extracted: number; alreadySent: number },
+): Promise<void> {
+  await db.query('UPDATE sync_run SET extracted = $2, already_sent = $3 WHERE run_key = $1', [
+    runKey,
+    counts.extracted,
+    counts.alreadySent,
+  ]);
+}
+
+/**
+ * Records why a run stopped. Before a file exists the run is closed as failed (nothing was
+ * sent, the watermark did not move, the next run reads the same window again). Once a file
+ * was rendered it stays staged and open, marked failed, for the next sync (or an admin) to
+ * deliver: re-rendering would risk a second, different file with the same records. A committed
+ * run (or none) is left as it is.
+ */
+export function recordRunFailure(
+  pool: Pool,
+  runKey: string,
+  stage: string,
+  reason: string,
+): Promise<'closed' | 'kept-for-retry'> {
+  return inTransaction(pool, async (c) => {
+    const file = (
+      await c.query<{ status: string }>('SELECT status FROM outbound_file WHERE run_key = $1', [runKey])
+    ).rows[0];
+    const keep = file !== undefined && file.status !== 'committed';
+    const { rowCount } = await c.query(
+      `UPDATE sync_run SET failed_at = now(), failed_stage = $2, last_error = $3
+       WHERE run_key = $1 AND status <> 'committed'`,
+      [runKey, stage, reason.slice(0, 4000)],
+    );
+    if (!keep) {
+      if (rowCount) await moveRun(c, runKey, 'failed');
+      await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+    }
+    return keep ? 'kept-for-retry' : 'closed';
+  });
+}
+
+/** An open run whose workflow gave up after rendering its file: deliver it before anything new. */
+export async function findResumableRun(
+  db: Queryable,
+  integrationId: string,
+  runKey?: string,
+): Promise<{ runKey: string; fileId: string } | null> {
+  // Rendered or uploaded: the statuses a run with an undelivered file is in.
+  const { rows } = await db.query<{ runKey: string; fileId: string }>(
+    `SELECT r.run_key AS "runKey", f.file_id::text AS "fileId"
+     FROM sync_run r JOIN outbound_file f USING (run_key)
+     WHERE r.integration_id = $1 AND r.status IN ('rendered', 'uploaded') AND r.failed_at IS NOT NULL
+       AND ($2::text IS NULL OR r.run_key = $2)`,
+    [integrationId, runKey ?? null],
+  );
+  return rows[0] ?? null;
+}
+
+/** The integration's open run, not marked failed (at most one: sync_run_one_open_per_integration). */
+export async function openRunOf(
+  db: Queryable,
+  integrationId: string,
+): Promise<{ runKey: string; status: RunStatus } | null> {
+  const { rows } = await db.query<{ runKey: string; status: RunStatus }>(
+    `SELECT run_key AS "runKey", status FROM sync_run
+     WHERE integration_id = $1 AND status <> ALL($2) AND failed_at IS NULL`,
+    [integrationId, TERMINAL_RUN_STATUSES],
+  );
+  return rows[0] ?? null;
+}

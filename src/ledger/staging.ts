@@ -1,0 +1,162 @@
+import type { Pool } from 'pg';
+import { latestVersions } from '../shared/records';
+import { contentDigest } from './digest';
+import { getRun, moveRun, type RunRow } from './runs';
+import type { Queryable } from './sql';
+import { inTransaction } from './transaction';
+
+// Staging (tables staged_record, quarantined_record): the records a run extracted and has not
+// delivered yet, the ones it held back, and the dedup against the ledger of delivered versions.
+
+export interface StagedEntry {
+  recordId: string;
+  version: string;
+  payload: Record<string, unknown>;
+}
+
+export interface QuarantineEntry {
+  recordId: string;
+  version: string;
+  field: string;
+  reason: string;
+  payload: unknown;
+}
+
+/** Staged rows above which finishStaging refreshes the planner's statistics. */
+const ANALYZE_AFTER_STAGED = 20_000;
+
+/** Forgets a half-done staging (the activity is retried from the start of the window). */
+export function restartStaging(pool: Pool, runKey: string): Promise<void> {
+  return inTransaction(pool, async (c) => {
+    await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
+    await c.query('DELETE FROM quarantined_record WHERE run_key = $1', [runKey]);
+  });
+}
+
+/**
+ * Stages the entries whose exact version was never delivered; returns how many were staged and
+ * how many the ledger already holds. A record seen twice in a run keeps its latest version.
+ */
+export async function stage(
+  db: Queryable,
+  runKey: string,
+  integrationId: string,
+  firstSeq: number,
+  entries: StagedEntry[],
+  resend: boolean,
+): Promise<{ staged: number; alreadySent: number }> {
+  if (entries.length === 0) return { staged: 0, alreadySent: 0 };
+  const unique = latestVersions(entries).map((e) => ({ ...e, digest: contentDigest(e.payload) }));
+  const sent = resend ? new Set<string>() : await alreadySent(db, integrationId, unique);
+  const fresh = unique.filter((e) => !sent.has(e.recordId));
+  if (fresh.length) {
+    // One JSON document for the page, typed by json_to_recordset: node-postgres escapes text[]
+    // elements in JavaScript, which cost more than the insert itself for payloads full of quotes.
+    const rows = fresh.map((e, i) => ({
+      seq: firstSeq + i,
+      id: e.recordId,
+      version: e.version,
+      digest: e.digest,
+      payload: e.payload,
+    }));
+    await db.query(
+      `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
+       SELECT $1, seq, id, version, digest, payload
+       FROM json_to_recordset($2::json) AS r(seq int, id text, version timestamptz, digest text, payload json)
+       ON CONFLICT (run_key, record_id) DO UPDATE
+         SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
+             payload = excluded.payload
+         WHERE excluded.record_version >= staged_record.record_version`,
+      [runKey, JSON.stringify(rows)],
+    );
+  }
+  return { staged: fresh.length, alreadySent: sent.size };
+}
+
+/**
+ * Which of these record versions the ledger already holds (same ID, LastUpdateDate and content).
+ * Read-only: stage() uses it to drop what was sent; preview uses it to count what would go.
+ */
+export async function alreadySent(
+  db: Queryable,
+  integrationId: string,
+  entries: (StagedEntry & { digest?: string })[],
+): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const { rows } = await db.query<{ record_id: string }>(
+    `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
+     WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
+                   AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
+    [
+      integrationId,
+      entries.map((e) => e.recordId),
+      entries.map((e) => e.version),
+      entries.map((e) => e.digest ?? contentDigest(e.payload)),
+    ],
+  );
+  return new Set(rows.map((r) => r.record_id));
+}
+
+export async function quarantine(
+  db: Queryable,
+  runKey: string,
+  integrationId: string,
+  items: QuarantineEntry[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO quarantined_record (integration_id, run_key, record_id, record_version, field, reason, payload)
+     SELECT $1, $2, record_id, record_version, field, reason, payload::jsonb
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       AS i(record_id, record_version, field, reason, payload)`,
+    [
+      integrationId,
+      runKey,
+      items.map((q) => q.recordId),
+      items.map((q) => q.version),
+      items.map((q) => q.field),
+      items.map((q) => q.reason),
+      items.map((q) => JSON.stringify(q.payload)),
+    ],
+  );
+}
+
+/** Closes the run's staging (staging → staged) with its staged and quarantined counts. */
+export async function finishStaging(db: Queryable, runKey: string): Promise<RunRow> {
+  const moved = await moveRun(db, runKey, 'staged', {
+    set: `staged = (SELECT count(*) FROM staged_record s WHERE s.run_key = r.run_key),
+          quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = r.run_key)`,
+  });
+  const run = moved ?? (await getRun(db, runKey))!;
+  // After a large staging the table's statistics still describe it nearly empty, and the
+  // planner reads each page of stagedPayloads by a full scan: quadratic over a million rows.
+  if (run.staged >= ANALYZE_AFTER_STAGED) await db.query('ANALYZE staged_record');
+  return run;
+}
+
+/**
+ * Staged payloads in delivery order, a page at a time (keyset paging: constant memory). The
+ * next page is read while the caller works on this one.
+ */
+export async function* stagedPayloads(
+  db: Queryable,
+  runKey: string,
+  pageSize: number,
+): AsyncGenerator<{ seq: number; payload: unknown }[]> {
+  const read = (after: number) =>
+    db.query<{ seq: number; payload: unknown }>(
+      'SELECT seq, payload FROM staged_record WHERE run_key = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [runKey, after, pageSize],
+    );
+  let next = read(-1);
+  try {
+    for (;;) {
+      const { rows } = await next;
+      if (rows.length === 0) return;
+      next = read(rows[rows.length - 1]!.seq);
+      yield rows;
+    }
+  } finally {
+    await next.catch(() => undefined); // the caller stopped early: settle the read-ahead
+  }
+}
