@@ -29,8 +29,10 @@ let runtimeInstalled = false;
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+    logger: new DefaultLogger((process.env.WF_LOG as 'WARN') ?? 'ERROR'),
+    telemetryOptions: {
+      logging: { filter: { core: (process.env.WF_LOG as 'WARN') ?? 'ERROR', other: 'ERROR' } },
+    },
   });
   runtimeInstalled = true;
 }

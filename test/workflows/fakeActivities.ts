@@ -61,6 +61,8 @@ export class FakeConnector {
   uploads = 0;
   /** Resends wait here when set. */
   resendGate: Gate | null = null;
+  /** Schedule planning (planNextTimes) waits here when set. */
+  planGate: Gate | null = null;
   private readonly changes: number[];
 
   constructor(private readonly options: FakeOptions) {
@@ -133,9 +135,10 @@ export class FakeConnector {
         initialWatermark: INITIAL_WATERMARK,
         scheduled: true,
       })),
-      planNextTimes: track('planNextTimes', async ({ after }) =>
-        planAfter(this.options.schedule, new Date(after)),
-      ),
+      planNextTimes: track('planNextTimes', async ({ after }) => {
+        await this.planGate?.pass();
+        return planAfter(this.options.schedule, new Date(after));
+      }),
       filesCommittedSince: track(
         'filesCommittedSince',
         async ({ since }) => this.files().filter((f) => f.windowTo > since).length,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -46,11 +46,15 @@ function assertAtPlanned(actual: string, planned: number, what: string) {
 describe('integrationWorkflow (time-skipping test server, fake activities)', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
 
+  // A test server per test: time skipping is server-wide, and what one test leaves behind (a
+  // terminated workflow's task still held) must not hold the next test's clock.
   before(async () => {
-    env = await timeSkippingEnv();
     await bundle();
   });
-  after(async () => {
+  beforeEach(async () => {
+    env = await timeSkippingEnv();
+  });
+  afterEach(async () => {
     await env?.teardown();
   });
 
@@ -251,6 +255,30 @@ describe('integrationWorkflow (time-skipping test server, fake activities)', { t
       assert.equal(done.counts.runs, 0, 'resyncs are not scheduled runs');
       assert.deepEqual(done.resync, { current: null, queued: 0 });
       assert.equal(w.fake.syncs().length, 0);
+    });
+  });
+
+  it('a forceResync that comes while the workflow plans its next wait starts at once', async () => {
+    // The loop plans (an activity), then waits for a signal or the planned time; a request that
+    // came during the planning must end that wait, not sit until the next planned time (a year here).
+    await withIntegration({ schedule: YEARLY }, async (w) => {
+      const handle = env.client.workflow.getHandle(w.workflowId);
+      await w.statusUntil('planned', (s) => s.nextRun !== null);
+      const gate = new Gate();
+      w.fake.planGate = gate;
+      await handle.signal(resumeSignal); // ends the wait: the workflow plans again, and waits at the gate
+      await w.statusUntil('planning', () => gate.waiting === 1);
+      const ack = await handle.executeUpdate(forceResyncUpdate, {
+        args: [{ mode: 'all', reason: 'asked during planning' }],
+      });
+      assert.deepEqual(ack, { accepted: true, position: 0 });
+      gate.open();
+      const done = await w.statusUntil('the resync done', (s) => s.counts.resyncs === 1);
+      assert.deepEqual(
+        w.fake.resends.map((r) => r.reason),
+        ['asked during planning'],
+      );
+      assert.equal(done.resync.queued, 0);
     });
   });
 
