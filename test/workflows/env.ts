@@ -23,8 +23,8 @@ export function findTestServer(): string {
 
 let runtimeInstalled = false;
 /**
- * SDK and core logs at ERROR only: the failures the tests cause on purpose log at WARN, and the
- * test server lacks capabilities core warns about (heartbeat details on failure).
+ * SDK and core logs at ERROR only (WF_LOG=WARN, INFO… to see more): the failures the tests cause
+ * on purpose log at WARN, and the test server lacks capabilities core warns about.
  */
 export function quietRuntime(): void {
   if (runtimeInstalled) return;

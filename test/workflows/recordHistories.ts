@@ -20,6 +20,7 @@ import type {
   resyncIntegration,
   syncIntegration,
 } from '../../src/workflows';
+import { RELEASE_ABANDONED_RUNS } from '../../src/workflows/syncIntegration';
 import { bundle, HOUR, MINUTE, skipToMinute, timeSkippingEnv } from './env';
 import { FakeConnector, type FakeOptions } from './fakeActivities';
 
@@ -28,13 +29,30 @@ import { FakeConnector, type FakeOptions } from './fakeActivities';
 // gains a history shape worth keeping (a new workflow, a new branch); never to make a failing
 // replay pass: a history that no longer replays is a running workflow a deploy would break (use
 // patched() instead). Runs on the time-skipping test server with the fake activities (no other
-// service). `pre-patch-*` histories come from the workflow code just before the
-// release-abandoned-runs patch (git commit PRE_PATCH), so they take the patched() branch's old path.
+// service). With `-- --pre-patch` it also records the `pre-patch-*` histories from the workflow
+// code of the git commit just before the release-abandoned-runs patch appeared, so they take the
+// patched() branch's old path (old code's histories: re-recording them is rarely needed). The
+// wake-during-planning patch has no such history: its old code's scenario did not finish on the
+// test server.
 
 const OUT = resolve(__dirname, '../fixtures/histories');
 const INTEGRATION = 'gl-journal-lines';
-/** The last commit before `patched(RELEASE_ABANDONED_RUNS)` (805f6f2) was added. */
-const PRE_PATCH = '805f6f2^';
+const ROOT = resolve(__dirname, '../..');
+
+/** The commit just before the one that added a patch ID to src/workflows. */
+function revisionBefore(patchId: string): string {
+  const added = execFileSync(
+    'git',
+    ['log', '--format=%H', '--reverse', '-S', `'${patchId}'`, '--', 'src/workflows'],
+    {
+      cwd: ROOT,
+    },
+  )
+    .toString()
+    .split('\n')[0];
+  if (!added) throw new Error(`no commit adds patch ${patchId} to src/workflows`);
+  return `${added}^`;
+}
 
 const HALF_PAST_DEADLINE: ScheduleSpec = {
   cron: ['0 * * * *'],
@@ -117,7 +135,7 @@ async function recordSyncs(env: TestWorkflowEnvironment, code: { code: string },
  * missed (an alert), pause and resume, forceResync by update (a resync child reporting progress),
  * a refused forceResync signal, then continue-as-new (maxTurns).
  */
-async function recordIntegration(env: TestWorkflowEnvironment, code: { code: string }) {
+async function recordIntegration(env: TestWorkflowEnvironment, code: { code: string }, prefix: string) {
   await skipToMinute(env, 45);
   await withWorker(env, code, { schedule: HALF_PAST_DEADLINE, changes: [2, 0] }, async (tq, fake) => {
     const workflowId = integrationWorkflowId(INTEGRATION);
@@ -137,17 +155,17 @@ async function recordIntegration(env: TestWorkflowEnvironment, code: { code: str
     await handle.executeUpdate(forceResyncUpdate, {
       args: [{ mode: 'all', reason: 'vendor lost the files' }],
     });
-    console.log(JSON.stringify(await handle.query(statusQuery)));
     await until(
       'continued as new',
       async () => (await handle.describe()).runId !== started.firstExecutionRunId,
     );
-    await save('integration-workflow', handle, started.firstExecutionRunId);
+    await save(`${prefix}integration-workflow`, handle, started.firstExecutionRunId);
+    await handle.terminate('recorded');
+    if (prefix) return;
     const syncs = fake.syncs();
     await save('sync-child', env.client.workflow.getHandle(syncs[0]?.workflowId ?? ''));
     const resync = fake.runs.find((r) => r.kind === 'resend');
     await save('resync-child', env.client.workflow.getHandle(resync?.workflowId ?? ''));
-    await handle.terminate('recorded');
 
     const replay = await env.client.workflow.start<typeof replayFile>('replayFile', {
       taskQueue: tq,
@@ -163,11 +181,10 @@ async function recordIntegration(env: TestWorkflowEnvironment, code: { code: str
 
 /** The workflow code of a past commit, bundled (src/workflows and src/shared are all it imports). */
 async function pastBundle(rev: string): Promise<{ code: string; cleanup(): void }> {
-  const root = resolve(__dirname, '../..');
   // Inside the repository, so the bundler resolves @temporalio/workflow from its node_modules.
-  const dir = mkdtempSync(join(root, '.history-src-'));
+  const dir = mkdtempSync(join(ROOT, '.history-src-'));
   try {
-    const tar = execFileSync('git', ['archive', rev, 'src/workflows', 'src/shared'], { cwd: root });
+    const tar = execFileSync('git', ['archive', rev, 'src/workflows', 'src/shared'], { cwd: ROOT });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     const code = await bundle(join(dir, 'src/workflows/index.ts'));
     return { ...code, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -177,22 +194,34 @@ async function pastBundle(rev: string): Promise<{ code: string; cleanup(): void 
   }
 }
 
-async function main() {
-  mkdirSync(OUT, { recursive: true });
+/** One test server per recording: what one leaves behind must not hold the next one's clock. */
+async function withEnv(record: (env: TestWorkflowEnvironment) => Promise<void>) {
   const env = await timeSkippingEnv();
   try {
-    const current = await bundle();
-    await recordSyncs(env, current, '');
-    await recordIntegration(env, current);
-    const past = await pastBundle(PRE_PATCH);
-    try {
-      await recordSyncs(env, past, 'pre-patch-');
-    } finally {
-      past.cleanup();
-    }
+    await record(env);
   } finally {
     await env.teardown();
   }
+}
+
+async function withPast(rev: string, record: (code: { code: string }) => Promise<void>) {
+  const past = await pastBundle(rev);
+  try {
+    await record(past);
+  } finally {
+    past.cleanup();
+  }
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const current = await bundle();
+  await withEnv((env) => recordSyncs(env, current, ''));
+  await withEnv((env) => recordIntegration(env, current, ''));
+  if (!process.argv.includes('--pre-patch')) return;
+  await withPast(revisionBefore(RELEASE_ABANDONED_RUNS), (code) =>
+    withEnv((env) => recordSyncs(env, code, 'pre-patch-')),
+  );
 }
 
 main().catch((err) => {
