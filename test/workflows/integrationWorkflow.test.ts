@@ -43,7 +43,7 @@ function assertAtPlanned(actual: string, planned: number, what: string) {
   assert.ok(t >= planned && t < planned + 10_000, `${what}: ${actual}, planned ${iso(planned)}`);
 }
 
-describe('integrationWorkflow (time-skipping test server, fake activities)', { timeout: 120_000 }, () => {
+describe('integrationWorkflow (time-skipping test server, fake activities)', { timeout: 300_000 }, () => {
   let env: TestWorkflowEnvironment;
 
   // A test server per test: time skipping is server-wide, and what one test leaves behind (a
