@@ -542,7 +542,8 @@ a:focus, button:focus, input:focus, select:focus { outline: 3px solid #ffbe2e; o
 h1 { font-size: 1.6rem; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 1rem 0; width: 100%; font-size: 0.9rem; }
 caption { text-align: left; font-weight: 700; padding: 0.25rem 0; }
-th, td { border: 1px solid #a9aeb1; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #a9aeb1; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td code, td a, td.reason, tbody th { overflow-wrap: anywhere; }
 thead th { background: #f0f0f0; }
 tbody th { font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
