@@ -178,6 +178,10 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/\/search\?q=/);
     await page.screenshot({ path: join(ARTIFACTS, 'search.png'), fullPage: true });
+    // The README's picture (docs/audit-page.png is a copy of it): narrower, one screen.
+    await page.setViewportSize({ width: 1040, height: 560 });
+    await page.screenshot({ path: join(ARTIFACTS, 'readme.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
     const table = page.getByRole('table', { name: 'Ledger entries, newest first' });
     const rows = table.locator('tbody tr');
     assert.equal(await rows.count(), 1);
