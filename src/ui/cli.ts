@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { ConfigError, loadConfigFile, type RuntimeEnv } from '../config';
 import { Ledger } from '../ledger';
-import { readUiAuth, UiAuthError } from './auth';
+import { checkBind, readUiAuth, UiAuthError } from './auth';
 import { startUiServer } from './server';
 
 // `ml-connector ui [--host H] [--port P]`: serves the audit page until SIGINT or SIGTERM.
@@ -48,6 +48,7 @@ export async function uiCommand(env: RuntimeEnv, flags: { host?: string; port?: 
   let auth: ReturnType<typeof readUiAuth>;
   try {
     auth = readUiAuth(process.env);
+    checkBind(host, auth); // before anything else is read or connected
   } catch (err) {
     if (err instanceof UiAuthError) throw new ConfigError(err.message);
     throw err;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { authorized, checkBind, isLoopback, readUiAuth, UiAuthError } from '../../src/ui/auth';
-import { temporalUiUrl } from '../../src/ui/cli';
+import { parsePort, temporalUiUrl } from '../../src/ui/cli';
 import { escapeHtml, Html, href, html } from '../../src/ui/html';
 import { runLink } from '../../src/ui/pages';
 import { BadRequest, fileIdOf, MAX_LIMIT, Params } from '../../src/ui/params';
@@ -182,5 +184,38 @@ describe('audit page: sign-in', () => {
       /user name or password/,
     );
     assert.throws(() => temporalUiUrl({ ML_CONNECTOR_TEMPORAL_UI_URL: 'not a url' }), /not a URL/);
+  });
+});
+
+describe('audit page: the ui verb', () => {
+  const cli = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '../../src/client/main.ts'), 'ui', ...args],
+      {
+        // Nothing to connect to: the refusal must come before the ledger or the configuration is read.
+        env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+
+  it('checks --port', () => {
+    assert.equal(parsePort(undefined), 8480);
+    assert.equal(parsePort('0'), 0);
+    for (const bad of ['70000', '-1', '8e3', 'http'])
+      assert.throws(() => parsePort(bad), /--port must be a whole number/);
+  });
+
+  it('refuses to start on a non-loopback address without credentials, and takes only its flags', () => {
+    const refused = cli({}, '--host', '0.0.0.0', '--port', '0');
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /Refusing to serve the audit page on 0\.0\.0\.0 \(not loopback\) without credentials/,
+    );
+    const unknown = cli({}, '--token', 'x');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /ui: unknown option --token \(allowed: --host, --port\)/);
   });
 });
