@@ -17,6 +17,7 @@ import { integrationConfig, startTestStack, startWorker, type TestStack } from '
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../artifacts/ui');
 const ID = 'po-orders';
+const GL = 'gl-lines';
 const TOKEN = 'audit-token-for-the-test-0123456789';
 const HOSTILE_NUMBER = 'PO-<script>window.__owned=1</script>';
 const HOSTILE_CURRENCY = '<script>window.__owned=2</script>';
@@ -30,6 +31,7 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
   let page: Page;
   let userDataDir: string;
   let result: SyncResult;
+  let glResult: SyncResult;
   let searched: { number: string; recordId: string };
   let quarantinedId: string;
 
@@ -45,6 +47,7 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
           entity: 'purchaseOrders',
           schedule: { cron: ['0 6 * * 1-5'], timezone: 'Europe/Paris' },
         },
+        integrationConfig(simUrl, sshd, GL),
       ],
     });
     const orders = stack.sim.purchaseOrders.top;
@@ -61,7 +64,13 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
       args: [{ integrationId: ID }],
     });
     assert.ok(result.file, 'the sync delivered a file');
-    const held = await stack.ledger.quarantineNotes({ from: null, to: null, limit: 10 });
+    glResult = await stack.client.workflow.execute(syncIntegration, {
+      taskQueue: stack.taskQueue,
+      workflowId: `ui-${GL}-${Date.now()}`,
+      args: [{ integrationId: GL }],
+    });
+    assert.ok(glResult.file, 'the journal sync delivered a file');
+    const held = await stack.ledger.quarantineNotes({ integrationId: ID, from: null, to: null, limit: 10 });
     // The simulator's own data holds one bad order too; ours is held for its currency.
     assert.equal(result.quarantined, held.length);
     assert.ok(
@@ -196,6 +205,30 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/NOBODY/);
     assert.match((await table.textContent()) ?? '', /No delivered record matches/);
+  });
+
+  it('search finds journal lines by their batch name, in the journal file', async () => {
+    const batch = stack.sim.journals.batches[0]!;
+    const batchName = String(batch.BatchName);
+    const lines = stack.sim.journals.lines.filter((l) =>
+      stack.sim.journals.headers.some(
+        (h) => h.JeHeaderId === l._JeHeaderId && h._JeBatchId === batch.JeBatchId,
+      ),
+    );
+    assert.ok(lines.length > 0, 'the batch has lines');
+    await visit(`/search?q=${encodeURIComponent(batchName)}&kind=journal&limit=200`);
+    const rows = page.getByRole('table', { name: 'Ledger entries, newest first' }).locator('tbody tr');
+    assert.equal(await rows.count(), lines.length, 'one hit per line of the batch');
+    for (const text of await rows.allTextContents()) {
+      assert.match(text, /Journal batch/);
+      assert.ok(text.includes(glResult.file!.fileName), text);
+    }
+    // The same name is no PO number.
+    await visit(`/search?q=${encodeURIComponent(batchName)}&kind=po`);
+    assert.match(
+      (await page.getByRole('table', { name: 'Ledger entries, newest first' }).textContent()) ?? '',
+      /No delivered record matches/,
+    );
   });
 
   it('markup in Fusion data is shown as text: a PO number holding <script>', async () => {
