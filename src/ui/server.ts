@@ -105,10 +105,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const configured = config.integrations.map((i) => i.id);
 
   /** Configured integrations first, then any the ledger registered that this configuration lacks. */
-  async function knownIntegrations(): Promise<{ ids: string[]; set: Set<string> }> {
-    const registered = (await ledger.registeredIntegrations()).map((r) => r.id);
-    const ids = [...configured, ...registered.filter((id) => !configured.includes(id))];
-    return { ids, set: new Set(ids) };
+  async function knownIntegrations() {
+    const registered = await ledger.registeredIntegrations();
+    const ids = [...configured, ...registered.map((r) => r.id).filter((id) => !configured.includes(id))];
+    return { ids, set: new Set(ids), registered: new Map(registered.map((r) => [r.id, r])) };
   }
 
   function paging(
@@ -120,9 +120,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   }
 
   async function integrations(): Promise<Html> {
-    const { ids } = await knownIntegrations();
+    const { ids, registered } = await knownIntegrations();
     const activity = new Map((await ledger.integrationActivity(ids)).map((a) => [a.integrationId, a]));
-    const registered = new Map((await ledger.registeredIntegrations()).map((r) => [r.id, r]));
     const at = now();
     const rows: IntegrationRow[] = ids.map((id) => {
       const c = config.integrations.find((i) => i.id === id);
