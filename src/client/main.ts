@@ -8,6 +8,7 @@ import {
   keyringFromEnv,
 } from '../credentials';
 import { Ledger } from '../ledger';
+import { UI_OPTIONS, uiCommand } from '../ui';
 import {
   AUDIT_OPTIONS,
   auditCommand,
@@ -50,6 +51,8 @@ const USAGE = `usage: ml-connector <command>
                               the encrypted credential store (values from stdin or a file, never argv)
   retry <integration> <runKey>
                               deliver a failed run's staged file now (workflow retry-<runKey>)
+  ui [--host H] [--port P]    the read-only audit page (default 127.0.0.1:8480; other hosts need
+                              ML_CONNECTOR_UI_TOKEN or ML_CONNECTOR_UI_USER and _PASSWORD)
 
   help, --help, -h            this text
 
@@ -223,6 +226,11 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
           stderr: process.stderr,
         }),
       );
+    }
+    case 'ui': {
+      const { values } = parseVerbArgs(command, args, { options: UI_OPTIONS });
+      await uiCommand(readRuntimeEnv(), values);
+      return 0;
     }
     case 'ledger': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
