@@ -69,7 +69,8 @@ export class TokenProvider {
           },
           body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
         },
-        `Fusion token request to ${new URL(tokenUrl).host}`,
+        // Origin and path only: never a user, password or query string in a message.
+        `Fusion token request to ${tokenEndpoint(tokenUrl)}`,
         {
           maxResponseBytes: MAX_TOKEN_RESPONSE_BYTES,
           maxRetryAfterSeconds: this.settings.maxRetryAfterSeconds ?? 15 * 60,
@@ -99,4 +100,10 @@ export class TokenProvider {
     };
     return this.cached;
   }
+}
+
+/** The token URL as an error may show it: origin and path, no user, password or query. */
+export function tokenEndpoint(tokenUrl: string): string {
+  const url = new URL(tokenUrl);
+  return `${url.origin}${url.pathname}`;
 }
