@@ -140,9 +140,10 @@ async function firstRow(client: FusionClient, url: string, params: Record<string
 
 /** The client names the path of a failed GET; the origin makes it the whole URL (no credentials in it). */
 function withOrigin(client: FusionClient, err: unknown): unknown {
-  if (!(err instanceof Error) || !err.message.startsWith('GET /')) return err;
+  if (!(err instanceof Error)) return err;
   const origin = new URL(client.resourceUrl('x')).origin;
-  return new CheckFailure(`GET ${origin}${err.message.slice('GET '.length)}`);
+  const message = err.message.replace(/(^|\()GET \//, `$1GET ${origin}/`);
+  return message === err.message ? err : new CheckFailure(message);
 }
 
 async function fusionChecks(rt: IntegrationRuntime, checks: CheckRecorder, now: Date): Promise<void> {

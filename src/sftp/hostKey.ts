@@ -35,12 +35,12 @@ export function knownHostsKey(key: Buffer): string {
 export function hostKeyMismatch(presented: Buffer, pin: HostKeyPin): string {
   const fingerprint = hostKeyFingerprint(presented);
   const advice =
-    'compare it with the fingerprint the server admin gives; update the pin only if the key changed on purpose';
+    "compare it with the fingerprint the server's admin gives, and update the pin only if the key changed on purpose";
   if ('knownHostsLine' in pin) {
     return (
-      `the server presented host key ${knownHostsKey(presented)} (${fingerprint}); ` +
-      `the pin sftp.hostKey.knownHostsLine holds ${expectedFingerprint(pin)}: ${advice}`
+      `host key mismatch: the server presented ${knownHostsKey(presented)} (${fingerprint}), ` +
+      `the pin (sftp.hostKey.knownHostsLine) is ${expectedFingerprint(pin)}; ${advice}`
     );
   }
-  return `the server presented host key ${fingerprint}; the pin sftp.hostKey.sha256 is ${expectedFingerprint(pin)}: ${advice}`;
+  return `host key mismatch: the server presented ${fingerprint}, the pin (sftp.hostKey.sha256) is ${expectedFingerprint(pin)}; ${advice}`;
 }
