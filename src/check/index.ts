@@ -243,9 +243,14 @@ async function childChecks(
     } else {
       const from = parent.row;
       await checks.run(name, async () => {
-        const href = (from.links as Link[] | undefined)?.find(
-          (l) => l.rel === 'child' && l.name === child.name,
-        )?.href;
+        const links: unknown[] = Array.isArray(from.links) ? from.links : [];
+        const link = links.find((l): l is Link => {
+          const candidate = l as Partial<Link> | null;
+          return (
+            candidate?.rel === 'child' && candidate.name === child.name && typeof candidate.href === 'string'
+          );
+        });
+        const href = link?.href;
         if (!href) throw new CheckFailure(missingChild(rt, parent.label, child.name, path));
         try {
           row = await firstRow(client, href);
