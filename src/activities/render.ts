@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import { heartbeat, log } from '@temporalio/activity';
+import type { IntegrationConfig } from '../config';
+import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import type { FileRenderer } from '../formats/fileRenderer';
 import type { assertValidFile } from '../formats/validate/result';
-import type { Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
-import { type AnyRecord, renderRecords } from '../pipeline';
-import { encryptForPartner, type PgpKeys } from '../sftp';
+import type { FileRow, Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
+import { type AnyRecord, fileExtension, formatExtension, renderRecords } from '../pipeline';
+import { encryptForPartner, type PgpKeys, renderFileName } from '../sftp';
 import { type Compression, compressFile } from '../sftp/compress';
+import type { RenderedFile } from '../shared';
 import type { EntityName, EntityRecordMap } from '../shared/records';
+import type { ActivityDeps } from './deps';
+import { typedFailures } from './failures';
 
-// The body of the renderFile activity: staged records → renderer → checked, archived bytes.
+// The renderFile activity: staged records → renderer → checked, archived bytes.
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -126,6 +131,116 @@ function chunkedArchive(store: (chunk: Buffer) => Promise<void>) {
     async close() {
       await flush();
       return { byteCount, sha256: hash.digest('hex') };
+    },
+  };
+}
+
+export function renderedSummary(file: FileRow): RenderedFile {
+  return {
+    fileId: file.fileId,
+    fileName: file.fileName,
+    byteCount: file.byteCount,
+    sha256: file.sha256,
+    recordCount: file.recordCount,
+  };
+}
+
+/** Deterministic per run: the window end for people, a run hash so two runs never share a name. */
+export function outboundFileName(
+  config: IntegrationConfig,
+  windowTo: string,
+  runKey: string,
+  ext: string,
+): string {
+  const run = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
+  return renderFileName(config.sftp.fileNameTemplate, {
+    integration: config.id,
+    entity: config.entity,
+    at: new Date(windowTo),
+    run,
+    ext,
+  });
+}
+
+export function createRenderActivities(deps: ActivityDeps) {
+  const { ledger } = deps;
+  return {
+    /**
+     * Renders the staged records in the integration's format, checks the result with an
+     * independent parser and archives it in Postgres, all in one transaction. A record that
+     * cannot be written is quarantined; a file that fails its check is never stored or sent.
+     */
+    async renderFile(input: { integrationId: string; runKey: string }): Promise<RenderedFile | null> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const run = await ledger.getRun(input.runKey);
+        if (!run) throw new Error(`No run ${input.runKey}`);
+        const existing = await ledger.getFileByRun(input.runKey);
+        if (existing) return renderedSummary(existing);
+        if (run.status !== 'staged') return null; // rendered earlier with no record left: no file
+
+        const { format } = rt.config;
+        const numbers =
+          format.type === 'x12' ? await ledger.allocateX12ControlNumbers(format.partnerId, run.staged) : null;
+        const envelope = numbers
+          ? {
+              interchangeControlNumber: numbers.interchange,
+              groupControlNumber: numbers.group,
+              firstTransactionSetControlNumber: numbers.firstSet,
+              createdAt: run.windowTo,
+            }
+          : SAMPLE_ENVELOPE;
+        const { compress } = rt.config.sftp;
+        const extension = fileExtension(format.type, rt.pgp, compress);
+        const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
+        const renderer = rendererFor(rt.config, envelope, {
+          fileName,
+          integration: rt.config.id,
+          windowTo: run.windowTo,
+        });
+        const file = await ledger.saveRenderedFile(
+          run,
+          {
+            fileName,
+            remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}`,
+            format: format.type,
+          },
+          (sink) =>
+            renderStagedRecords(
+              {
+                ledger,
+                runKey: run.runKey,
+                renderer,
+                format: format.type,
+                pgp: rt.pgp,
+                numbers,
+                // A zip holds the file under the run's own name with the format's extension.
+                ...(compress
+                  ? {
+                      compress: {
+                        type: compress,
+                        entryName: outboundFileName(
+                          rt.config,
+                          run.windowTo,
+                          run.runKey,
+                          formatExtension(format.type),
+                        ),
+                        mtime: new Date(run.windowTo),
+                      },
+                    }
+                  : {}),
+              },
+              sink,
+            ),
+        );
+        if (file)
+          log.info('File rendered', {
+            fileName: file.fileName,
+            records: file.recordCount,
+            bytes: file.byteCount,
+          });
+        return file ? renderedSummary(file) : null;
+      });
     },
   };
 }

@@ -1,14 +1,17 @@
 import { heartbeat, log } from '@temporalio/activity';
-import type { Extracted } from '../fusion';
+import { type Extracted, readChanges, readRecordsById } from '../fusion';
 import { boundedPayload, safeText } from '../fusion/entities/map';
 import type { IntegrationRuntime } from '../integrations';
 import type { Ledger, QuarantineEntry, RunRow } from '../ledger';
 import { classifyPage } from '../pipeline';
+import type { StagedRun } from '../shared';
 import type { EntityName, EntityRecordMap } from '../shared/records';
+import type { ActivityDeps } from './deps';
+import { typedFailures } from './failures';
 
-// Staging, shared by the live sync and resends: each page of extracted records is checked
-// (journals must balance), the bad ones quarantined with their reason, the rest staged — the
-// live sync minus the versions the ledger already holds, a resend all of them.
+// Extraction and staging, shared by the live sync and resends: each page of extracted records is
+// checked (journals must balance), the bad ones quarantined with their reason, the rest staged —
+// the live sync minus the versions the ledger already holds, a resend all of them.
 
 type Record_ = EntityRecordMap[EntityName];
 
@@ -78,4 +81,99 @@ export async function stageExtracted(
     await afterPage?.();
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
+}
+
+function stagedSummary(run: RunRow): StagedRun {
+  return {
+    runKey: run.runKey,
+    integrationId: run.integrationId,
+    windowFrom: run.windowFrom,
+    windowTo: run.windowTo,
+    extracted: run.extracted,
+    staged: run.staged,
+    alreadySent: run.alreadySent,
+    quarantined: run.quarantined,
+  };
+}
+
+export function createStagingActivities(deps: ActivityDeps) {
+  const { ledger } = deps;
+
+  /** Stages the extracted pages into the open run, closes its staging and reports the counts. */
+  const stageIntoRun = async (
+    rt: IntegrationRuntime,
+    open: RunRow,
+    pages: AsyncIterable<Extracted<Record_>[]>,
+    only?: ReadonlySet<string>,
+    afterPage?: () => void | Promise<void>,
+  ): Promise<StagedRun> => {
+    await stageExtracted(ledger, rt, open, pages, only, afterPage);
+    const run = await ledger.finishStaging(open.runKey);
+    deps.metrics?.recordsExtracted(run.integrationId, run.extracted);
+    deps.metrics?.recordsQuarantined(run.integrationId, run.quarantined);
+    log.info('Changes staged', { ...stagedSummary(run), kind: run.kind });
+    return stagedSummary(run);
+  };
+
+  return {
+    /** Fetches (or reuses) the OAuth token; returns only its expiry, never the token. */
+    async refreshFusionToken(input: { integrationId: string }): Promise<{ expiresAt: string | null }> {
+      return typedFailures(async () => {
+        const { expiresAt } = await deps.integration(input.integrationId).fusion.auth.warm();
+        return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+      });
+    },
+
+    /** Extracts the window's changes and stages the versions the ledger has not seen. */
+    async stageChanges(input: {
+      integrationId: string;
+      runKey: string;
+      windowTo: string;
+    }): Promise<StagedRun> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const run = await ledger.openRun({
+          runKey: input.runKey,
+          integrationId: input.integrationId,
+          entity: rt.config.entity,
+          windowTo: input.windowTo,
+          initialWatermark: rt.config.fusion.initialWatermark,
+          overlapSeconds: rt.config.fusion.overlapSeconds,
+        });
+        if (run.status !== 'staging') return stagedSummary(run);
+        const window = { from: run.windowFrom, to: run.windowTo };
+        const pages = readChanges(rt.fusion.client, rt.config.entity, window, rt.read);
+        return stageIntoRun(rt, run, pages, undefined, () => deps.failpoint?.('mid-extraction'));
+      });
+    },
+
+    /**
+     * Stages a resend (a forced resync or one backfill window): every current record in the window,
+     * or the given records, whether sent before or not. The live watermark does not move.
+     */
+    async stageResend(input: {
+      integrationId: string;
+      runKey: string;
+      window: { from: string; to: string };
+      recordIds?: string[];
+      reason: string;
+    }): Promise<StagedRun> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const run = await ledger.openResendRun({
+          runKey: input.runKey,
+          integrationId: input.integrationId,
+          entity: rt.config.entity,
+          windowFrom: input.window.from,
+          windowTo: input.window.to,
+          reason: input.reason,
+        });
+        if (run.status !== 'staging') return stagedSummary(run);
+        const pages = input.recordIds
+          ? readRecordsById(rt.fusion.client, rt.config.entity, input.recordIds, rt.read)
+          : readChanges(rt.fusion.client, rt.config.entity, input.window, rt.read);
+        return stageIntoRun(rt, run, pages, input.recordIds ? new Set(input.recordIds) : undefined);
+      });
+    },
+  };
 }

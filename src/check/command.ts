@@ -50,11 +50,11 @@ function secretValues(secrets: IntegrationSecrets): string[] {
   ].filter((s) => s.length >= 4);
 }
 
-/** Runs the checks; exit code 0 when every check passed, 1 when any failed. */
+/** Runs the checks and prints them; true when every check passed (the CLI exits 0, else 1). */
 export async function checkCommand(
   options: CheckCommandOptions,
   out: (line: string) => void = (line) => console.log(line),
-): Promise<number> {
+): Promise<boolean> {
   const env = readRuntimeEnv();
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
   const ids = options.integrations ?? config.integrations.map((i) => i.id);
@@ -114,5 +114,5 @@ export async function checkCommand(
     await ledger?.close();
   }
   if (options.json) out(JSON.stringify(report, null, 2));
-  return report.ok ? 0 : 1;
+  return report.ok;
 }

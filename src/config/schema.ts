@@ -56,6 +56,46 @@ const credentialUrl = httpUrl.superRefine((text, ctx) => {
   }
 });
 
+/** An outbound proxy's address: `<scheme>//host:port` and nothing else (its user and password are set apart). */
+function checkProxyUrl(text: string, protocols: readonly string[], ctx: z.RefinementCtx): void {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  const form = protocols.map((p) => `${p}//host:port`).join(' or ');
+  if (!url || !protocols.includes(url.protocol) || !url.hostname) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `must be a proxy URL ${form}` });
+  } else if (url.username || url.password) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: 'must not hold a user or password: set username and passwordEnv or passwordCredential',
+    });
+  } else if (!url.port || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `must be ${form} with the port, nothing more` });
+  }
+}
+
+/** A proxy's optional login: a user name and its password, named like every other secret. */
+const proxyLogin = {
+  username: z.string().min(1).optional(),
+  passwordEnv: envVarName.optional(),
+  passwordCredential: credentialName.optional(),
+};
+
+function checkProxyLogin(
+  p: { username?: string; passwordEnv?: string; passwordCredential?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (p.username !== undefined) exactlyOne(p, ['passwordEnv', 'passwordCredential'], ctx);
+  else if (p.passwordEnv !== undefined || p.passwordCredential !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['username'], message: 'a proxy password needs a username' });
+  }
+}
+
+/** Fusion calls (the token request too) through this HTTP proxy; wins over HTTPS_PROXY / NO_PROXY. */
+const fusionProxySchema = z.strictObject({ url: z.string(), ...proxyLogin }).superRefine((p, ctx) => {
+  checkProxyUrl(p.url, ['http:', 'https:'], ctx);
+  checkProxyLogin(p, ctx);
+});
+
 /** Bounds on what Fusion's answers may cost; see FusionLimits in src/fusion/client.ts. */
 const fusionLimitsSchema = z.strictObject({
   /** One response body, in bytes (default 64 MiB). */
@@ -126,6 +166,8 @@ export const fusionSchema = z.strictObject({
   children: z.array(z.string().min(1)).optional(),
   /** Bounds on response size, paging and Retry-After; each has a default. */
   limits: fusionLimitsSchema.optional(),
+  /** An HTTP proxy for every Fusion call; without it HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply. */
+  proxy: fusionProxySchema.optional(),
 });
 
 const privateKeyAuth = z
@@ -150,32 +192,50 @@ const passwordAuth = z
   })
   .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
+/**
+ * An SSH server's host key, pinned: a SHA256 fingerprint as `ssh-keygen -lf` prints it, or a
+ * known_hosts line. `{ "acceptAny": true }` turns checking off (logged at every start).
+ */
+const hostKeyPinSchema = z.union(
+  [
+    z.strictObject({
+      sha256: z
+        .string()
+        .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
+    }),
+    z.strictObject({
+      knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
+    }),
+    z.strictObject({ acceptAny: z.literal(true) }),
+  ],
+  {
+    error: 'set hostKey to { "sha256": "SHA256:…" } or { "knownHostsLine": "…" } (or { "acceptAny": true })',
+  },
+);
+
+/** SFTP through an HTTP CONNECT or SOCKS5 proxy; `url` is http://host:port or socks5://host:port. */
+const sftpProxySchema = z
+  .strictObject({ type: z.enum(['http', 'socks5']), url: z.string(), ...proxyLogin })
+  .superRefine((p, ctx) => {
+    checkProxyUrl(p.url, [`${p.type}:`], ctx);
+    checkProxyLogin(p, ctx);
+  });
+
+/** SFTP through an SSH jump host (a direct-tcpip channel): its own login and pinned host key. */
+const jumpHostSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1),
+  auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
+  hostKey: hostKeyPinSchema,
+});
+
 export const sftpSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
   auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
-  /**
-   * The server's host key, pinned: a SHA256 fingerprint as `ssh-keygen -lf` prints it, or a
-   * known_hosts line. `{ "acceptAny": true }` turns checking off (logged at every start).
-   */
-  hostKey: z.union(
-    [
-      z.strictObject({
-        sha256: z
-          .string()
-          .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
-      }),
-      z.strictObject({
-        knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
-      }),
-      z.strictObject({ acceptAny: z.literal(true) }),
-    ],
-    {
-      error:
-        'set hostKey to { "sha256": "SHA256:…" } or { "knownHostsLine": "…" } (or { "acceptAny": true })',
-    },
-  ),
+  hostKey: hostKeyPinSchema,
   /** Optional algorithm allow-lists passed to ssh2, e.g. { "cipher": ["aes256-gcm@openssh.com"] }. */
   algorithms: z
     .object({
@@ -240,6 +300,10 @@ export const sftpSchema = z.strictObject({
     .int()
     .min(16 * 1024)
     .default(4 * 1024 * 1024),
+  /** Reach the server through an HTTP CONNECT or SOCKS5 proxy. */
+  proxy: sftpProxySchema.optional(),
+  /** Reach the server through an SSH jump host (not together with proxy). */
+  jumpHost: jumpHostSchema.optional(),
 });
 
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
@@ -299,6 +363,13 @@ export const integrationSchema = z
     allowUnbalancedJournals: z.boolean().default(false),
   })
   .superRefine((integration, ctx) => {
+    if (integration.sftp.proxy && integration.sftp.jumpHost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sftp', 'jumpHost'],
+        message: 'set proxy or jumpHost, not both',
+      });
+    }
     const { entity, format } = integration;
     if (format.type === 'x12' && entity !== 'invoices' && entity !== 'purchaseOrders') {
       ctx.addIssue({

@@ -1,4 +1,4 @@
-import type { FusionErrorKind } from '../shared/failures';
+import { type FusionErrorKind, fusionFailure } from '../shared/failures';
 
 // Every way a Fusion call can fail is a FusionErrorKind (src/shared/failures.ts, with its
 // ApplicationFailure type and whether Temporal retries it); nothing else reads HTTP status codes.
@@ -29,11 +29,15 @@ export class FusionError extends Error {
   readonly permanent: boolean;
 
   /**
-   * Whether the call itself tries again (src/fusion/retry.ts): only for an answer that says
-   * "later". Whether Temporal retries the activity is FAILURE_TYPES' rule (src/shared/failures.ts).
+   * Whether the call itself tries again (src/fusion/retry.ts): only a kind FAILURE_TYPES lets
+   * Temporal retry (src/shared/failures.ts), and of those only an answer that says "later".
    */
   get retryable(): boolean {
-    return !this.permanent && (this.kind === 'throttled' || this.kind === 'unavailable');
+    return (
+      !this.permanent &&
+      fusionFailure(this.kind).retryable &&
+      (this.kind === 'throttled' || this.kind === 'unavailable')
+    );
   }
 }
 

@@ -1,13 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { RUN_STAGES } from '../shared/stages';
 
 // Prometheus metrics for what finance asks about: how much moved, what was held back, what failed
 // where, and how far behind Fusion the ledger is. Each call gets its own Registry (never the
 // global one), so tests and tools can hold several side by side. Labels are only the integration
 // ID and a closed set of stages: bounded by configuration, and never record data or secrets.
-
-/** The workflow's stages (syncIntegration); anything else is counted as `other`. */
-export const FAILURE_STAGES = ['extract', 'render', 'upload', 'commit'] as const;
-export type FailureStage = (typeof FAILURE_STAGES)[number] | 'other';
 
 /** Syncs take from seconds (nothing new) to an hour (a first load of a large ledger). */
 const SYNC_DURATION_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
@@ -33,7 +30,7 @@ export interface Metrics {
   recordsQuarantined(integration: string, count: number): void;
   /** A file was delivered to the SFTP server (a verified upload, not a retry that found it there). */
   fileSent(integration: string, file: { bytes: number; records: number }): void;
-  /** A run failed at `stage` (extract, render, upload, commit; anything else counts as `other`). */
+  /** A run failed at `stage` (RUN_STAGES, src/shared/stages.ts; anything else counts as `other`). */
   failure(integration: string, stage: string): void;
   /** The watermark was committed; the lag gauge counts from it at every scrape. */
   watermarkMoved(integration: string, watermark: string | Date): void;
@@ -121,7 +118,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     for (const counter of [recordsExtracted, recordsSent, recordsQuarantined, bytesSent, filesSent]) {
       counter.inc({ integration }, 0);
     }
-    for (const stage of FAILURE_STAGES) failures.inc({ integration, stage }, 0);
+    for (const stage of RUN_STAGES) failures.inc({ integration, stage }, 0);
     syncDuration.zero({ integration });
   }
 
@@ -141,7 +138,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       add(recordsSent, integration, file.records);
     },
     failure(integration, stage) {
-      const known = (FAILURE_STAGES as readonly string[]).includes(stage);
+      const known = (RUN_STAGES as readonly string[]).includes(stage);
       failures.inc({ integration, stage: known ? stage : 'other' });
     },
     watermarkMoved(integration, watermark) {

@@ -32,15 +32,20 @@ export function knownHostsKey(key: Buffer): string {
  * compare it with the fingerprint the server's owner gives and update the pin if the key changed
  * on purpose. Host keys are public: nothing here is a secret.
  */
-export function hostKeyMismatch(presented: Buffer, pin: HostKeyPin): string {
+export function hostKeyMismatch(
+  presented: Buffer,
+  pin: HostKeyPin,
+  where: { who?: string; setting?: string } = {},
+): string {
+  const { who = 'the server', setting = 'sftp.hostKey' } = where;
   const fingerprint = hostKeyFingerprint(presented);
   const advice =
     "compare it with the fingerprint the server's admin gives, and update the pin only if the key changed on purpose";
   if ('knownHostsLine' in pin) {
     return (
-      `host key mismatch: the server presented ${knownHostsKey(presented)} (${fingerprint}), ` +
-      `the pin (sftp.hostKey.knownHostsLine) is ${expectedFingerprint(pin)}; ${advice}`
+      `${who} presented ${knownHostsKey(presented)} (${fingerprint}), ` +
+      `the pin (${setting}.knownHostsLine) is ${expectedFingerprint(pin)}; ${advice}`
     );
   }
-  return `host key mismatch: the server presented ${fingerprint}, the pin (sftp.hostKey.sha256) is ${expectedFingerprint(pin)}; ${advice}`;
+  return `${who} presented ${fingerprint}, the pin (${setting}.sha256) is ${expectedFingerprint(pin)}; ${advice}`;
 }

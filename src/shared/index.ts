@@ -29,6 +29,17 @@ export interface ReplayFileInput {
   heartbeatTimeout?: string;
 }
 
+/** The non-secret settings of an integration a workflow plans its runs with (integrationSettings). */
+export interface IntegrationSettings {
+  /** How long an upload is retried before the run fails (the upload preset's schedule-to-close). */
+  uploadRetryWindowSeconds: number;
+  entity: string;
+  /** The configured initial watermark, RFC 3339: where a resync of `all` starts reading. */
+  initialWatermark: string;
+  /** Whether the integration has a cron schedule. */
+  scheduled: boolean;
+}
+
 /** Small, reference-only summaries: record data never travels through workflow history. */
 export interface StagedRun {
   runKey: string;
@@ -56,6 +67,23 @@ export interface DeliveredFile extends RenderedFile {
   /** False when a retry found the file already delivered by an earlier attempt. */
   uploadedNow: boolean;
 }
+
+/** A run's records in the ledger and its watermark moved (commitRun). */
+export interface CommittedRun {
+  sent: number;
+  watermark: string;
+}
+
+/** A rendered file delivered and its run committed: what `ml-connector retry` returns. */
+export interface DeliveredRun extends CommittedRun {
+  file: DeliveredFile;
+}
+
+/**
+ * What recording a run's failure did with it: `closed` (nothing was sent; the window is read
+ * again) or `kept-for-retry` (its file waits for the next sync or `ml-connector retry`).
+ */
+export type FailureOutcome = 'closed' | 'kept-for-retry';
 
 export interface SyncResult {
   runKey: string;

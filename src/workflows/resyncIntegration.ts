@@ -8,6 +8,7 @@ import {
   resyncWindows,
 } from '../shared/integrationWorkflow';
 import { buildRunKey } from '../shared/runKey';
+import type { RunStage } from '../shared/stages';
 import { windowEnd } from '../shared/window';
 import {
   deliverAndCommit,
@@ -46,7 +47,7 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
   try {
     for (const window of windows) {
       const runKey = buildRunKey(info.workflowId, info.runId, done);
-      let stage = 'extract';
+      let stage: RunStage = 'extract';
       try {
         if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
         const staged = await s.long.stageResend({

@@ -1,7 +1,16 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
-import type { DeliveredFile, RetryDeliveryInput, SyncIntegrationInput, SyncResult } from '../shared';
+import type {
+  CommittedRun,
+  DeliveredFile,
+  DeliveredRun,
+  IntegrationSettings,
+  RetryDeliveryInput,
+  SyncIntegrationInput,
+  SyncResult,
+} from '../shared';
 import { buildRunKey } from '../shared/runKey';
+import type { RunStage } from '../shared/stages';
 import { windowEnd } from '../shared/window';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
@@ -24,12 +33,7 @@ export interface Steps {
   quick: ReturnType<typeof quickActivities>;
   long: ReturnType<typeof longActivities>;
   upload: ReturnType<typeof uploadActivities>;
-  settings: {
-    uploadRetryWindowSeconds: number;
-    entity: string;
-    initialWatermark: string;
-    scheduled: boolean;
-  };
+  settings: IntegrationSettings;
 }
 
 export async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
@@ -49,8 +53,8 @@ export async function deliverAndCommit(
   integrationId: string,
   runKey: string,
   fileId: string,
-): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
-  let stage = 'upload';
+): Promise<DeliveredRun> {
+  let stage: RunStage = 'upload';
   try {
     const file = await s.upload.uploadFile({ integrationId, fileId });
     stage = 'commit';
@@ -67,7 +71,7 @@ export async function reportFailure(
   s: Steps,
   integrationId: string,
   runKey: string,
-  stage: string,
+  stage: RunStage,
   err: unknown,
 ) {
   const reason = describeFailure(err);
@@ -102,12 +106,12 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     ? (await deliverAndCommit(s, integrationId, pending.runKey, pending.fileId)).file
     : null;
 
-  let stage = 'extract';
+  let stage: RunStage = 'extract';
   try {
     await s.quick.refreshFusionToken({ integrationId });
     const staged = await s.long.stageChanges({ integrationId, runKey, windowTo });
     let file: DeliveredFile | null = null;
-    let committed: { sent: number; watermark: string };
+    let committed: CommittedRun;
     stage = 'render';
     const rendered = staged.staged > 0 ? await s.long.renderFile({ integrationId, runKey }) : null;
     if (rendered && rendered.recordCount > 0) {
@@ -138,9 +142,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
 }
 
 /** Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`). */
-export async function retryDelivery(
-  input: RetryDeliveryInput,
-): Promise<{ file: DeliveredFile; sent: number; watermark: string }> {
+export async function retryDelivery(input: RetryDeliveryInput): Promise<DeliveredRun> {
   const s = await steps(input.integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const pending = await s.quick.findResumableRun({
     integrationId: input.integrationId,

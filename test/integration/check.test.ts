@@ -304,6 +304,24 @@ describe('ml-connector check on real components', () => {
         return true;
       },
     );
+    // A jump host's refused key the same way, naming its own pin.
+    const jumpHost = {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      credentials: { privateKey: sshd.privateKey },
+      hostKey: { sha256: OTHER_PIN },
+    };
+    await assert.rejects(deliverFile({ ...sshdDestination(sshd), jumpHost }, file), (err: unknown) => {
+      assert.ok(err instanceof SftpError && err.kind === 'host-key', String(err));
+      assert.ok(
+        err.message.includes(
+          `key does not match sftp.jumpHost.hostKey: it presented ${sshd.hostKeySha256}, the pin (sftp.jumpHost.hostKey.sha256) is ${OTHER_PIN}`,
+        ),
+        err.message,
+      );
+      return true;
+    });
   });
 
   it('a folder the account may not write to fails the write check', async () => {

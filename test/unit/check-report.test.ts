@@ -89,14 +89,22 @@ describe('check results', () => {
     assert.match(fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
     assert.equal(
       hostKeyMismatch(presented, { sha256: `${hostKeyFingerprint(other)}=` }).split(';')[0],
-      `host key mismatch: the server presented ${fingerprint}, the pin (sftp.hostKey.sha256) is ${hostKeyFingerprint(other)}`,
+      `the server presented ${fingerprint}, the pin (sftp.hostKey.sha256) is ${hostKeyFingerprint(other)}`,
     );
     assert.equal(knownHostsKey(presented), `ssh-ed25519 ${presented.toString('base64')}`);
     const line = `[sftp.example]:22 ${knownHostsKey(other)} comment`;
     assert.equal(
       hostKeyMismatch(presented, { knownHostsLine: line }).split(';')[0],
-      `host key mismatch: the server presented ssh-ed25519 ${presented.toString('base64')} (${fingerprint}), ` +
+      `the server presented ssh-ed25519 ${presented.toString('base64')} (${fingerprint}), ` +
         `the pin (sftp.hostKey.knownHostsLine) is ${hostKeyFingerprint(other)}`,
+    );
+    assert.match(
+      hostKeyMismatch(
+        presented,
+        { sha256: hostKeyFingerprint(other) },
+        { who: 'it', setting: 'sftp.jumpHost.hostKey' },
+      ),
+      /^it presented SHA256:\S+, the pin \(sftp\.jumpHost\.hostKey\.sha256\) is SHA256:\S+; compare it with/,
     );
   });
 });

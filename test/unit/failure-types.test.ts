@@ -73,6 +73,12 @@ describe('failure types', () => {
     }
   });
 
+  it('FusionError.retryable (the call retrying itself) only for kinds the table lets Temporal retry', () => {
+    const inCall = kinds.filter((k) => k.startsWith('fusion:') && (errorOf(k) as FusionError).retryable);
+    assert.deepEqual(inCall.sort(), ['fusion:throttled', 'fusion:unavailable']);
+    for (const kind of inCall) assert.equal(FAILURE_TYPES[kind].retryable, true, kind);
+  });
+
   it("every retry policy's non-retryable types are exactly the table's non-retryable types", () => {
     const expected = kinds
       .filter((k) => !FAILURE_TYPES[k].retryable)

@@ -1,0 +1,70 @@
+import { activityInfo, log } from '@temporalio/activity';
+import type { FailureOutcome } from '../shared';
+import { parseRunKey } from '../shared/runKey';
+import type { RunStage } from '../shared/stages';
+import type { ActivityDeps } from './deps';
+import { typedFailures } from './failures';
+
+// The ledger's runs as the workflows see them: the watermark, what was delivered lately, the run
+// left open or pending by an earlier workflow, and a run's failure recorded.
+
+export function createRunActivities(deps: ActivityDeps) {
+  const { ledger } = deps;
+  return {
+    async filesCommittedSince(input: { integrationId: string; since: string }): Promise<number> {
+      return typedFailures(() => ledger.filesCommittedSince(input.integrationId, input.since));
+    },
+
+    async currentWatermark(input: { integrationId: string }): Promise<string | null> {
+      return typedFailures(() => ledger.watermark(input.integrationId));
+    },
+
+    /**
+     * An open run whose workflow ended without closing it (terminated, timed out, reset) would
+     * block every later run. It is closed as failed the way a failing run closes itself: before
+     * a file exists nothing was sent and the window is read again; once a file exists it stays
+     * for the next sync to deliver first (findResumableRun).
+     */
+    async releaseAbandonedRun(input: {
+      integrationId: string;
+    }): Promise<{ runKey: string; outcome: FailureOutcome } | null> {
+      return typedFailures(async () => {
+        const open = await ledger.openRunOf(input.integrationId);
+        if (!open) return null;
+        const owner = parseRunKey(open.runKey);
+        const me = activityInfo().workflowExecution;
+        if (!owner || (owner.workflowId === me?.workflowId && owner.runId === me?.runId)) return null;
+        if (await deps.workflowRunIsOpen(owner.workflowId, owner.runId)) return null; // really in progress
+        const stage: RunStage =
+          open.status === 'staging' ? 'extract' : open.status === 'staged' ? 'render' : 'upload';
+        const reason = `abandoned: workflow ${owner.workflowId} (run ${owner.runId}) ended without finishing this run`;
+        const outcome = await ledger.recordRunFailure(open.runKey, stage, reason);
+        log.warn('Abandoned run released', { runKey: open.runKey, status: open.status, outcome });
+        return { runKey: open.runKey, outcome };
+      });
+    },
+
+    /** A file an earlier run rendered but could not deliver: the next sync delivers it first. */
+    async findResumableRun(input: {
+      integrationId: string;
+      runKey?: string;
+    }): Promise<{ runKey: string; fileId: string } | null> {
+      return typedFailures(() => ledger.findResumableRun(input.integrationId, input.runKey));
+    },
+
+    /** Records a run's failure in Postgres: what failed, why, and whether its file waits for a retry. */
+    async recordRunFailure(input: {
+      runKey: string;
+      stage: RunStage;
+      reason: string;
+    }): Promise<FailureOutcome> {
+      return typedFailures(async () => {
+        const outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
+        const run = await ledger.getRun(input.runKey);
+        if (run) deps.metrics?.failure(run.integrationId, input.stage);
+        log.error('Run failed', { ...input, outcome });
+        return outcome;
+      });
+    },
+  };
+}
