@@ -13,7 +13,6 @@ import {
   windowFilter,
 } from '../fusion/documents';
 import { keysetRequest, START_OF_WINDOW } from '../fusion/paging';
-import { tokenEndpoint } from '../fusion/token';
 import type { IntegrationRuntime } from '../integrations';
 import { SftpError } from '../sftp';
 import { openSftp, type SftpSession } from '../sftp/connect';
@@ -157,10 +156,22 @@ async function fusionChecks(rt: IntegrationRuntime, checks: CheckRecorder, now: 
 
   let authorized = true;
   if (settings.type === 'oauth') {
-    const endpoint = tokenEndpoint(settings.tokenUrl);
+    // The token URL without user, password or query: the client's messages name only its host.
+    const token = new URL(settings.tokenUrl);
+    const endpoint = `${token.origin}${token.pathname}`;
     authorized = await checks.run('fusion token', async () => {
-      const { expiresAt } = await auth.warm();
-      return `POST ${endpoint}: token valid until ${new Date(expiresAt ?? 0).toISOString()}`;
+      try {
+        const { expiresAt } = await auth.warm();
+        return `POST ${endpoint}: token valid until ${new Date(expiresAt ?? 0).toISOString()}`;
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        const named = `Fusion token request to ${token.host}`;
+        throw new CheckFailure(
+          err.message.startsWith(named)
+            ? `Fusion token request to ${endpoint}${err.message.slice(named.length)}`
+            : `POST ${endpoint}: ${err.message}`,
+        );
+      }
     });
   }
   if (!authorized) {

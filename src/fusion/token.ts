@@ -69,8 +69,7 @@ export class TokenProvider {
           },
           body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
         },
-        // Origin and path only: never a user, password or query string in a message.
-        `Fusion token request to ${tokenEndpoint(tokenUrl)}`,
+        `Fusion token request to ${new URL(tokenUrl).host}`,
         {
           maxResponseBytes: MAX_TOKEN_RESPONSE_BYTES,
           maxRetryAfterSeconds: this.settings.maxRetryAfterSeconds ?? 15 * 60,
@@ -100,10 +99,4 @@ export class TokenProvider {
     };
     return this.cached;
   }
-}
-
-/** The token URL as an error may show it: origin and path, no user, password or query. */
-export function tokenEndpoint(tokenUrl: string): string {
-  const url = new URL(tokenUrl);
-  return `${url.origin}${url.pathname}`;
 }

@@ -25,7 +25,8 @@ import { sshdDestination } from '../support/destination';
 const CLIENT_ID = 'check-test';
 const SECRET = `check-secret-${randomBytes(6).toString('hex')}`;
 const WRONG_SECRET = `wrong-secret-${randomBytes(6).toString('hex')}`;
-const PASSWORD_USER = { name: 'mlcsftp', password: `pw-${randomBytes(6).toString('hex')}` };
+// Its own account: other test files set the password of theirs (mlcsftp) when they start.
+const PASSWORD_USER = { name: 'mlccheck', password: `pw-${randomBytes(6).toString('hex')}` };
 const OTHER_PIN = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const MAIN = join(__dirname, '../../src/client/main.ts');
 
@@ -342,7 +343,8 @@ describe('ml-connector check on real components', () => {
       env: { ...env, SFTP_PASSWORD: PASSWORD_USER.password },
     });
     assert.equal(ok, false);
-    assert.equal(byName(checks, `sftp connect ${PASSWORD_USER.name}@127.0.0.1:${sshd.port}`).status, 'pass');
+    const connect = byName(checks, `sftp connect ${PASSWORD_USER.name}@127.0.0.1:${sshd.port}`);
+    assert.equal(connect.status, 'pass', connect.detail);
     const write = byName(checks, `sftp write ${folder}`);
     assert.equal(write.status, 'fail');
     assert.match(write.detail!, /^writing .*\.ml-connector-check\.[0-9a-f]{16}\.part: permission denied$/);
