@@ -1,3 +1,4 @@
+import { checkCommand } from '../check/command';
 import { ConfigError, loadConfigFile, readRuntimeEnv } from '../config';
 import { resolveSecrets, usesCredentialStore } from '../config/secrets';
 import {
@@ -28,7 +29,12 @@ import { retryCommand, syncCommand } from './sync';
 const USAGE = `usage: ml-connector <command>
 
   migrate                     apply the Postgres schema migrations (the worker also does this at start)
-  validate                    check the configuration file and that every secret it names is set
+  validate [--connect [--json] [--alert]]
+                              check the configuration file and that every secret it names is set;
+                              --connect: also run \`check\` for every integration in the file
+  check <integration> [--json] [--alert]
+                              connect now: Fusion token, one row of each collection the layout reads,
+                              SFTP host key, a test file written and removed; --alert: a test alert
   start <integration>         start the integration's scheduled workflow (integration-<id>)
   status <integration>        watermark, last run and file, counts, last error, next run, resync progress
   pause|resume <integration>  stop or restart scheduled syncs
@@ -85,6 +91,7 @@ async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
 }
 
 const ONE_INTEGRATION = { positionals: ['integration'] } as const;
+const CHECK_OPTIONS = { json: { type: 'boolean' }, alert: { type: 'boolean' } } as const;
 
 const HELP = new Set(['help', '--help', '-h']);
 
@@ -116,8 +123,22 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       parseVerbArgs(command, args);
       print({ applied: await withLedger((l) => l.migrate()) });
       return EXIT.ok;
+    case 'check': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: CHECK_OPTIONS,
+      });
+      const passed = await checkCommand({ integrations: [positionals[0]!], ...values });
+      return passed ? EXIT.ok : EXIT.failure;
+    }
     case 'validate': {
-      parseVerbArgs(command, args);
+      const { values } = parseVerbArgs(command, args, {
+        options: { connect: { type: 'boolean' }, ...CHECK_OPTIONS },
+      });
+      if (values.connect) {
+        return (await checkCommand({ json: values.json, alert: values.alert })) ? EXIT.ok : EXIT.failure;
+      }
+      if (values.json || values.alert) throw new UsageError('validate: --json and --alert need --connect');
       const env = readRuntimeEnv();
       const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
       if (usesCredentialStore(config)) {
