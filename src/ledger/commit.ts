@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import { type FileRow, fileColumns } from './archive';
+import { stagedBusinessKeysSql } from './businessKeys';
+import { closeQuarantined } from './quarantine';
 import { moveRun, type RunRow, runColumns } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -35,11 +37,14 @@ export function commitRun(
       if (file) {
         await c.query(
           `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
-             row_in_file, run_key, is_resend)
-           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5
+             row_in_file, run_key, is_resend, business_keys)
+           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5,
+             ${stagedBusinessKeysSql('$3::text', 'payload')}
            FROM staged_record WHERE run_key = $1`,
           [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
         );
+        // Records held back before and delivered now (released after a fix, or fixed in Fusion).
+        await closeQuarantined(c, runKey, run.integrationId, { stagedOf: runKey }, 'delivered');
         await c.query(
           `UPDATE outbound_file SET status = 'committed', committed_at = now() WHERE file_id = $1`,
           [file.fileId],

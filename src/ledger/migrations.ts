@@ -205,4 +205,27 @@ CREATE INDEX ledger_entry_sent_at ON ledger_entry (sent_at);
 ALTER TABLE staged_record ALTER COLUMN payload TYPE json USING payload::json;
 `,
   },
+  {
+    version: 8,
+    name: 'failure acknowledgements; quarantine release and resolution; business numbers; release runs',
+    sql: `
+-- A failed run an operator has seen to: who acknowledged it, when, and why. \`failures\` lists the rest.
+ALTER TABLE sync_run ADD COLUMN failure_acked_at timestamptz, ADD COLUMN failure_acked_by text,
+  ADD COLUMN failure_ack_note text;
+-- A release run re-reads released quarantined records by ID and delivers them once: deduplicated
+-- like a live sync and recorded as new deliveries (not resends), without moving the watermark.
+ALTER TABLE sync_run DROP CONSTRAINT sync_run_kind_check;
+ALTER TABLE sync_run ADD CONSTRAINT sync_run_kind_check CHECK (kind IN ('sync', 'resend', 'release'));
+-- A quarantined record is open until it is delivered or quarantined again (closed_at, outcome);
+-- an operator's release (after a fix) is recorded with who, when and why.
+ALTER TABLE quarantined_record ADD COLUMN released_at timestamptz, ADD COLUMN released_by text,
+  ADD COLUMN release_reason text, ADD COLUMN closed_at timestamptz, ADD COLUMN closed_by_run text,
+  ADD COLUMN outcome text CHECK (outcome IN ('delivered', 'quarantined-again'));
+CREATE INDEX quarantined_record_open ON quarantined_record (integration_id, record_id) WHERE closed_at IS NULL;
+-- The business numbers a delivered record is known by (PO, invoice, supplier number; journal
+-- batch, batch/header name): audit and resync take them besides internal IDs.
+ALTER TABLE ledger_entry ADD COLUMN business_keys text[];
+CREATE INDEX ledger_entry_business_keys ON ledger_entry USING gin (business_keys);
+`,
+  },
 ];
