@@ -1,15 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
 import { temporalClient } from './connect';
-import {
-  integrationStatus,
-  pauseIntegration,
-  progressBar,
-  requestResync,
-  startIntegration,
-} from './integration';
+import { integrationStatus, pauseIntegration, startIntegration } from './integration';
+import { splitKeys } from './recordKeys';
+import { type ResyncOrder, resolveRequestRecords, runResync } from './resync';
 
 // `start`, `status`, `resync`, `pause`, `resume`: the integration workflow from the command line.
 
@@ -47,20 +42,13 @@ export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
   if (records)
     return {
       mode: 'records',
-      recordIds: records
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean),
+      recordIds: splitKeys(records),
       ...common,
     };
   throw new Error('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
 }
 
-/** `resync` only: what to send again, and whether to follow it with a progress bar (`--wait`). */
-export interface ResyncOrder {
-  request: ResyncRequest;
-  wait: boolean;
-}
+export type { ResyncOrder } from './resync';
 
 export async function operateCommand(
   env: RuntimeEnv,
@@ -90,22 +78,9 @@ export async function operateCommand(
         return { integrationId, paused: verb === 'pause' };
       case 'resync': {
         if (!resync) throw new Error('resync needs its flags');
-        const ack = await requestResync(client, integrationId, resync.request);
-        if (!resync.wait) return ack;
-        // Follow it: a progress bar from the status query until this resync is done.
-        let seen = false;
-        for (;;) {
-          const { resync } = await integrationStatus(client, integrationId);
-          const current = resync.current;
-          if (current) {
-            seen = true;
-            process.stderr.write(`\r${progressBar(current.windowsDone, current.windowsTotal, current.sent)}`);
-          } else if (seen || resync.queued === 0) {
-            process.stderr.write('\n');
-            return await integrationStatus(client, integrationId);
-          }
-          await sleep(500);
-        }
+        // Any integration, scheduled or not; records by internal ID or business number.
+        const request = await resolveRequestRecords(env, integrationId, resync.request);
+        return await runResync(client, env, integrationId, { ...resync, request });
       }
       default:
         throw new Error(`unknown verb ${verb}`);

@@ -72,6 +72,8 @@ export async function resolveRecordKeys(
   );
   return keys.map((key) => ({
     key,
-    records: rows.filter((r) => r.key === key).map(({ integrationId, recordId }) => ({ integrationId, recordId })),
+    records: rows
+      .filter((r) => r.key === key)
+      .map(({ integrationId, recordId }) => ({ integrationId, recordId })),
   }));
 }

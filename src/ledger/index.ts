@@ -272,15 +272,11 @@ export class Ledger {
     return reports.filesInRange(this.pool, query);
   }
 
-  deliveredRecords(
-    query: ReportRange & reports.RecordFilter,
-  ): Promise<reports.DeliveredRecord[]> {
+  deliveredRecords(query: ReportRange & reports.RecordFilter): Promise<reports.DeliveredRecord[]> {
     return reports.deliveredRecords(this.pool, query);
   }
 
-  quarantineNotes(
-    query: ReportRange & reports.RecordFilter,
-  ): Promise<reports.QuarantineNote[]> {
+  quarantineNotes(query: ReportRange & reports.RecordFilter): Promise<reports.QuarantineNote[]> {
     return reports.quarantineNotes(this.pool, query);
   }
 

@@ -72,11 +72,7 @@ export class NotQuarantinedError extends Error {
     readonly integrationId: string,
     readonly recordIds: string[],
   ) {
-    super(
-      recordIds.length
-        ? `Integration "${integrationId}" holds no quarantined record ${recordIds.join(', ')}`
-        : `Integration "${integrationId}" has no quarantined records to release`,
-    );
+    super(`Integration "${integrationId}" holds no quarantined record ${recordIds.join(', ')}`);
     this.name = 'NotQuarantinedError';
   }
 }
@@ -85,7 +81,7 @@ export class NotQuarantinedError extends Error {
  * Marks the integration's held records (these, or all with `recordIds` null) released by `by`
  * for `reason`, and returns their record IDs. A record released before and not delivered yet may
  * be released again (its first release run failed). Refuses, changing nothing, when a named
- * record is not held or nothing is.
+ * record is not held; with `recordIds` null and nothing held, releases nothing (an empty list).
  */
 export function releaseQuarantine(
   pool: Pool,
@@ -100,7 +96,7 @@ export function releaseQuarantine(
     );
     const released = [...new Set(rows.map((r) => r.record_id))].sort();
     const missing = (input.recordIds ?? []).filter((id) => !released.includes(id));
-    if (missing.length || released.length === 0) throw new NotQuarantinedError(input.integrationId, missing);
+    if (missing.length) throw new NotQuarantinedError(input.integrationId, missing);
     return released;
   });
 }

@@ -228,14 +228,19 @@ export interface FailedStartInput {
  * activity retry) is marked as recordRunFailure marks it.
  */
 export function recordFailedStart(pool: Pool, input: FailedStartInput): Promise<'closed' | 'kept-for-retry'> {
-  if (!canMoveRun(INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN)) throw new RunTransitionError(input.runKey, INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN);
+  if (!canMoveRun(INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN))
+    throw new RunTransitionError(input.runKey, INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN);
   return inTransaction(pool, async (c) => {
     const watermark = await c.query<{ at: Date }>(
       'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
       [input.integrationId],
     );
     const at = watermark.rows[0]?.at;
-    const windowFrom = liveWindowFrom(at ? at.toISOString() : null, input.initialWatermark, input.overlapSeconds);
+    const windowFrom = liveWindowFrom(
+      at ? at.toISOString() : null,
+      input.initialWatermark,
+      input.overlapSeconds,
+    );
     // Inserted in its final status: a failed run does not count as the integration's open run.
     const { rowCount } = await c.query(
       `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status,
@@ -287,7 +292,12 @@ export async function acknowledgeFailure(
     const run = await getRun(db, input.runKey);
     throw new NotAFailureError(input.runKey, run ? `did not fail (it is ${run.status})` : 'does not exist');
   }
-  return { runKey: input.runKey, acknowledgedAt: rows[0].acknowledgedAt, acknowledgedBy: input.by, note: input.note };
+  return {
+    runKey: input.runKey,
+    acknowledgedAt: rows[0].acknowledgedAt,
+    acknowledgedBy: input.by,
+    note: input.note,
+  };
 }
 
 /** An open run whose workflow gave up after rendering its file: deliver it before anything new. */

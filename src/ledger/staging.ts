@@ -121,7 +121,13 @@ export async function quarantine(
     ],
   );
   // The record's older rows are closed: the newest one, with its reason, is what holds it now.
-  await closeQuarantined(db, runKey, integrationId, [...new Set(items.map((q) => q.recordId))], 'quarantined-again');
+  await closeQuarantined(
+    db,
+    runKey,
+    integrationId,
+    [...new Set(items.map((q) => q.recordId))],
+    'quarantined-again',
+  );
 }
 
 /** Closes the run's staging (staging → staged) with its staged and quarantined counts. */
