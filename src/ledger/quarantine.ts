@@ -116,7 +116,7 @@ export async function closeQuarantined(
   await db.query(
     `UPDATE quarantined_record SET closed_at = now(), closed_by_run = $1, outcome = $3
      WHERE integration_id = $2 AND closed_at IS NULL AND run_key <> $1
-       AND record_id = ANY(${staged ? '(SELECT array_agg(record_id) FROM staged_record WHERE run_key = $1)' : '$4::text[]'})`,
+       AND ${staged ? 'record_id IN (SELECT s.record_id FROM staged_record s WHERE s.run_key = $1)' : 'record_id = ANY($4::text[])'}`,
     staged ? [runKey, integrationId, outcome] : [runKey, integrationId, outcome, recordIds],
   );
 }
