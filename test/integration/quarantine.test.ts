@@ -48,7 +48,7 @@ interface Cli {
   stderr: string;
 }
 
-describe('failures and quarantine an operator acts on', { timeout: 240_000 }, () => {
+describe('failures and quarantine an operator acts on', { timeout: 420_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
   let configPath: string;
