@@ -1,8 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { FusionSimulator } from '../simulator/server';
 import { ledgerReport } from '../src/client/ledgerReport';
 import { parseConfig } from '../src/config';
 import { resolveSecrets } from '../src/config/secrets';
@@ -12,52 +10,45 @@ import { createWorker } from '../src/worker';
 import { syncIntegration } from '../src/workflows';
 import { simulatorIntegration } from './integration';
 import { freePort } from './ports';
-import { ensurePostgres } from './postgres';
-import { startSshd } from './sshd';
-import { ensureTemporal, type TemporalInstance } from './temporal';
+import { startSimulator, startStack } from './stack';
 
-// `npm run demo`: a whole sync on embedded defaults. The Fusion simulator, Temporal (from
-// TEMPORAL_ADDRESS, a `temporal` CLI, or the SDK's dev server), Postgres (DATABASE_URL or an
-// embedded real Postgres in .data/postgres) and OpenSSH sshd (files land in .data/sftp/outbound).
+// `npm run demo`: a whole sync on embedded defaults, on the dev harness (dev/stack.ts). The Fusion
+// simulator, Temporal (from TEMPORAL_ADDRESS, a `temporal` CLI, or the SDK's dev server), Postgres
+// (DATABASE_URL or an embedded real Postgres in .data/postgres) and OpenSSH sshd (files land in
+// .data/sftp/outbound).
 // It syncs, changes one journal line in the simulator, syncs again, and prints what happened.
 
 const DATA = resolve(process.env.ML_CONNECTOR_DEMO_DIR ?? '.data');
 const say = (msg: string) => console.log(`» ${msg}`);
-
-async function temporal(): Promise<TemporalInstance> {
-  try {
-    return await ensureTemporal({ ui: true });
-  } catch (err) {
-    if (process.env.TEMPORAL_ADDRESS) throw err;
-    say(
-      `${(err as Error).message}\n» Falling back to the Temporal SDK's local dev server (downloads the CLI once).`,
-    );
-    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { ui: true } });
-    return { address: env.address, uiUrl: null, started: true, stop: () => env.teardown() };
-  }
-}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   mkdirSync(DATA, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const pg = await ensurePostgres({ embeddedDir: join(DATA, 'postgres') });
-    cleanups.push(() => pg.stop());
+    const stack = await startStack({
+      temporal: { ui: true, sdkFallback: true },
+      postgres: { allowLocal: false, embeddedDir: join(DATA, 'postgres') },
+      sshd: { dir: join(DATA, 'sftp') },
+      keepSshd: true,
+    });
+    cleanups.push(() => stack.close());
+    const { postgres: pg, temporal: t, sshd, client } = stack;
     say(`Postgres: ${pg.started ? `embedded, data in ${join(DATA, 'postgres')}` : 'DATABASE_URL'}`);
-    const t = await temporal();
-    cleanups.push(() => t.stop());
     say(`Temporal: ${t.address}${t.uiUrl ? `, Web UI ${t.uiUrl}` : ''}`);
 
     const clientId = 'ml-connector';
     const clientSecret = 'sim-secret';
-    const sim = new FusionSimulator({ clientId, clientSecret });
-    const simUrl = await sim.listen(Number(process.env.FUSION_SIM_PORT ?? (await freePort())));
-    cleanups.push(() => sim.close());
+    const {
+      sim,
+      url: simUrl,
+      close: closeSim,
+    } = await startSimulator(
+      { clientId, clientSecret },
+      Number(process.env.FUSION_SIM_PORT ?? (await freePort())),
+    );
+    cleanups.push(closeSim);
     say(`Fusion simulator: ${simUrl} (${sim.journals.lines.length} journal lines)`);
-    const sshd = await startSshd({ dir: join(DATA, 'sftp') });
-    cleanups.push(() => sshd.stop());
     say(`SFTP: OpenSSH sshd on ${sshd.host}:${sshd.port}, folder ${sshd.folder}`);
 
     const rawConfig = {
@@ -81,9 +72,6 @@ async function main(): Promise<void> {
     await ledger.migrate();
     const nativeConnection = await NativeConnection.connect({ address: t.address });
     cleanups.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: t.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection });
     const taskQueue = 'ml-connector-demo';
     const { worker, close } = await createWorker({
       config,

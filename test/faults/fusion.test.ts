@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 import { assertInvariants, faultIntegration } from './invariants';
 
 // Faults on the Fusion side, each on its own integration and ending with the invariant check:
@@ -15,14 +16,6 @@ const IDS = ['throttled', 'unavailable', 'revoked', 'moving', 'poison'];
 describe('faults: Fusion', { timeout: 300_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let n = 0;
-
-  const sync = (integrationId: string): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `fault-${integrationId}-${Date.now()}-${++n}`,
-      args: [{ integrationId }],
-    });
 
   before(async () => {
     stack = await startTestStack({ integrations: (u, s) => IDS.map((id) => faultIntegration(u, s, id)) });
@@ -36,7 +29,7 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
   it('a 429 storm with Retry-After: in-call waits, then Temporal retries after Retry-After', async () => {
     stack.sim.faults.set({ tooManyRequests: { count: 8, retryAfter: 1 } });
     try {
-      const result = await sync('throttled');
+      const result = await sync(stack, 'throttled');
       assert.equal(result.sent, stack.sim.flatJournalLines().length);
     } finally {
       stack.sim.faults.clear();
@@ -48,7 +41,7 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
   it('bursts of 503: retried until Fusion answers', async () => {
     stack.sim.faults.set({ serviceUnavailable: { count: 6 } });
     try {
-      await sync('unavailable');
+      await sync(stack, 'unavailable');
     } finally {
       stack.sim.faults.clear();
     }
@@ -56,7 +49,7 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
   });
 
   it('the token revoked mid-paging: refreshed, paging goes on', async () => {
-    await sync('revoked');
+    await sync(stack, 'revoked');
     // Changes in six batches: the next run pages (4 batches a page) more than once.
     const byBatch = new Map(stack.sim.flatJournalLines().map((l) => [l.JeBatchId, l]));
     for (const line of [...byBatch.values()].slice(0, 6)) {
@@ -88,11 +81,11 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
   it('rows updated while paging: over two runs nothing lost, nothing twice', async () => {
     stack.sim.faults.set({ updateDuringPaging: { resource: 'journalBatches', afterRequests: 1, count: 3 } });
     try {
-      await sync('moving');
+      await sync(stack, 'moving');
     } finally {
       stack.sim.faults.clear();
     }
-    await sync('moving');
+    await sync(stack, 'moving');
     await assertInvariants(stack, 'moving');
   });
 
@@ -109,7 +102,7 @@ describe('faults: Fusion', { timeout: 300_000 }, () => {
         .filter((l) => l._JeHeaderId === headers[2] || l._JeHeaderId === headers[5])
         .map((l) => `${l._JeHeaderId}:${l.JeLineNumber}`),
     );
-    const result = await sync('poison');
+    const result = await sync(stack, 'poison');
     assert.equal(result.quarantined, held.size, 'both journals held whole');
     assert.equal(result.sent, lines.length - held.size, 'the rest delivered');
     const { rows } = await stack.pool.query<{ record_id: string; field: string; reason: string }>(

@@ -7,8 +7,8 @@ import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@tempo
 import { LosslessNumber } from 'lossless-json';
 import type { Row } from '../../simulator/attributes';
 import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 import { assertInvariants, faultIntegration } from './invariants';
 
 // A hostile Fusion: every answer a broken or tampered pod can give, each on its own integration.
@@ -41,17 +41,12 @@ interface Outcome {
 describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let n = 0;
   const figures: string[] = [];
 
-  const sync = async (integrationId: string): Promise<Outcome> => {
+  const syncOutcome = async (integrationId: string): Promise<Outcome> => {
     const started = performance.now();
     try {
-      const result = await stack.client.workflow.execute(syncIntegration, {
-        taskQueue: stack.taskQueue,
-        workflowId: `hostile-${integrationId}-${Date.now()}-${++n}`,
-        args: [{ integrationId }],
-      });
+      const result = await sync(stack, integrationId);
       return { result, seconds: (performance.now() - started) / 1000 };
     } catch (err) {
       assert.ok(err instanceof WorkflowFailedError, String(err));
@@ -63,7 +58,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
 
   /** A sync that must complete: its result. */
   const completes = async (integrationId: string): Promise<SyncResult> => {
-    const outcome = await sync(integrationId);
+    const outcome = await syncOutcome(integrationId);
     assert.ok(outcome.result, `sync failed: ${outcome.failure?.message}`);
     return outcome.result;
   };
@@ -75,7 +70,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
   ): Promise<Outcome> => {
     stack.sim.faults.set(fault);
     try {
-      return await sync(integrationId);
+      return await syncOutcome(integrationId);
     } finally {
       stack.sim.faults.clear();
     }
@@ -167,7 +162,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
     );
     try {
       await sleep(1100 - (Date.now() % 1000));
-      const outcome = await sync(integrationId);
+      const outcome = await syncOutcome(integrationId);
       assert.ok(outcome.result, `sync failed: ${outcome.failure?.message}`);
       assert.equal(outcome.result.quarantined, held.size, 'the poisoned journals held whole');
       const quarantine = await quarantineOf(integrationId);
@@ -301,7 +296,7 @@ describe('faults: a hostile Fusion', { timeout: 600_000 }, () => {
     await sleep(1100 - (Date.now() % 1000));
     let outcome: Outcome;
     try {
-      outcome = await sync('huge-document');
+      outcome = await syncOutcome('huge-document');
     } finally {
       line.Description = saved;
       touch(line);

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PostgresServer, startPostgresServer } from '../../dev/postgresServer';
 import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, type TestStack } from '../support/stack';
+import { startSync } from '../support/sync';
 import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../support/workerProcess';
 import { assertInvariants, faultIntegration } from './invariants';
 
@@ -33,12 +33,7 @@ describe('faults: the Postgres server restarted', { timeout: 90_000 }, () => {
     await server?.stop();
   });
 
-  const start = () =>
-    stack.client.workflow.start(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `fault-${ID}-${Date.now()}`,
-      args: [{ integrationId: ID, heartbeatTimeout: '3s' }],
-    });
+  const start = () => startSync(stack, ID, { heartbeatTimeout: '3s' });
   const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
   /** The workflow's result, or a failure naming how the worker died: no other worker would finish it. */
   const resultWhileAlive = async (w: WorkerProcess, result: Promise<unknown>) =>

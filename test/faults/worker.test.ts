@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, type TestStack } from '../support/stack';
+import { startSync } from '../support/sync';
 import { startWorkerProcess, type WorkerProcess, writeStackConfig } from '../support/workerProcess';
 import { assertInvariants, faultIntegration } from './invariants';
 
@@ -33,12 +33,7 @@ describe('faults: the worker and the database', { timeout: 120_000 }, () => {
     await stack?.close();
   });
 
-  const start = (integrationId: string) =>
-    stack.client.workflow.start(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `fault-${integrationId}-${Date.now()}`,
-      args: [{ integrationId, heartbeatTimeout: '3s' }],
-    });
+  const start = (integrationId: string) => startSync(stack, integrationId, { heartbeatTimeout: '3s' });
 
   for (const scenario of SCENARIOS) {
     it(`${scenario.id}: the run completes, nothing lost, nothing twice`, async () => {

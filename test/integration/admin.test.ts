@@ -9,9 +9,10 @@ import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
-import { replayWorkflowId, syncWorkflowId } from '../../src/shared/workflowIds';
-import { replayFile, syncIntegration } from '../../src/workflows';
+import { replayWorkflowId } from '../../src/shared/workflowIds';
+import { replayFile } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // The admin's verbs on real services: preview changes nothing, replay sends identical bytes,
 // reconcile finds a deleted and an altered file, audit answers "which file, when" — the last also
@@ -22,12 +23,8 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   let worker: { stop(): Promise<void> };
   const files: SyncResult['file'][] = [];
 
-  const sync = async () => {
-    const r = await stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
-      args: [{ integrationId: 'gl-journal-lines' }],
-    });
+  const syncKeepingFile = async () => {
+    const r = await sync(stack);
     if (r.file) files.push(r.file);
     return r;
   };
@@ -37,12 +34,12 @@ describe('preview, replay, reconcile, audit', { timeout: 180_000 }, () => {
   before(async () => {
     stack = await startTestStack();
     worker = await startWorker(stack);
-    await sync();
+    await syncKeepingFile();
     const line = stack.sim.flatJournalLines()[2]!;
     stack.sim.journals.updateLine(Number(line.JeHeaderId), Number(line.JeLineNumber), {
       Description: 'second file',
     });
-    await sync();
+    await syncKeepingFile();
     assert.equal(files.length, 2);
   });
   after(async () => {

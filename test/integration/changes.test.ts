@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { SshdInstance } from '../../dev/sshd';
-import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // Changes that offset paging and parent timestamps can lose: rows updated while a run pages
 // (proved over two runs: nothing lost, nothing twice), and child rows that change without
@@ -31,14 +30,6 @@ function integrations(simUrl: string, sshd: SshdInstance) {
 describe('changes during and beside a run', { timeout: 180_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let n = 0;
-
-  const sync = (integrationId: string): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `changes-${integrationId}-${Date.now()}-${++n}`,
-      args: [{ integrationId }],
-    });
 
   /** Every data row of every file an integration delivered. */
   const deliveredRows = (prefix: string) =>
@@ -60,10 +51,10 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
     // After the first page, the first rows of the window move past its end (as an edit would):
     // with offset paging the rows behind them would slide into the page already read.
     stack.sim.faults.set({ updateDuringPaging: { resource: 'journalBatches', afterRequests: 1, count: 3 } });
-    const first = await sync('gl');
+    const first = await sync(stack, 'gl');
     stack.sim.faults.clear();
     assert.equal(first.sent, lines.length, 'the first run already has every line');
-    const second = await sync('gl');
+    const second = await sync(stack, 'gl');
     assert.equal(second.sent, 0, 'the moved batches carry no new line version: nothing twice');
     const rows = deliveredRows('gl');
     const keys = rows.map((r) => `${r[1]}|${r[0]}|${r[2]}`);
@@ -76,7 +67,7 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
   });
 
   it('a line changed without moving its header or batch is found by the child filter', async () => {
-    await sync('gl-no-child-filter'); // both integrations start from a full first delivery
+    await sync(stack, 'gl-no-child-filter'); // both integrations start from a full first delivery
     stack.sim.setChildChangeBumpsParents(false);
     try {
       // A batch the first test left alone (it moved the earliest ones into the overlap window).
@@ -84,10 +75,10 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
       stack.sim.journals.updateLine(Number(line.JeHeaderId), Number(line.JeLineNumber), {
         Description: 'changed below the parent',
       });
-      const found = await sync('gl');
+      const found = await sync(stack, 'gl');
       assert.equal(found.sent, 1, 'the child filter finds the batch through its changed line');
       assert.ok(deliveredRows('gl').some((r) => r[11] === 'changed below the parent'));
-      const missed = await sync('gl-no-child-filter');
+      const missed = await sync(stack, 'gl-no-child-filter');
       assert.equal(
         missed.sent,
         0,
@@ -99,7 +90,7 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
   });
 
   it('an invoice line changed without moving the invoice: the whole invoice is sent again', async () => {
-    const first = await sync('ap');
+    const first = await sync(stack, 'ap');
     assert.ok(first.sent > 0);
     stack.sim.setChildChangeBumpsParents(false);
     try {
@@ -110,7 +101,7 @@ describe('changes during and beside a run', { timeout: 180_000 }, () => {
       stack.sim.invoices.update([invoice.InvoiceId as number, 'invoiceLines', lineNumber], {
         Description: 'line edited quietly',
       });
-      const again = await sync('ap');
+      const again = await sync(stack, 'ap');
       assert.equal(again.sent, 1);
       assert.ok(deliveredRows('ap').some((r) => r.includes('line edited quietly')));
     } finally {

@@ -9,9 +9,8 @@ import { reconcile } from '../../src/audit';
 import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
 import { listRemoteFolder } from '../../src/sftp';
-import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // sftp.compress: the file is compressed at render time (before PGP), the compressed bytes are
 // archived and delivered, and what lands decompresses to exactly the rendered text (the preview's,
@@ -24,7 +23,6 @@ describe('compressed delivery: gzip, zip, gzip under PGP', () => {
   let partner: { privateKey: string; publicKey: string };
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let n = 0;
 
   before(async () => {
     openpgp = await loadOpenPgp();
@@ -64,11 +62,7 @@ describe('compressed delivery: gzip, zip, gzip under PGP', () => {
     } finally {
       await rt.fusion.close();
     }
-    const result = (await stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `compress-${id}-${Date.now()}-${++n}`,
-      args: [{ integrationId: id }],
-    })) as SyncResult;
+    const result = await sync(stack, id);
     assert.ok(result.file, 'a file was delivered');
     const landed = readFileSync(join(stack.sshd.folder, result.file.fileName));
     assert.equal(

@@ -11,8 +11,9 @@ import type { SshdInstance } from '../../dev/sshd';
 import { createAlertSinks } from '../../src/alerts';
 import type { SyncResult } from '../../src/shared';
 import { retryWorkflowId } from '../../src/shared/workflowIds';
-import { retryDelivery, syncIntegration } from '../../src/workflows';
+import { retryDelivery } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { startSync } from '../support/sync';
 
 // Delivery failures through the whole workflow on real sshd: a server that is down for a while,
 // failures a retry cannot fix (recorded in Postgres, file kept staged), and the later delivery.
@@ -66,14 +67,8 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
   let stack: TestStack;
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let worker: { stop(): Promise<void> };
-  let runs = 0;
 
-  const start = (integrationId: string) =>
-    stack.client.workflow.start(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `delivery-${integrationId}-${Date.now()}-${++runs}`,
-      args: [{ integrationId, heartbeatTimeout: '5s' }],
-    });
+  const start = (integrationId: string) => startSync(stack, integrationId, { heartbeatTimeout: '5s' });
 
   before(async () => {
     webhook = await startWebhookReceiver();

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
 import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // Header-only changes: a journal header or batch changes a field the rendered row carries while
 // no line changes. The lines whose rendered content changed go out again; the others do not.
@@ -14,17 +14,9 @@ import { startTestStack, startWorker, type TestStack } from '../support/stack';
 describe('journal header and batch changes without line changes', () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let runs = 0;
   let headerA = 0;
   let headerB = 0;
   let batchId = 0;
-
-  const sync = (): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `header-changes-${Date.now()}-${++runs}`,
-      args: [{ integrationId: 'gl-journal-lines' }],
-    });
 
   // A sync's window ends at a whole second before its start: let the change's millisecond stamp
   // fall inside the next window.
@@ -38,7 +30,7 @@ describe('journal header and batch changes without line changes', () => {
   before(async () => {
     stack = await startTestStack({ stampPrecision: 'millisecond' });
     worker = await startWorker(stack);
-    await sync();
+    await sync(stack);
     const created = stack.sim.journals.createJournal({
       batchName: 'Header change batch',
       headers: ['A', 'B'].map((name) => ({
@@ -54,7 +46,7 @@ describe('journal header and batch changes without line changes', () => {
     batchId = created.JeBatchId;
     [headerA, headerB] = created.JeHeaderIds as [number, number];
     await afterThisSecond();
-    assert.equal((await sync()).sent, 4);
+    assert.equal((await sync(stack)).sent, 4);
   });
 
   after(async () => {
@@ -65,7 +57,7 @@ describe('journal header and batch changes without line changes', () => {
   it('a changed period on one header re-sends that header’s lines only, with the new period', async () => {
     stack.sim.journals.updateHeader(headerA, { PeriodName: 'Dec-26' });
     await afterThisSecond();
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 2);
     const delivered = rows(result);
     assert.deepEqual(
@@ -80,7 +72,7 @@ describe('journal header and batch changes without line changes', () => {
   it('a header field the file does not carry (its description) sends nothing', async () => {
     stack.sim.journals.updateHeader(headerB, { JournalDescription: 'Reworded, same journal' });
     await afterThisSecond();
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 0);
     assert.ok(result.alreadySent >= 4, `${result.alreadySent} already sent`);
   });
@@ -90,7 +82,7 @@ describe('journal header and batch changes without line changes', () => {
     try {
       stack.sim.journals.updateHeader(headerB, { JournalName: 'Journal B (renamed)' });
       await afterThisSecond();
-      const result = await sync();
+      const result = await sync(stack);
       assert.equal(result.sent, 2);
       assert.deepEqual(
         rows(result).map((r) => r[1]),
@@ -104,10 +96,10 @@ describe('journal header and batch changes without line changes', () => {
   it('a renamed batch re-sends every line of it, and the next sync nothing', async () => {
     stack.sim.journals.updateBatch(batchId, { BatchName: 'Header change batch (renamed)' });
     await afterThisSecond();
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 4);
     assert.ok(rows(result).every((r) => r[0] === 'Header change batch (renamed)'));
     await afterThisSecond();
-    assert.equal((await sync()).sent, 0);
+    assert.equal((await sync(stack)).sent, 0);
   });
 });

@@ -4,9 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 const loadOpenPgp = () => import('openpgp');
 
@@ -52,11 +51,7 @@ describe('PGP-encrypted delivery', { timeout: 120_000 }, () => {
   });
 
   it('decrypts with the partner key, verifies with ours, and equals the recorded CSV bytes', async () => {
-    const result = (await stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `pgp-${Date.now()}`,
-      args: [{ integrationId: 'gl-pgp' }],
-    })) as SyncResult;
+    const result = await sync(stack, 'gl-pgp');
     assert.ok(result.file);
     assert.match(result.file.fileName, /\.csv\.pgp$/);
     const encrypted = readFileSync(join(stack.sshd.folder, result.file.fileName));

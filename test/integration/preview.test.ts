@@ -5,9 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import type { SshdInstance } from '../../dev/sshd';
 import { buildIntegrations } from '../../src/integrations';
 import { previewNextFile } from '../../src/preview';
-import type { SyncResult } from '../../src/shared';
-import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // Preview is the next file by construction (src/pipeline): for every format, the text preview
 // shows is byte for byte the file the next sync delivers — but for X12 control numbers, which
@@ -73,14 +72,6 @@ function withoutControlNumbers(text: string): string {
 describe('preview is the next file, for every format', () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  let n = 0;
-
-  const sync = (integrationId: string): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: `preview-${integrationId}-${Date.now()}-${++n}`,
-      args: [{ integrationId }],
-    });
 
   before(async () => {
     stack = await startTestStack({
@@ -122,7 +113,7 @@ describe('preview is the next file, for every format', () => {
       } finally {
         await rt.fusion.close();
       }
-      const result = await sync(c.id);
+      const result = await sync(stack, c.id);
       assert.ok(result.file, 'the sync delivered a file');
       assert.ok(preview.wouldSend > 0);
       assert.equal(preview.wouldSend, result.sent);

@@ -8,8 +8,8 @@ import { Decimal } from 'decimal.js';
 import { findTemporalCli } from '../../dev/temporal';
 import type { SyncResult } from '../../src/shared';
 import { syncWorkflowId } from '../../src/shared/workflowIds';
-import { syncIntegration } from '../../src/workflows';
 import { startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
 
 // End to end on real services: simulator → Temporal workflow → CSV on OpenSSH sftp → Postgres ledger.
 
@@ -74,13 +74,6 @@ describe('sync of GL journal lines, end to end', () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
 
-  const sync = async (): Promise<SyncResult> =>
-    stack.client.workflow.execute(syncIntegration, {
-      taskQueue: stack.taskQueue,
-      workflowId: syncWorkflowId('gl-journal-lines', new Date()),
-      args: [{ integrationId: 'gl-journal-lines' }],
-    });
-
   before(async () => {
     stack = await startTestStack();
     worker = await startWorker(stack);
@@ -93,7 +86,7 @@ describe('sync of GL journal lines, end to end', () => {
 
   it('delivers every journal line as a CSV whose every field matches Fusion, amounts exact', async () => {
     const lines = await simLines(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.ok(result.file, 'a file was delivered');
     assert.equal(result.sent, lines.length);
     assert.equal(result.quarantined, 0);
@@ -129,7 +122,7 @@ describe('sync of GL journal lines, end to end', () => {
 
   it('sends nothing again when nothing changed', async () => {
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 0);
     assert.equal(result.file, null);
     assert.deepEqual(deliveredFiles(stack), before);
@@ -151,7 +144,7 @@ describe('sync of GL journal lines, end to end', () => {
     );
     assert.equal(res.status, 200);
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 1);
     assert.ok(result.file);
     assert.deepEqual(deliveredFiles(stack), [...before, result.file.fileName].sort());
@@ -209,7 +202,7 @@ describe('sync of GL journal lines, end to end', () => {
     });
     assert.equal(res.status, 200);
     const before = deliveredFiles(stack);
-    const result = await sync();
+    const result = await sync(stack);
     assert.equal(result.sent, 0);
     assert.equal(result.file, null);
     assert.equal(result.quarantined, journal.length, 'every line of the journal is held');
@@ -241,7 +234,7 @@ describe('sync of GL journal lines, end to end', () => {
       });
       assert.equal(res.status, 200);
     }
-    const result = await sync();
+    const result = await sync(stack);
     assert.ok(result.file, 'the run delivered a file');
     assert.equal(result.watermark, result.windowTo, 'and moved the watermark');
     const rows = readCsv(stack, result.file.fileName);

@@ -1,24 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { simulatorIntegration } from '../../dev/integration';
-import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
-import { type SshdInstance, type SshdOptions, startSshd } from '../../dev/sshd';
-import { ensureTemporal, type TemporalInstance } from '../../dev/temporal';
+import type { SshdInstance, SshdOptions } from '../../dev/sshd';
+import { startSimulator, startStack } from '../../dev/stack';
+import type { TemporalInstance } from '../../dev/temporal';
+import { workflowBundle, workflowBundleFile } from '../../dev/workflowBundle';
 import type { StampPrecision } from '../../simulator/attributes';
-import { FusionSimulator } from '../../simulator/server';
+import type { FusionSimulator } from '../../simulator/server';
 import { type ConfigFile, parseConfig } from '../../src/config';
 import { resolveSecrets, type SecretResolver, usesCredentialStore } from '../../src/config/secrets';
 import { Ledger } from '../../src/ledger';
 import { createWorker } from '../../src/worker';
 
-// The real services an integration test needs: Temporal (TEMPORAL_ADDRESS or a dev server
-// started here), Postgres (a scratch database on DATABASE_URL or the local server), OpenSSH
-// sshd on a loopback port, and the Fusion simulator. Nothing here is a fake.
+// The real services an integration test needs, from the dev harness (dev/stack.ts): Temporal
+// (TEMPORAL_ADDRESS or a dev server started here), Postgres (a scratch database on DATABASE_URL or
+// the local server), OpenSSH sshd on a loopback port, and the Fusion simulator; plus the migrated
+// ledger, the parsed configuration and a task queue of the test's own. Nothing here is a fake.
 
 export const SIM_CLIENT_ID = 'ml-connector-test';
 export const SIM_CLIENT_SECRET = `sim-secret-${randomUUID()}`;
@@ -41,16 +40,9 @@ export interface TestStack {
   secrets: SecretResolver;
   taskQueue: string;
   workflowBundle: { code: string };
+  /** The same bundle as a file, for a worker process (ML_CONNECTOR_WORKFLOW_BUNDLE). */
+  workflowBundlePath: string;
   close(): Promise<void>;
-}
-
-let bundle: Promise<{ code: string }> | null = null;
-export function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-  });
-  return bundle;
 }
 
 export function integrationConfig(simUrl: string, sshd: SshdInstance, id = 'gl-journal-lines') {
@@ -85,38 +77,32 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const cleanups: (() => Promise<void>)[] = [];
+  const stack = await startStack({
+    postgres: options.postgresUrl ? { url: options.postgresUrl } : {},
+    sshd: options.sshd,
+  });
   try {
-    const temporal = await ensureTemporal();
-    cleanups.push(() => temporal.stop());
-    const pg = options.postgresUrl
-      ? { url: options.postgresUrl, stop: async () => {} }
-      : await ensurePostgres({ embeddedDir: mkdtempSync(join(tmpdir(), 'mlc-pg-')), allowLocal: true });
-    cleanups.push(() => pg.stop());
-    const db = await createScratchDatabase(pg.url);
-    cleanups.push(() => db.dispose());
+    const { temporal, sshd, client } = stack;
+    const db = await stack.scratchDatabase();
     // The pool Ledger.connect would make, kept here so tests can query the tables themselves.
     const pool = new Pool({ connectionString: db.url, max: 10, application_name: 'ml-connector' });
     pool.on('error', () => {}); // a dropped idle connection (the Postgres fault tests) is replaced
     const ledger = new Ledger(pool);
-    cleanups.push(() => ledger.close());
+    stack.defer(() => ledger.close());
     await ledger.migrate();
 
-    const sim = new FusionSimulator({
+    const {
+      sim,
+      url: simUrl,
+      close: closeSim,
+    } = await startSimulator({
       clientId: SIM_CLIENT_ID,
       clientSecret: SIM_CLIENT_SECRET,
       stampPrecision: options.stampPrecision ?? 'second',
     });
-    const simUrl = await sim.listen();
-    cleanups.push(() => sim.close());
-    const sshd = await startSshd(options.sshd);
-    cleanups.push(() => sshd.dispose());
-
+    stack.defer(closeSim);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-    cleanups.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: temporal.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection });
+    stack.defer(() => nativeConnection.close());
 
     const rawConfig = {
       ...options.config,
@@ -149,12 +135,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         : await resolveSecrets(config, { env: secretsEnv }),
       taskQueue: `test-${randomUUID()}`,
       workflowBundle: await workflowBundle(),
-      close: async () => {
-        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-      },
+      workflowBundlePath: await workflowBundleFile(),
+      close: () => stack.close(),
     };
   } catch (err) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await stack.close();
     throw err;
   }
 }
