@@ -52,14 +52,36 @@ export function createRunActivities(deps: ActivityDeps) {
       return typedFailures(() => ledger.findResumableRun(input.integrationId, input.runKey));
     },
 
-    /** Records a run's failure in Postgres: what failed, why, and whether its file waits for a retry. */
+    /**
+     * Records a run's failure in Postgres: what failed, why, and whether its file waits for a retry.
+     * A live sync that failed before its run was opened (the token: a wrong client secret) sends
+     * its integration and window end, and the run is recorded failed with them.
+     */
     async recordRunFailure(input: {
       runKey: string;
       stage: RunStage;
       reason: string;
+      beforeOpen?: { integrationId: string; windowTo: string };
     }): Promise<FailureOutcome> {
       return typedFailures(async () => {
-        const outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
+        const { beforeOpen } = input;
+        const unopened = beforeOpen && !(await ledger.getRun(input.runKey));
+        let outcome: FailureOutcome;
+        if (unopened) {
+          const { config } = deps.integration(beforeOpen.integrationId);
+          outcome = await ledger.recordFailedStart({
+            runKey: input.runKey,
+            integrationId: beforeOpen.integrationId,
+            entity: config.entity,
+            windowTo: beforeOpen.windowTo,
+            initialWatermark: config.fusion.initialWatermark,
+            overlapSeconds: config.fusion.overlapSeconds,
+            stage: input.stage,
+            reason: input.reason,
+          });
+        } else {
+          outcome = await ledger.recordRunFailure(input.runKey, input.stage, input.reason);
+        }
         const run = await ledger.getRun(input.runKey);
         if (run) deps.metrics?.failure(run.integrationId, input.stage);
         log.error('Run failed', { ...input, outcome });

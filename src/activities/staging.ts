@@ -157,6 +157,8 @@ export function createStagingActivities(deps: ActivityDeps) {
       window: { from: string; to: string };
       recordIds?: string[];
       reason: string;
+      /** Released quarantined records (`quarantine release`): staged with dedup, delivered once. */
+      release?: boolean;
     }): Promise<StagedRun> {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
@@ -167,6 +169,7 @@ export function createStagingActivities(deps: ActivityDeps) {
           windowFrom: input.window.from,
           windowTo: input.window.to,
           reason: input.reason,
+          ...(input.release ? { release: true } : {}),
         });
         if (run.status !== 'staging') return stagedSummary(run);
         const pages = input.recordIds

@@ -8,6 +8,8 @@ export interface RecordAuditFilter extends TimeRange {
   integrationId?: string;
   /** The ledger's record ID (for invoices the Fusion InvoiceId, for journal lines `<headerId>:<line>`). */
   recordId?: string;
+  /** Any of these record IDs (a business number resolved to its records: `audit records --record`). */
+  recordIds?: string[];
   /** At most this many delivered rows (and quarantine entries); none means all. */
   limit?: number;
 }
@@ -18,7 +20,7 @@ export interface RecordAudit {
   /** Delivered versions, oldest first. */
   records: DeliveredRecord[];
   /**
-   * Only when filtering by recordId: the times that record was held back, oldest first (same
+   * Only when filtering by recordId (or recordIds): the times that record was held back, oldest first (same
    * integration and time range). A record that never went out has rows here and none above.
    */
   quarantined?: QuarantineNote[];
@@ -30,8 +32,9 @@ export async function auditRecords(ledger: Ledger, filter: RecordAuditFilter = {
     limit: parseLimit(filter.limit),
     integrationId: filter.integrationId,
     recordId: filter.recordId,
+    recordIds: filter.recordIds,
   };
   const records = await ledger.deliveredRecords(query);
-  if (filter.recordId === undefined) return { records };
+  if (filter.recordId === undefined && filter.recordIds === undefined) return { records };
   return { records, quarantined: await ledger.quarantineNotes(query) };
 }

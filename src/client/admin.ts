@@ -8,6 +8,7 @@ import { replayFile } from '../workflows';
 import { UsageError } from './args';
 import { requireWorker, temporalClient, whileWorkerPolls } from './connect';
 import { aboutWorkflow } from './failure';
+import { resolveRecordIds } from './recordKeys';
 import { withRuntime } from './runtime';
 
 // `integrations`, `audit`, `reconcile`, `replay`, `preview`: the admin's answers to
@@ -57,7 +58,12 @@ export async function auditCommand(verb: string | undefined, flags: AuditFlags):
       return csv ? toCsv(files) : toJson(files);
     }
     if (verb !== 'records') throw new UsageError('audit: records or files?');
-    const found = await auditRecords(ledger, { ...filter, recordId: flags.record });
+    // --record takes an internal ID or a business number; one that names nothing is an error.
+    const recordIds =
+      flags.record === undefined
+        ? undefined
+        : await resolveRecordIds(ledger, flags.integration ?? null, [flags.record]);
+    const found = await auditRecords(ledger, { ...filter, ...(recordIds ? { recordIds } : {}) });
     return csv ? toCsv(found.records) : JSON.stringify(found, null, 2);
   });
 }

@@ -20,8 +20,10 @@ import {
 } from './admin';
 import { parseVerbArgs, UsageError } from './args';
 import { describeError, EXIT } from './failure';
+import { acknowledgeFailure, listFailures } from './failures';
 import { ledgerReport } from './ledgerReport';
 import { operateCommand, parseResyncArgs, RESYNC_OPTIONS } from './operate';
+import { listQuarantine, releaseQuarantine, showQuarantined } from './quarantine';
 import { retryCommand, syncCommand } from './sync';
 
 // `ml-connector <command>`: the admin's CLI. Temporal's own CLI and Web UI work alongside it.
@@ -39,12 +41,14 @@ const USAGE = `usage: ml-connector <command>
   status <integration>        watermark, last run and file, counts, last error, next run, resync progress
   pause|resume <integration>  stop or restart scheduled syncs
   resync <integration> (--all | --since DATE | --from DATE --to DATE [--window-hours N] | --records ID,…)
-        --reason "…" [--wait]  send again (recorded as a resend; the watermark stays); --wait draws progress
+        --reason "…" [--wait]  send again (recorded as a resend; the watermark stays); --wait draws progress;
+                              scheduled or not; --records takes IDs or business numbers (PO, invoice, supplier
+                              number, journal batch or batch/header name)
   sync <integration> [--no-wait]
                               start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
   ledger <integration>        watermark, records delivered and the latest files
   integrations validate|list  check the configuration; list integrations registered in Postgres
-  audit records [--integration ID] [--record ID] [--from T] [--to T] [--format csv|json]
+  audit records [--integration ID] [--record ID|NUMBER] [--from T] [--to T] [--format csv|json]
                               which file carried a record, when (and its quarantine notes)
   audit files [--integration ID] [--from T] [--to T] [--format csv|json]
   reconcile <integration>     compare the remote folder (names, sizes, sha256) with the ledger; exit 3 on a difference
@@ -52,7 +56,15 @@ const USAGE = `usage: ml-connector <command>
                               deliver a past file again, byte-identical from the archive
   preview <integration> [--out FILE]
                               what the next sync would send: counts and totals; nothing moves
-  failures [integration]      runs that failed and were not delivered since, with the reason
+  failures [integration] [--all]
+                              failed runs still needing a person, with stage and reason (--all: acknowledged too)
+  failures ack <runKey> [--note "…"]
+                              acknowledge a failure (who and when are recorded); it leaves the default list
+  quarantine list [integration]
+                              records held back now: ID, record, business number, field, reason
+  quarantine show <id>        one held record: reason, field, business number, a raw excerpt (secrets redacted)
+  quarantine release <integration> (--records ID,…|--all) --reason "…"
+                              after a fix, read the records again from Fusion by ID and deliver them once
   credentials set|list|rotate|delete
                               the encrypted credential store (values from stdin or a file, never argv)
   retry <integration> <runKey>
@@ -222,9 +234,46 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       return EXIT.ok;
     }
     case 'failures': {
-      const { positionals } = parseVerbArgs(command, args, { positionals: ['integration'], required: 0 });
-      print(await withLedger((l) => l.failedRuns(positionals[0])));
+      if (args[0] === 'ack') {
+        const { values, positionals } = parseVerbArgs('failures ack', args.slice(1), {
+          positionals: ['runKey'],
+          options: { note: { type: 'string' } },
+        });
+        print(await withLedger((l) => acknowledgeFailure(l, positionals[0]!, values.note)));
+        return EXIT.ok;
+      }
+      const { values, positionals } = parseVerbArgs(command, args, {
+        positionals: ['integration'],
+        required: 0,
+        options: { all: { type: 'boolean' } },
+      });
+      print(await withLedger((l) => listFailures(l, positionals[0], !!values.all)));
       return EXIT.ok;
+    }
+    case 'quarantine': {
+      const [verb, ...rest] = args;
+      if (verb === 'list') {
+        const { positionals } = parseVerbArgs('quarantine list', rest, {
+          positionals: ['integration'],
+          required: 0,
+        });
+        print(await withLedger((l) => listQuarantine(l, positionals[0])));
+        return EXIT.ok;
+      }
+      if (verb === 'show') {
+        const { positionals } = parseVerbArgs('quarantine show', rest, { positionals: ['id'] });
+        print(await withLedger((l) => showQuarantined(l, positionals[0]!)));
+        return EXIT.ok;
+      }
+      if (verb === 'release') {
+        const { values, positionals } = parseVerbArgs('quarantine release', rest, {
+          positionals: ['integration'],
+          options: { records: { type: 'string' }, all: { type: 'boolean' }, reason: { type: 'string' } },
+        });
+        print(await withLedger((l) => releaseQuarantine(readRuntimeEnv(), l, positionals[0]!, values)));
+        return EXIT.ok;
+      }
+      throw new UsageError('quarantine: list [integration] | show <id> | release <integration> ...');
     }
     case 'retry': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['integration', 'runKey'] });

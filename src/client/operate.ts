@@ -1,19 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
 import { integrationWorkflowId } from '../shared/workflowIds';
 import { UsageError } from './args';
-import { hasWorker, requireWorker, type TemporalSession, temporalClient, whileWorkerPolls } from './connect';
+import { hasWorker, requireWorker, type TemporalSession, temporalClient } from './connect';
 import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
-import {
-  integrationStatus,
-  pauseIntegration,
-  progressBar,
-  requestResync,
-  startIntegration,
-} from './integration';
+import { integrationStatus, pauseIntegration, startIntegration } from './integration';
+import { splitKeys } from './recordKeys';
+import { type ResyncOrder, resolveRequestRecords, runResync } from './resync';
 
 // `start`, `status`, `resync`, `pause`, `resume`: the integration workflow from the command line.
 
@@ -51,20 +46,13 @@ export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
   if (records)
     return {
       mode: 'records',
-      recordIds: records
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean),
+      recordIds: splitKeys(records),
       ...common,
     };
   throw new UsageError('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
 }
 
-/** `resync` only: what to send again, and whether to follow it with a progress bar (`--wait`). */
-export interface ResyncOrder {
-  request: ResyncRequest;
-  wait: boolean;
-}
+export type { ResyncOrder } from './resync';
 
 export async function operateCommand(
   env: RuntimeEnv,
@@ -120,32 +108,9 @@ export async function operateCommand(
       }
       case 'resync': {
         if (!resync) throw new Error('resync needs its flags');
-        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
-        await requireWorker(session, taskQueue, 'no resync was requested');
-        const ack = await aboutWorkflow(
-          workflowId,
-          whileWorkerPolls(
-            session,
-            taskQueue,
-            'the resync request',
-            requestResync(client, integrationId, resync.request),
-          ),
-        );
-        if (!resync.wait) return ack;
-        // Follow it: a progress bar from the status query until this resync is done.
-        let seen = false;
-        for (;;) {
-          const { resync } = await aboutWorkflow(workflowId, integrationStatus(client, integrationId));
-          const current = resync.current;
-          if (current) {
-            seen = true;
-            process.stderr.write(`\r${progressBar(current.windowsDone, current.windowsTotal, current.sent)}`);
-          } else if (seen || resync.queued === 0) {
-            process.stderr.write('\n');
-            return await aboutWorkflow(workflowId, integrationStatus(client, integrationId));
-          }
-          await sleep(500);
-        }
+        // Any integration, scheduled or not; records by internal ID or business number.
+        const request = await resolveRequestRecords(env, integrationId, resync.request);
+        return await runResync(session, env, integrationId, { ...resync, request });
       }
       default:
         throw new Error(`unknown verb ${verb}`);

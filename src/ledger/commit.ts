@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { type FileRow, fileColumns } from './archive';
+import { closeQuarantined } from './quarantine';
 import { BUSINESS_KEYS_OF_PAYLOAD } from './reports';
 import { moveRun, type RunRow, runColumns } from './runs';
 import type { Queryable } from './sql';
@@ -42,6 +43,8 @@ export function commitRun(
            FROM staged_record WHERE run_key = $1`,
           [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
         );
+        // Records held back before and delivered now (released after a fix, or fixed in Fusion).
+        await closeQuarantined(c, runKey, run.integrationId, { stagedOf: runKey }, 'delivered');
         await c.query(
           `UPDATE outbound_file SET status = 'committed', committed_at = now() WHERE file_id = $1`,
           [file.fileId],

@@ -1,24 +1,35 @@
 import { Pool } from 'pg';
 import type { FileRow, RenderSink, RenderTotals } from './archive';
 import * as archive from './archive';
+import type { ResolvedKey } from './businessKeys';
+import * as businessKeys from './businessKeys';
 import * as commit from './commit';
 import type { X12ControlNumbers } from './controlNumbers';
 import * as controlNumbers from './controlNumbers';
 import { migrate } from './migrate';
+import type { QuarantinedDetail, QuarantinedItem } from './quarantine';
+import * as quarantine from './quarantine';
 import type { IntegrationRegistration } from './registry';
 import * as registry from './registry';
 import type { BusinessNumberQuery, PageQuery, ReportRange } from './reports';
 import * as reports from './reports';
 import type { RunStatus } from './runStates';
-import type { OpenResendRunInput, OpenRunInput, RunRow } from './runs';
+import type { FailedStartInput, OpenResendRunInput, OpenRunInput, RunRow } from './runs';
 import * as runs from './runs';
 import type { QuarantineEntry, StagedEntry } from './staging';
 import * as staging from './staging';
 
 export type { FileRow, RenderSink, RenderTotals } from './archive';
+export type { ResolvedKey } from './businessKeys';
 export type { X12ControlNumbers } from './controlNumbers';
 export { contentDigest } from './digest';
 export { migrate } from './migrate';
+export {
+  NotQuarantinedError,
+  type QuarantinedDetail,
+  type QuarantinedItem,
+  type QuarantineState,
+} from './quarantine';
 export type { IntegrationRegistration } from './registry';
 export type {
   BusinessKey,
@@ -35,6 +46,7 @@ export type {
   PageQuery,
   QuarantineListing,
   QuarantineNote,
+  RecordFilter,
   RegisteredIntegration,
   ReportRange,
   RunListing,
@@ -42,13 +54,21 @@ export type {
 } from './reports';
 export { BUSINESS_KEYS } from './reports';
 export { RUN_TRANSITIONS, type RunStatus, RunTransitionError } from './runStates';
-export { type OpenResendRunInput, type OpenRunInput, RunInProgressError, type RunRow } from './runs';
+export {
+  type FailedStartInput,
+  NotAFailureError,
+  type OpenResendRunInput,
+  type OpenRunInput,
+  RunInProgressError,
+  type RunKind,
+  type RunRow,
+} from './runs';
 export type { QuarantineEntry, StagedEntry } from './staging';
 
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 // This class is the facade: each method is one call into the module that owns its tables
-// (runs, staging, archive, controlNumbers, commit, registry, reports; runStates holds the run
+// (runs, staging, quarantine, businessKeys, archive, controlNumbers, commit, registry, reports; runStates holds the run
 // state machine). The pool stays in here: no SQL on ledger tables runs anywhere else.
 
 export class Ledger {
@@ -113,6 +133,14 @@ export class Ledger {
     return runs.recordRunFailure(this.pool, runKey, stage, reason);
   }
 
+  recordFailedStart(input: FailedStartInput): Promise<'closed' | 'kept-for-retry'> {
+    return runs.recordFailedStart(this.pool, input);
+  }
+
+  acknowledgeFailure(input: { runKey: string; by: string; note: string | null }) {
+    return runs.acknowledgeFailure(this.pool, input);
+  }
+
   findResumableRun(
     integrationId: string,
     runKey?: string,
@@ -154,6 +182,29 @@ export class Ledger {
 
   stagedPayloads(runKey: string, pageSize = 2000): AsyncGenerator<{ seq: number; payload: unknown }[]> {
     return staging.stagedPayloads(this.pool, runKey, pageSize);
+  }
+
+  // Acting on the quarantine (quarantine.ts), business numbers (businessKeys.ts)
+
+  listQuarantine(integrationId?: string): Promise<QuarantinedItem[]> {
+    return quarantine.listQuarantine(this.pool, integrationId);
+  }
+
+  getQuarantined(quarantineId: string): Promise<QuarantinedDetail | null> {
+    return quarantine.getQuarantined(this.pool, quarantineId);
+  }
+
+  releaseQuarantine(input: {
+    integrationId: string;
+    recordIds: string[] | null;
+    reason: string;
+    by: string;
+  }): Promise<string[]> {
+    return quarantine.releaseQuarantine(this.pool, input);
+  }
+
+  resolveRecordKeys(integrationId: string | null, keys: readonly string[]): Promise<ResolvedKey[]> {
+    return businessKeys.resolveRecordKeys(this.pool, integrationId, keys);
   }
 
   // Files and their bytes (archive.ts), control numbers (controlNumbers.ts)
@@ -224,23 +275,19 @@ export class Ledger {
 
   // Read-only reports for audit, admin and the ledger report (reports.ts)
 
-  failedRuns(integrationId?: string): Promise<reports.FailedRun[]> {
-    return reports.failedRuns(this.pool, integrationId);
+  failedRuns(integrationId?: string, options: { all?: boolean } = {}): Promise<reports.FailedRun[]> {
+    return reports.failedRuns(this.pool, integrationId, options);
   }
 
   filesInRange(query: ReportRange & { integrationId?: string | undefined }): Promise<reports.FileAudit[]> {
     return reports.filesInRange(this.pool, query);
   }
 
-  deliveredRecords(
-    query: ReportRange & { integrationId?: string | undefined; recordId?: string | undefined },
-  ): Promise<reports.DeliveredRecord[]> {
+  deliveredRecords(query: ReportRange & reports.RecordFilter): Promise<reports.DeliveredRecord[]> {
     return reports.deliveredRecords(this.pool, query);
   }
 
-  quarantineNotes(
-    query: ReportRange & { integrationId?: string | undefined; recordId?: string | undefined },
-  ): Promise<reports.QuarantineNote[]> {
+  quarantineNotes(query: ReportRange & reports.RecordFilter): Promise<reports.QuarantineNote[]> {
     return reports.quarantineNotes(this.pool, query);
   }
 

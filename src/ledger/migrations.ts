@@ -207,8 +207,21 @@ ALTER TABLE staged_record ALTER COLUMN payload TYPE json USING payload::json;
   },
   {
     version: 8,
-    name: 'business numbers on ledger entries (audit search)',
+    name: 'failure acknowledgements; quarantine release and resolution; release runs; business numbers on ledger entries',
     sql: `
+-- A failed run an operator has seen to: who acknowledged it, when, and why. \`failures\` lists the rest.
+ALTER TABLE sync_run ADD COLUMN failure_acked_at timestamptz, ADD COLUMN failure_acked_by text,
+  ADD COLUMN failure_ack_note text;
+-- A release run re-reads released quarantined records by ID and delivers them once: deduplicated
+-- like a live sync and recorded as new deliveries (not resends), without moving the watermark.
+ALTER TABLE sync_run DROP CONSTRAINT sync_run_kind_check;
+ALTER TABLE sync_run ADD CONSTRAINT sync_run_kind_check CHECK (kind IN ('sync', 'resend', 'release'));
+-- A quarantined record is open until it is delivered or quarantined again (closed_at, outcome);
+-- an operator's release (after a fix) is recorded with who, when and why.
+ALTER TABLE quarantined_record ADD COLUMN released_at timestamptz, ADD COLUMN released_by text,
+  ADD COLUMN release_reason text, ADD COLUMN closed_at timestamptz, ADD COLUMN closed_by_run text,
+  ADD COLUMN outcome text CHECK (outcome IN ('delivered', 'quarantined-again'));
+CREATE INDEX quarantined_record_open ON quarantined_record (integration_id, record_id) WHERE closed_at IS NULL;
 -- The numbers people search by (PO, invoice and supplier numbers, journal batch and journal names),
 -- taken from the staged record at commit: the staged payload is deleted then, so without them the
 -- ledger knows a record only by its Fusion ID. Entries committed before this migration have '{}'.

@@ -1,4 +1,5 @@
 import type { RunStatus } from './runStates';
+import type { RunKind } from './runs';
 import { Conditions, type Queryable, rfc3339 } from './sql';
 
 // Read-only queries for the audit (src/audit), the admin commands and the ledger report
@@ -10,6 +11,13 @@ export interface ReportRange {
   from: string | null;
   to: string | null;
   limit: number | null;
+}
+
+/** Which records: one integration, one record ID, or any of several record IDs (all optional). */
+export interface RecordFilter {
+  integrationId?: string | undefined;
+  recordId?: string | undefined;
+  recordIds?: string[] | undefined;
 }
 
 export interface FileAudit {
@@ -77,6 +85,10 @@ export interface FailedRun {
   lastError: string;
   failedAt: string;
   fileName: string | null;
+  /** Set once an operator acknowledged the failure (`failures ack`); listed only with `all`. */
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  ackNote: string | null;
 }
 
 export interface RegisteredIntegration {
@@ -128,11 +140,12 @@ export async function filesInRange(
 /** Delivered record versions sent in the range, oldest first, with the file and row they went out in. */
 export async function deliveredRecords(
   db: Queryable,
-  query: ReportRange & { integrationId?: string | undefined; recordId?: string | undefined },
+  query: ReportRange & RecordFilter,
 ): Promise<DeliveredRecord[]> {
   const where = new Conditions()
     .add(query.integrationId, (p) => `l.integration_id = ${p}`)
     .add(query.recordId, (p) => `l.record_id = ${p}`)
+    .add(query.recordIds, (p) => `l.record_id = ANY(${p}::text[])`)
     .add(query.from, (p) => `l.sent_at >= ${p}::timestamptz`)
     .add(query.to, (p) => `l.sent_at < ${p}::timestamptz`);
   const { rows } = await db.query<DeliveredRecord>(
@@ -153,11 +166,12 @@ export async function deliveredRecords(
 /** The times records were held back in the range, oldest first. */
 export async function quarantineNotes(
   db: Queryable,
-  query: ReportRange & { integrationId?: string | undefined; recordId?: string | undefined },
+  query: ReportRange & RecordFilter,
 ): Promise<QuarantineNote[]> {
   const where = new Conditions()
     .add(query.integrationId, (p) => `integration_id = ${p}`)
     .add(query.recordId, (p) => `record_id = ${p}`)
+    .add(query.recordIds, (p) => `record_id = ANY(${p}::text[])`)
     .add(query.from, (p) => `quarantined_at >= ${p}::timestamptz`)
     .add(query.to, (p) => `quarantined_at < ${p}::timestamptz`);
   const { rows } = await db.query<QuarantineNote>(
@@ -193,17 +207,27 @@ export async function filesOfIntegration(
   return rows;
 }
 
-/** Runs that failed and were not delivered since: what an admin looks at first. */
-export async function failedRuns(db: Queryable, integrationId?: string): Promise<FailedRun[]> {
+/**
+ * Runs that failed and were not delivered since: what an admin looks at first. Acknowledged
+ * failures (`failures ack`) only with `all`.
+ */
+export async function failedRuns(
+  db: Queryable,
+  integrationId?: string,
+  options: { all?: boolean } = {},
+): Promise<FailedRun[]> {
   const { rows } = await db.query<FailedRun>(
     `SELECT r.run_key AS "runKey", r.integration_id AS "integrationId", r.status,
             r.failed_stage AS "failedStage", r.last_error AS "lastError",
             to_char(r.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "failedAt",
-            f.file_name AS "fileName"
+            f.file_name AS "fileName",
+            to_char(r.failure_acked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "acknowledgedAt",
+            r.failure_acked_by AS "acknowledgedBy", r.failure_ack_note AS "ackNote"
      FROM sync_run r LEFT JOIN outbound_file f USING (run_key)
      WHERE r.failed_at IS NOT NULL AND r.status <> 'committed' AND ($1::text IS NULL OR r.integration_id = $1)
+       AND ($2 OR r.failure_acked_at IS NULL)
      ORDER BY r.failed_at DESC`,
-    [integrationId ?? null],
+    [integrationId ?? null, options.all ?? false],
   );
   return rows;
 }
@@ -299,7 +323,7 @@ export interface IntegrationActivity {
   integrationId: string;
   watermark: string | null;
   lastRunKey: string | null;
-  lastRunKind: 'sync' | 'resend' | null;
+  lastRunKind: RunKind | null;
   lastRunStatus: RunStatus | null;
   lastRunStartedAt: string | null;
   lastFileAt: string | null;
@@ -517,7 +541,7 @@ export async function searchQuarantined(
 export interface RunListing {
   runKey: string;
   integrationId: string;
-  kind: 'sync' | 'resend';
+  kind: RunKind;
   status: RunStatus;
   windowFrom: string;
   windowTo: string;

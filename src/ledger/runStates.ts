@@ -16,6 +16,13 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** The status a run is opened in. */
 export const INITIAL_RUN_STATUS = 'staging' satisfies RunStatus;
 
+/**
+ * A run that failed before it could be opened (the Fusion token, authentication): it is recorded
+ * as opened and failed in one step, the table's staging → failed, so `failures` lists it with its
+ * window, stage and reason (runs.ts recordFailedStart).
+ */
+export const FAILED_BEFORE_OPEN = 'failed' satisfies RunStatus;
+
 /** Each run status → the statuses a run in it may move to. */
 export const RUN_TRANSITIONS: { readonly [S in RunStatus]: readonly RunStatus[] } = {
   staging: ['staged', 'failed'],

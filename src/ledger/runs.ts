@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { liveWindowFrom } from '../shared/window';
 import {
+  canMoveRun,
+  FAILED_BEFORE_OPEN,
   INITIAL_RUN_STATUS,
   type RunStatus,
   RunTransitionError,
@@ -17,8 +19,11 @@ export interface RunRow {
   runKey: string;
   integrationId: string;
   entity: string;
-  /** `sync`: the live incremental run. `resend`: a forced resync or backfill (no dedup, no watermark). */
-  kind: 'sync' | 'resend';
+  /**
+   * `sync`: the live incremental run. `resend`: a forced resync or backfill (no dedup, no
+   * watermark). `release`: released quarantined records read again by ID (dedup, no watermark).
+   */
+  kind: RunKind;
   windowFrom: string;
   windowTo: string;
   status: RunStatus;
@@ -43,6 +48,8 @@ export class RunInProgressError extends Error {
   }
 }
 
+export type RunKind = 'sync' | 'resend' | 'release';
+
 export interface OpenRunInput {
   runKey: string;
   integrationId: string;
@@ -59,6 +66,8 @@ export interface OpenResendRunInput {
   windowFrom: string;
   windowTo: string;
   reason: string;
+  /** A release run (quarantined records released by an operator); default a resend. */
+  release?: boolean;
 }
 
 export const runColumns = `run_key AS "runKey", integration_id AS "integrationId", entity, kind,
@@ -138,7 +147,7 @@ export async function openResendRun(db: Queryable, input: OpenResendRunInput): P
   const { rows } = await db.query<RunRow>(
     `WITH inserted AS (
        INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status, kind, reason)
-       VALUES ($1, $2, $3, $4, $5, $7, 'resend', $6)
+       VALUES ($1, $2, $3, $4, $5, $7, $8, $6)
        ON CONFLICT (run_key) DO NOTHING
        RETURNING ${runColumns})
      SELECT * FROM inserted UNION ALL SELECT ${runColumns} FROM sync_run WHERE run_key = $1 LIMIT 1`,
@@ -150,6 +159,7 @@ export async function openResendRun(db: Queryable, input: OpenResendRunInput): P
       input.windowTo,
       input.reason,
       INITIAL_RUN_STATUS,
+      input.release ? 'release' : 'resend',
     ],
   );
   return rows[0]!;
@@ -196,6 +206,98 @@ export function recordRunFailure(
     }
     return keep ? 'kept-for-retry' : 'closed';
   });
+}
+
+/** What a live sync that failed before its run was opened knows: enough to record the run. */
+export interface FailedStartInput {
+  runKey: string;
+  integrationId: string;
+  entity: string;
+  windowTo: string;
+  initialWatermark: string;
+  overlapSeconds: number;
+  stage: string;
+  reason: string;
+}
+
+/**
+ * Records a live sync that failed before it opened its run (a token or authentication failure):
+ * a run row with the window it would have read, opened and failed at once (staging → failed, see
+ * FAILED_BEFORE_OPEN), so the failure is listed like any other. Nothing was staged or sent and
+ * the watermark stays. Idempotent: a row already there (the run was opened after all, or an
+ * activity retry) is marked as recordRunFailure marks it.
+ */
+export function recordFailedStart(pool: Pool, input: FailedStartInput): Promise<'closed' | 'kept-for-retry'> {
+  if (!canMoveRun(INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN))
+    throw new RunTransitionError(input.runKey, INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN);
+  return inTransaction(pool, async (c) => {
+    const watermark = await c.query<{ at: Date }>(
+      'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
+      [input.integrationId],
+    );
+    const at = watermark.rows[0]?.at;
+    const windowFrom = liveWindowFrom(
+      at ? at.toISOString() : null,
+      input.initialWatermark,
+      input.overlapSeconds,
+    );
+    // Inserted in its final status: a failed run does not count as the integration's open run.
+    const { rowCount } = await c.query(
+      `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status,
+         failed_at, failed_stage, last_error)
+       VALUES ($1, $2, $3, LEAST($4::timestamptz, $5::timestamptz), $5::timestamptz, $6, now(), $7, $8)
+       ON CONFLICT (run_key) DO NOTHING`,
+      [
+        input.runKey,
+        input.integrationId,
+        input.entity,
+        windowFrom,
+        input.windowTo,
+        FAILED_BEFORE_OPEN,
+        input.stage,
+        input.reason.slice(0, 4000),
+      ],
+    );
+    return rowCount ? 'closed' : null;
+  }).then((outcome) => outcome ?? recordRunFailure(pool, input.runKey, input.stage, input.reason));
+}
+
+/** A failure acknowledgement that names no failed run. */
+export class NotAFailureError extends Error {
+  constructor(
+    readonly runKey: string,
+    why: string,
+  ) {
+    super(`Run ${runKey} ${why}`);
+    this.name = 'NotAFailureError';
+  }
+}
+
+/**
+ * An operator has seen to a failed run: who, when and a note are kept with it, and `failures`
+ * stops listing it (`--all` still does). A run that does not exist or did not fail is refused.
+ * Acknowledging again replaces the note.
+ */
+export async function acknowledgeFailure(
+  db: Queryable,
+  input: { runKey: string; by: string; note: string | null },
+): Promise<{ runKey: string; acknowledgedAt: string; acknowledgedBy: string; note: string | null }> {
+  const { rows } = await db.query<{ acknowledgedAt: string; failed: boolean }>(
+    `UPDATE sync_run SET failure_acked_at = now(), failure_acked_by = $2, failure_ack_note = $3
+     WHERE run_key = $1 AND failed_at IS NOT NULL
+     RETURNING to_char(failure_acked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "acknowledgedAt"`,
+    [input.runKey, input.by, input.note],
+  );
+  if (!rows[0]) {
+    const run = await getRun(db, input.runKey);
+    throw new NotAFailureError(input.runKey, run ? `did not fail (it is ${run.status})` : 'does not exist');
+  }
+  return {
+    runKey: input.runKey,
+    acknowledgedAt: rows[0].acknowledgedAt,
+    acknowledgedBy: input.by,
+    note: input.note,
+  };
 }
 
 /** An open run whose workflow gave up after rendering its file: deliver it before anything new. */

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { latestVersions } from '../shared/records';
 import { contentDigest } from './digest';
+import { closeQuarantined } from './quarantine';
 import { getRun, moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -118,6 +119,14 @@ export async function quarantine(
       items.map((q) => q.reason),
       items.map((q) => JSON.stringify(q.payload)),
     ],
+  );
+  // The record's older rows are closed: the newest one, with its reason, is what holds it now.
+  await closeQuarantined(
+    db,
+    runKey,
+    integrationId,
+    [...new Set(items.map((q) => q.recordId))],
+    'quarantined-again',
   );
 }
 

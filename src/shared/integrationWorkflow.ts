@@ -12,7 +12,15 @@ export type ResyncScope =
   | { mode: 'all' }
   | { mode: 'since'; since: string }
   | { mode: 'range'; from: string; to: string }
-  | { mode: 'records'; recordIds: string[] };
+  | {
+      mode: 'records';
+      recordIds: string[];
+      /**
+       * Released quarantined records (`quarantine release`): read again by ID and delivered once,
+       * deduplicated like a live sync and recorded as deliveries, not resends.
+       */
+      release?: boolean;
+    };
 
 export type ResyncRequest = ResyncScope & {
   /** Why (kept with every resent record's run). */

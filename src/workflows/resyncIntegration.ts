@@ -56,6 +56,8 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
           window,
           recordIds: request.mode === 'records' ? request.recordIds : undefined,
           reason: request.reason,
+          // An input field only (same activity): recorded histories replay unchanged.
+          ...(request.mode === 'records' && request.release ? { release: true } : {}),
         });
         stage = 'render';
         const rendered = staged.staged > 0 ? await s.long.renderFile({ integrationId, runKey }) : null;

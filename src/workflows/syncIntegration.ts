@@ -16,7 +16,8 @@ import { alertActivities, longActivities, quickActivities, uploadActivities } fr
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
 // window's changes → render → upload → commit. Only references and counts pass through here;
-// every step is idempotent, keyed by the run. A failure is recorded in Postgres and rethrown.
+// every step is idempotent, keyed by the run. A failure is recorded in Postgres and rethrown,
+// one before the run was opened (the token) too: the run is then recorded failed, with its window.
 
 /** Patch ID: histories from before the release step replay without it. */
 export const RELEASE_ABANDONED_RUNS = 'release-abandoned-runs';
@@ -73,9 +74,17 @@ export async function reportFailure(
   runKey: string,
   stage: RunStage,
   err: unknown,
+  /** A live sync that may have failed before opening its run: the window end it would have read. */
+  windowTo?: string,
 ) {
   const reason = describeFailure(err);
-  const outcome = await s.quick.recordRunFailure({ runKey, stage, reason });
+  const outcome = await s.quick.recordRunFailure({
+    runKey,
+    stage,
+    reason,
+    // Only an input change: the activity is the same, so recorded histories replay unchanged.
+    ...(windowTo ? { beforeOpen: { integrationId, windowTo } } : {}),
+  });
   await alertActivities().sendAlert({
     severity: 'error',
     integrationId,
@@ -106,9 +115,10 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     ? (await deliverAndCommit(s, integrationId, pending.runKey, pending.fileId)).file
     : null;
 
-  let stage: RunStage = 'extract';
+  let stage: RunStage = 'token';
   try {
     await s.quick.refreshFusionToken({ integrationId });
+    stage = 'extract';
     const staged = await s.long.stageChanges({ integrationId, runKey, windowTo });
     let file: DeliveredFile | null = null;
     let committed: CommittedRun;
@@ -136,7 +146,8 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     };
   } catch (err) {
     // deliverAndCommit records its own failures; everything before it is recorded here.
-    if (stage !== 'upload') await reportFailure(s, integrationId, runKey, stage, err);
+    // A failure before stageChanges opened the run (the token) records the run, failed.
+    if (stage !== 'upload') await reportFailure(s, integrationId, runKey, stage, err, windowTo);
     throw err;
   }
 }

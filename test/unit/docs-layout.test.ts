@@ -6,7 +6,7 @@ import { test } from 'node:test';
 // docs/architecture.md "Where things live" and the README's Layout block name every folder of
 // src (and src/worker.ts), and nothing that is not there: a new folder without a line fails here.
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(__dirname, '..', '..');
 const srcEntries = readdirSync(join(root, 'src'), { withFileTypes: true })
   .filter((e) => e.isDirectory() || e.name === 'worker.ts')
   .map((e) => `src/${e.name}`)

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { migrations } from '../../src/ledger/migrations';
 import {
   canMoveRun,
+  FAILED_BEFORE_OPEN,
+  INITIAL_RUN_STATUS,
   isTerminalRunStatus,
   OPEN_RUN_STATUSES,
   RUN_STATUSES,
@@ -91,5 +93,10 @@ describe('run state machine', () => {
       /may move to staged or failed/,
     );
     assert.match(new RunTransitionError('gl/3', null, 'staged').message, /Run gl\/3 does not exist/);
+  });
+
+  it('a run that failed before it opened is recorded by a move the table allows, into a final status', () => {
+    assert.ok(canMoveRun(INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN));
+    assert.ok(isTerminalRunStatus(FAILED_BEFORE_OPEN), 'it never blocks the next run');
   });
 });
