@@ -27,6 +27,8 @@ export interface ConcurrencySample {
 
 export interface Permit {
   readonly sentAt: number;
+  /** The order it was taken in. */
+  readonly seq: number;
 }
 
 const HISTORY = 10_000;
@@ -40,6 +42,9 @@ export class AdaptiveConcurrency {
   private readonly waiters: (() => void)[] = [];
   private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
+  private taken = 0;
+  /** The last permit that found the limit full (taken as the last place, or waited for one). */
+  private lastFull = 0;
   /** The latest changes of the limit (at most 10,000), for the bench and for tests. */
   readonly history: ConcurrencySample[] = [];
 
@@ -73,19 +78,23 @@ export class AdaptiveConcurrency {
         continue;
       }
       if (this.inFlight < this.limit) break;
+      this.lastFull = this.taken + 1;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.inFlight++;
-    return { sentAt: this.now() };
+    this.taken++;
+    if (this.inFlight >= this.limit) this.lastFull = this.taken;
+    return { sentAt: this.now(), seq: this.taken };
   }
 
   /** Gives the place back and learns from what the request met. */
   release(permit: Permit, outcome: Outcome): void {
-    const busy = this.inFlight >= this.limit;
+    // Only an answer the limit was actually used for says the pod could take more: the limit was
+    // full at some point while this request was out.
+    const busy = this.lastFull >= permit.seq;
     this.inFlight--;
     const now = this.now();
     if (outcome.kind === 'clean') {
-      // Only an answer the limit was actually used for says the pod could take more.
       if (busy && this.window < this.max) {
         this.window = Math.min(this.max, this.window + (this.slowStart ? 1 : 1 / this.window));
         this.record('widen', now);

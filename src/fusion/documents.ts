@@ -419,9 +419,13 @@ async function* merged(iterators: AsyncGenerator<Raw[], unknown>[]): AsyncGenera
 
 const NS_PER_SECOND = 1_000_000_000n;
 
+/** Pages the adaptive read takes one after another to learn the window's pace, at most. */
+const HEAD_PAGES = 3;
+
 /**
- * The adaptive read (parallelPages unset): the window's first page alone, so a small window costs
- * one request as before; when there is more, the rest of the keyset order is cut by the parents'
+ * The adaptive read (parallelPages unset): the window's first page alone (up to three, one after
+ * another, until they show how fast stamps advance), so a small window costs one request as
+ * before; when there is more, the rest of the keyset order is cut by the parents'
  * LastUpdateDate at whole seconds into consecutive ranges read at once (how many: as many as the
  * first page's pace says the rest needs, at most the client's bound). The first range goes on
  * from where the first page stopped, the last has no upper bound (a parent found by a child's
@@ -437,33 +441,42 @@ async function* readAdaptive(
 ): AsyncGenerator<Raw[]> {
   const filter = windowFilter(spec, window, options.childChangeFilter);
   let firstStamp: bigint | null = null;
-  let next: KeysetPosition | null;
-  try {
-    const head = readWhere(client, spec, filter, options.expand, START_OF_WINDOW, 1);
-    for (;;) {
-      const r = await head.next();
-      if (r.done) {
-        next = r.value;
-        break;
+  let next: KeysetPosition | null = START_OF_WINDOW;
+  let resumeNs: bigint | null = null;
+  // Pages one after another until they show a pace (a page of one served instant shows none),
+  // at most HEAD_PAGES of them.
+  for (let page = 1; next; page++) {
+    try {
+      const head = readWhere(client, spec, filter, options.expand, next, 1);
+      for (;;) {
+        const r = await head.next();
+        if (r.done) {
+          next = r.value;
+          break;
+        }
+        firstStamp ??= parseServedStamp(r.value[0]?.LastUpdateDate)?.epochNs ?? null;
+        yield r.value;
       }
-      firstStamp ??= parseServedStamp(r.value[0]?.LastUpdateDate)?.epochNs ?? null;
-      yield r.value;
+    } catch (err) {
+      throw explainRefusedChild(err, spec);
     }
-  } catch (err) {
-    throw explainRefusedChild(err, spec);
+    resumeNs = next?.phase === 'stamps' ? (next.from?.startNs ?? null) : null;
+    if ((resumeNs !== null && firstStamp !== null && resumeNs > firstStamp) || page >= HEAD_PAGES) break;
   }
   if (!next) return;
-  const resumeNs = next.phase === 'tie' ? next.interval.startNs : (next.from?.startNs ?? null);
-  const toNs = parseServedStamp(window.to)?.epochNs ?? null;
-  if (resumeNs === null || toNs === null) {
+  // Ranges are cut up to the window's end, or a minute from now when that is sooner (a window
+  // may end in the future; rows past the last cut still come, from the last range).
+  const endNs = parseServedStamp(window.to)?.epochNs ?? null;
+  const soonNs = BigInt(Date.now() + 60_000) * 1_000_000n;
+  const toNs = endNs === null ? null : endNs < soonNs ? endNs : soonNs;
+  if (resumeNs === null || firstStamp === null || resumeNs <= firstStamp || toNs === null) {
     yield* guarded(readWhere(client, spec, filter, options.expand, next), spec);
     return;
   }
   const base = resumeNs - (resumeNs % NS_PER_SECOND);
   const rest = toNs > base ? toNs - base : 0n;
-  // The first page covered [firstStamp, resume): the rest, at that pace, needs this many pages.
-  const covered = firstStamp !== null && resumeNs > firstStamp ? resumeNs - firstStamp : 0n;
-  const pages = covered > 0n ? Number(rest / covered) + 1 : client.parallelism;
+  // The pages so far covered [firstStamp, resume): the rest, at that pace, needs this many pages.
+  const pages = Number(rest / (resumeNs - firstStamp)) + 1;
   const n = Math.max(1, Math.min(client.parallelism, pages));
   const step = ((rest / BigInt(n) + NS_PER_SECOND - 1n) / NS_PER_SECOND) * NS_PER_SECOND || NS_PER_SECOND;
   const bounds: bigint[] = [];
