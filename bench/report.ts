@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from '../dev/stack';
 import { MB, round } from './common';
+import type { AdaptiveResult } from './scenarios/adaptive';
 import type { SizeResult } from './scenarios/fullSync';
 import type { LatencyResult } from './scenarios/latency';
 
@@ -17,7 +18,11 @@ export interface Target {
   met: boolean | null;
 }
 
-export function targets(sizes: SizeResult[], latency: LatencyResult | null): Target[] {
+export function targets(
+  sizes: SizeResult[],
+  latency: LatencyResult | null,
+  adaptive: AdaptiveResult | null = null,
+): Target[] {
   const out: Target[] = [];
   const fmt = (n: number) => n.toLocaleString('en-US');
   for (const s of sizes) {
@@ -64,6 +69,13 @@ export function targets(sizes: SizeResult[], latency: LatencyResult | null): Tar
       met: at4.efficiency >= 0.8,
     });
   }
+  if (adaptive) {
+    out.push({
+      target: `adaptive paging ≥ 0.8 of the rate-limit-bound throughput (${fmt(adaptive.lines)} lines, ${adaptive.rateLimitPerSecond} req/s)`,
+      measured: `${adaptive.ratio} over the run, ${adaptive.steadyRatio} in its second half (${fmt(adaptive.linesPerSecond)} of ${fmt(adaptive.boundLinesPerSecond)} lines/s)`,
+      met: adaptive.ratio >= 0.8,
+    });
+  }
   return out;
 }
 
@@ -81,7 +93,12 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
-export function report(sizes: SizeResult[], latency: LatencyResult | null, checks: Target[]): string {
+export function report(
+  sizes: SizeResult[],
+  latency: LatencyResult | null,
+  checks: Target[],
+  adaptive: AdaptiveResult | null = null,
+): string {
   const out: string[] = [];
   if (sizes.length) {
     out.push('Full sync: journal lines → CSV on OpenSSH sftp (real workflow, worker in its own process)');
@@ -207,6 +224,44 @@ export function report(sizes: SizeResult[], latency: LatencyResult | null, check
       ),
     );
   }
+  if (adaptive) {
+    out.push(
+      '',
+      `Adaptive paging (parallelPages unset, bound ${adaptive.bound}): ${adaptive.lines.toLocaleString('en-US')} lines, ` +
+        `pod latency ${adaptive.latency}, rate limit ${adaptive.rateLimitPerSecond} requests/s`,
+    );
+    out.push(
+      table(
+        ['s', 'requests', 'lines/s', 'bound lines/s', 'ratio', 'steady ratio', '429s', 'peak at pod'],
+        [
+          [
+            adaptive.seconds.toFixed(1),
+            adaptive.requests,
+            adaptive.linesPerSecond,
+            adaptive.boundLinesPerSecond,
+            adaptive.ratio.toFixed(2),
+            adaptive.steadyRatio.toFixed(2),
+            adaptive.throttled,
+            adaptive.peakInFlightAtPod,
+          ],
+        ],
+      ),
+    );
+    out.push('', 'Its curve, one line a second: the limit, requests out, answers and 429s in that second');
+    out.push(
+      table(
+        ['second', 'limit', 'in flight', 'answered', '429s', ''],
+        adaptive.curve.map((c) => [
+          c.second,
+          c.limit,
+          c.inFlight,
+          c.requests,
+          c.throttled,
+          '#'.repeat(c.limit),
+        ]),
+      ),
+    );
+  }
   out.push('', 'Targets (reported, not asserted)');
   out.push(
     table(
@@ -251,11 +306,12 @@ export function printAndSave(
     options: unknown;
     sizes: SizeResult[];
     latency: LatencyResult | null;
+    adaptive: AdaptiveResult | null;
     targets: Target[];
   },
   out: string,
 ): void {
-  console.log(report(results.sizes, results.latency, results.targets));
+  console.log(report(results.sizes, results.latency, results.targets, results.adaptive));
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON (also in ${out}):`);

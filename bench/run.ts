@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { log, type Options, REPO, startBenchStack } from './common';
 import { machine, printAndSave, targets } from './report';
+import { type AdaptiveResult, runAdaptive } from './scenarios/adaptive';
 import { runSize, type SizeResult } from './scenarios/fullSync';
 import { type LatencyResult, runLatency } from './scenarios/latency';
 
@@ -21,6 +22,8 @@ const USAGE = `npm run bench -- [options]
   --latency-lines 20000    lines of the latency runs' window
   --latency-page-size 25   fusion.pageSize of the latency runs (25 batches = 500 lines a request)
   --parallel 1,2,4,8       fusion.parallelPages values of the latency runs
+  --adaptive-lines 100000  lines of the adaptive-paging run (parallelPages unset, pod latency 0.5–2 s a page; 0 skips it)
+  --rate-limit 4           the pod's request-rate limit in the adaptive run, requests/s
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
@@ -37,6 +40,8 @@ function parseArgs(argv: string[]): Options {
     latencyPageSize: 25,
     parallel: [1, 2, 4, 8],
     uploadRuns: 3,
+    adaptiveLines: 100_000,
+    rateLimit: 4,
     profile: false,
     workerNodeArgs: [],
     worker: 'compiled',
@@ -57,6 +62,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--latency-page-size') o.latencyPageSize = Number(value());
     else if (flag === '--parallel') o.parallel = list(value());
     else if (flag === '--upload-runs') o.uploadRuns = Number(value());
+    else if (flag === '--adaptive-lines') o.adaptiveLines = Number(value());
+    else if (flag === '--rate-limit') o.rateLimit = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--worker') {
@@ -72,7 +79,12 @@ function parseArgs(argv: string[]): Options {
   const bad = [...o.sizes, ...o.parallel, o.pageSize, o.latencyLines, o.latencyPageSize, o.uploadRuns].some(
     (n) => !Number.isInteger(n) || n < 1,
   );
-  if (bad || !(o.latencyMs >= 0))
+  if (
+    bad ||
+    !(o.latencyMs >= 0) ||
+    !(Number.isInteger(o.adaptiveLines) && o.adaptiveLines >= 0) ||
+    !(o.rateLimit > 0)
+  )
     throw new Error(`Sizes, page sizes and counts are positive integers\n${USAGE}`);
   return o;
 }
@@ -87,15 +99,17 @@ async function main(): Promise<void> {
   const stack = await startBenchStack();
   const sizes: SizeResult[] = [];
   let latency: LatencyResult | null = null;
+  let adaptive: AdaptiveResult | null = null;
   let host: Awaited<ReturnType<typeof machine>>;
   try {
     host = await machine(stack);
     for (const lines of o.sizes) sizes.push(await runSize(stack, lines, o));
     if (o.latencyMs > 0 && o.parallel.length) latency = await runLatency(stack, o);
+    if (o.adaptiveLines > 0) adaptive = await runAdaptive(o);
   } finally {
     await stack.close();
   }
-  const checks = targets(sizes, latency);
+  const checks = targets(sizes, latency, adaptive);
   printAndSave(
     {
       started,
@@ -104,6 +118,7 @@ async function main(): Promise<void> {
       options: o,
       sizes,
       latency,
+      adaptive,
       targets: checks,
     },
     o.out,
