@@ -3,9 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // How many Fusion requests one pod gets at once when the configuration does not fix it
 // (fusion.parallelPages unset): found by the pod's own answers, AIMD-style, as TCP finds a link's
 // window. Every clean answer widens the limit (by one per answer until the first sign of
-// congestion, then by one per round of `limit` answers); a 429 or 503 halves it (once per
-// round: answers to requests sent before the last cut do not cut again) and a Retry-After holds
-// every new request until it has passed. The limit never leaves [1, max].
+// congestion, then by one per round of `limit` answers back up to where it was last cut, and a
+// quarter of that beyond, probing slowly where the pod said no before); a 429 or 503 cuts it to
+// 0.7 of itself (once per round: answers to requests sent before the last cut do not cut again)
+// and a Retry-After holds every new request until it has passed. Each cut costs a Retry-After
+// of the whole pod's throughput, so the limit closes in on the pod's level instead of swinging
+// past it. The limit never leaves [1, max].
 
 /** What became of one request, as the controller learns from it. */
 export type Outcome =
@@ -33,11 +36,16 @@ export interface Permit {
 
 const HISTORY = 10_000;
 
+/** What a 429/503 leaves of the limit. */
+const CUT = 0.7;
+
 export class AdaptiveConcurrency {
   private window: number;
   private inFlight = 0;
   private slowStart = true;
   private lastCut = Number.NEGATIVE_INFINITY;
+  /** The window when it was last cut: the pod's level, as far as we know. */
+  private cutAt = Number.POSITIVE_INFINITY;
   private pausedUntil = 0;
   private readonly waiters: (() => void)[] = [];
   private readonly started: number;
@@ -96,13 +104,15 @@ export class AdaptiveConcurrency {
     const now = this.now();
     if (outcome.kind === 'clean') {
       if (busy && this.window < this.max) {
-        this.window = Math.min(this.max, this.window + (this.slowStart ? 1 : 1 / this.window));
+        const step = this.slowStart ? 1 : this.window < this.cutAt - 1 ? 1 / this.window : 0.25 / this.window;
+        this.window = Math.min(this.max, this.window + step);
         this.record('widen', now);
       }
     } else if (outcome.kind === 'throttled') {
       if (permit.sentAt >= this.lastCut) {
         this.slowStart = false;
-        this.window = Math.max(1, this.window / 2);
+        this.cutAt = this.window;
+        this.window = Math.max(1, this.window * CUT);
         this.lastCut = now;
         this.record('narrow', now);
       }

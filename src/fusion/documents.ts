@@ -422,6 +422,9 @@ const NS_PER_SECOND = 1_000_000_000n;
 /** Pages the adaptive read takes one after another to learn the window's pace, at most. */
 const HEAD_PAGES = 3;
 
+/** Ranges of one adaptive read, at most (as many as parallelPages may fix). */
+const MAX_RANGES = 16;
+
 /**
  * The adaptive read (parallelPages unset): the window's first page alone (up to three, one after
  * another, until they show how fast stamps advance), so a small window costs one request as
@@ -477,7 +480,9 @@ async function* readAdaptive(
   const rest = toNs > base ? toNs - base : 0n;
   // The pages so far covered [firstStamp, resume): the rest, at that pace, needs this many pages.
   const pages = Number(rest / (resumeNs - firstStamp)) + 1;
-  const n = Math.max(1, Math.min(client.parallelism, pages));
+  // Twice as many ranges as requests at once (at most 16): a range that ends early leaves the
+  // others enough to keep the limit busy to the end. At most one page a range waits in memory.
+  const n = Math.max(1, Math.min(2 * client.parallelism, MAX_RANGES, pages));
   const step = ((rest / BigInt(n) + NS_PER_SECOND - 1n) / NS_PER_SECOND) * NS_PER_SECOND || NS_PER_SECOND;
   const bounds: bigint[] = [];
   for (let k = 1; k < n && base + BigInt(k) * step < toNs; k++) bounds.push(base + BigInt(k) * step);

@@ -31,20 +31,26 @@ describe('adaptive request concurrency', () => {
     assert.equal(c.limit, 4);
   });
 
-  it('halves on a 429 or 503 once per round, then widens by one per round', async () => {
-    const c = new AdaptiveConcurrency(16, 8);
+  it('cuts to 0.7 on a 429 or 503 once per round, then widens by one per round, slower past the cut', async () => {
+    const c = new AdaptiveConcurrency(16, 10);
     const permits = await fill(c);
-    // Eight answers to requests sent before the cut: one cut, not eight.
+    // Ten answers to requests sent before the cut: one cut, not ten.
     for (const p of permits) c.release(p, { kind: 'throttled' });
-    assert.equal(c.limit, 4);
+    assert.equal(c.limit, 7);
     const again = await fill(c);
     c.release(again[0]!, { kind: 'throttled' });
-    assert.equal(c.limit, 2, 'a request sent after the cut cuts again');
+    assert.equal(c.limit, 4, 'a request sent after the cut cuts again (7 × 0.7 = 4.9)');
     for (const p of again.slice(1)) c.release(p, { kind: 'other' });
-    assert.equal(c.limit, 2, 'an error that is not throttling leaves the limit');
-    // Congestion seen: a round of `limit` clean answers adds one.
-    for (let round = 0; round < 2; round++) for (const p of await fill(c)) c.release(p, { kind: 'clean' });
-    assert.equal(c.limit, 3);
+    assert.equal(c.limit, 4, 'an error that is not throttling leaves the limit');
+    // Congestion seen: a round of `limit` clean answers adds one, up to one below the last cut.
+    const rounds = async (n: number) => {
+      for (let round = 0; round < n; round++) for (const p of await fill(c)) c.release(p, { kind: 'clean' });
+    };
+    await rounds(2);
+    assert.equal(c.limit, 6);
+    // Past it (the last cut was at 7): a quarter of one a round.
+    await rounds(4);
+    assert.equal(c.limit, 7);
     assert.ok(c.history.some((s) => s.event === 'narrow'));
   });
 
