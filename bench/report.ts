@@ -7,6 +7,7 @@ import { MB, round } from './common';
 import type { AdaptiveResult } from './scenarios/adaptive';
 import type { SizeResult } from './scenarios/fullSync';
 import type { LatencyResult } from './scenarios/latency';
+import type { SmallSyncResult } from './scenarios/smallSync';
 
 // The targets, the printed tables and the JSON copy of the results.
 
@@ -22,6 +23,7 @@ export function targets(
   sizes: SizeResult[],
   latency: LatencyResult | null,
   adaptive: AdaptiveResult | null = null,
+  smallSync: SmallSyncResult | null = null,
 ): Target[] {
   const out: Target[] = [];
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -76,6 +78,13 @@ export function targets(
       met: adaptive.ratio >= 0.8,
     });
   }
+  if (smallSync) {
+    out.push({
+      target: `small sync (${smallSync.changedPerRun} changed lines) within 2× its floors, p50`,
+      measured: `${smallSync.ratio}× (p50 ${smallSync.wall.p50} s, p95 ${smallSync.wall.p95} s vs ${smallSync.floors.total} s)`,
+      met: smallSync.ratio <= 2,
+    });
+  }
   return out;
 }
 
@@ -98,6 +107,7 @@ export function report(
   latency: LatencyResult | null,
   checks: Target[],
   adaptive: AdaptiveResult | null = null,
+  smallSync: SmallSyncResult | null = null,
 ): string {
   const out: string[] = [];
   if (sizes.length) {
@@ -262,6 +272,51 @@ export function report(
       ),
     );
   }
+  if (smallSync) {
+    const f = smallSync.floors;
+    out.push(
+      '',
+      `Small sync: ${smallSync.runs} incremental syncs one after another, each after ${smallSync.changedPerRun} changed lines ` +
+        `(${smallSync.activitiesPerSync} activities each), beside the floors of the same run (p50 s)`,
+    );
+    out.push(
+      table(
+        [
+          'p50 s',
+          'p95 s',
+          'min s',
+          'max s',
+          'token',
+          'GET',
+          'sftp put',
+          'raw I/O',
+          'Temporal no-op',
+          'floors',
+          'p50 / floors',
+        ],
+        [
+          [
+            smallSync.wall.p50.toFixed(3),
+            smallSync.wall.p95.toFixed(3),
+            smallSync.wall.min.toFixed(3),
+            smallSync.wall.max.toFixed(3),
+            f.token.toFixed(3),
+            f.get.toFixed(3),
+            f.put.toFixed(3),
+            f.rawIo.toFixed(3),
+            f.temporalNoop.toFixed(3),
+            f.total.toFixed(3),
+            `${smallSync.ratio.toFixed(2)}×`,
+          ],
+        ],
+      ),
+    );
+    out.push(
+      `  where it goes (p50 s): ${Object.entries(smallSync.phasesP50)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}`,
+    );
+  }
   out.push('', 'Targets (reported, not asserted)');
   out.push(
     table(
@@ -307,11 +362,12 @@ export function printAndSave(
     sizes: SizeResult[];
     latency: LatencyResult | null;
     adaptive: AdaptiveResult | null;
+    smallSync: SmallSyncResult | null;
     targets: Target[];
   },
   out: string,
 ): void {
-  console.log(report(results.sizes, results.latency, results.targets, results.adaptive));
+  console.log(report(results.sizes, results.latency, results.targets, results.adaptive, results.smallSync));
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON (also in ${out}):`);
