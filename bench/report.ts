@@ -79,10 +79,11 @@ export function targets(
     });
   }
   if (smallSync) {
+    // No target was set for it: the figure is reported against its floors only.
     out.push({
-      target: `small sync (${smallSync.changedPerRun} changed lines) within 2× its floors, p50`,
+      target: `small sync (${smallSync.changedPerRun} changed lines): p50 end to end against its floors`,
       measured: `${smallSync.ratio}× (p50 ${smallSync.wall.p50} s, p95 ${smallSync.wall.p95} s vs ${smallSync.floors.total} s)`,
-      met: smallSync.ratio <= 2,
+      met: null,
     });
   }
   return out;
