@@ -1,3 +1,4 @@
+import { checkCommand } from '../check/command';
 import { ConfigError, loadConfigFile, readRuntimeEnv } from '../config';
 import { resolveSecrets, usesCredentialStore } from '../config/secrets';
 import {
@@ -8,6 +9,7 @@ import {
   keyringFromEnv,
 } from '../credentials';
 import { Ledger } from '../ledger';
+import { UI_OPTIONS, uiCommand } from '../ui';
 import {
   AUDIT_OPTIONS,
   auditCommand,
@@ -17,6 +19,7 @@ import {
   replayCommand,
 } from './admin';
 import { parseVerbArgs, UsageError } from './args';
+import { describeError, EXIT } from './failure';
 import { ledgerReport } from './ledgerReport';
 import { operateCommand, parseResyncArgs, RESYNC_OPTIONS } from './operate';
 import { retryCommand, syncCommand } from './sync';
@@ -26,7 +29,12 @@ import { retryCommand, syncCommand } from './sync';
 const USAGE = `usage: ml-connector <command>
 
   migrate                     apply the Postgres schema migrations (the worker also does this at start)
-  validate                    check the configuration file and that every secret it names is set
+  validate [--connect [--json] [--alert]]
+                              check the configuration file and that every secret it names is set;
+                              --connect: also run \`check\` for every integration in the file
+  check <integration> [--json] [--alert]
+                              connect now: Fusion token, one row of each collection the layout reads,
+                              SFTP host key, a test file written and removed; --alert: a test alert
   start <integration>         start the integration's scheduled workflow (integration-<id>)
   status <integration>        watermark, last run and file, counts, last error, next run, resync progress
   pause|resume <integration>  stop or restart scheduled syncs
@@ -49,9 +57,23 @@ const USAGE = `usage: ml-connector <command>
                               the encrypted credential store (values from stdin or a file, never argv)
   retry <integration> <runKey>
                               deliver a failed run's staged file now (workflow retry-<runKey>)
+  ui [--host H] [--port P]    the read-only audit page (default 127.0.0.1:8480; other hosts need
+                              ML_CONNECTOR_UI_TOKEN or ML_CONNECTOR_UI_USER and _PASSWORD)
+
+  help, --help, -h            this text
+
+exit codes:
+  0  done
+  1  the command failed: its cause is printed on stderr (also when no worker polls the task queue)
+  2  a usage mistake: nothing was started or changed
+  3  reconcile found a difference (a file missing, altered or extra)
 
 environment: ML_CONNECTOR_CONFIG (default ml-connector.config.json), DATABASE_URL,
-             TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default)`;
+             ML_CONNECTOR_TASK_QUEUE (default ml-connector); Temporal as its own CLI and SDKs read it:
+             TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
+             TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+             TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME (or their _DATA forms),
+             TEMPORAL_PROFILE of TEMPORAL_CONFIG_FILE (default ~/.config/temporalio/temporal.toml)`;
 
 function print(value: unknown): void {
   console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -69,15 +91,29 @@ async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
 }
 
 const ONE_INTEGRATION = { positionals: ['integration'] } as const;
+const CHECK_OPTIONS = { json: { type: 'boolean' }, alert: { type: 'boolean' } } as const;
 
+const HELP = new Set(['help', '--help', '-h']);
+
+/** Runs one command and returns its exit code (EXIT); a failure is printed, not thrown. */
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (
+    HELP.has(command ?? '') ||
+    (command !== 'credentials' && args.some((a) => a === '--help' || a === '-h'))
+  ) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
   try {
     return await runCommand(command, args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`ml-connector ${err.message}\n\n${USAGE}`);
-    return 2;
+    if (err instanceof UsageError) {
+      console.error(`ml-connector ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    console.error(describeError(err));
+    return EXIT.failure;
   }
 }
 
@@ -86,9 +122,23 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'migrate':
       parseVerbArgs(command, args);
       print({ applied: await withLedger((l) => l.migrate()) });
-      return 0;
+      return EXIT.ok;
+    case 'check': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: CHECK_OPTIONS,
+      });
+      const passed = await checkCommand({ integrations: [positionals[0]!], ...values });
+      return passed ? EXIT.ok : EXIT.failure;
+    }
     case 'validate': {
-      parseVerbArgs(command, args);
+      const { values } = parseVerbArgs(command, args, {
+        options: { connect: { type: 'boolean' }, ...CHECK_OPTIONS },
+      });
+      if (values.connect) {
+        return (await checkCommand({ json: values.json, alert: values.alert })) ? EXIT.ok : EXIT.failure;
+      }
+      if (values.json || values.alert) throw new UsageError('validate: --json and --alert need --connect');
       const env = readRuntimeEnv();
       const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
       if (usesCredentialStore(config)) {
@@ -102,7 +152,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         await resolveSecrets(config, { env: process.env });
       }
       print(`${env.ML_CONNECTOR_CONFIG} is valid: ${config.integrations.map((i) => i.id).join(', ')}`);
-      return 0;
+      return EXIT.ok;
     }
     case 'sync': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -110,7 +160,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: { 'no-wait': { type: 'boolean' } },
       });
       print(await syncCommand(readRuntimeEnv(), positionals[0]!, !values['no-wait']));
-      return 0;
+      return EXIT.ok;
     }
     case 'start':
     case 'status':
@@ -118,7 +168,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'resume': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       print(await operateCommand(readRuntimeEnv(), command, positionals[0]!));
-      return 0;
+      return EXIT.ok;
     }
     case 'resync': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -129,12 +179,12 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       print(
         await operateCommand(readRuntimeEnv(), command, positionals[0]!, { request, wait: !!values.wait }),
       );
-      return 0;
+      return EXIT.ok;
     }
     case 'integrations': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['validate|list'], required: 0 });
       print(await integrationsCommand(positionals[0]));
-      return 0;
+      return EXIT.ok;
     }
     case 'audit': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -143,14 +193,16 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: AUDIT_OPTIONS,
       });
       console.log(await auditCommand(positionals[0], values));
-      return 0;
+      return EXIT.ok;
     }
     case 'reconcile': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       const result = await reconcileCommand(positionals[0]!);
       print(result);
       // Non-zero when something is off, so a scheduler or monitor can act on it.
-      return result.missing.length || result.altered.length || result.extra.length ? 3 : 0;
+      return result.missing.length || result.altered.length || result.extra.length
+        ? EXIT.difference
+        : EXIT.ok;
     }
     case 'replay': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -159,7 +211,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       });
       const [integrationId, fileName] = positionals;
       print(await replayCommand(readRuntimeEnv(), integrationId!, fileName!, values.reason));
-      return 0;
+      return EXIT.ok;
     }
     case 'preview': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -167,18 +219,18 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: { out: { type: 'string' } },
       });
       print(await previewCommand(positionals[0]!, values.out));
-      return 0;
+      return EXIT.ok;
     }
     case 'failures': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['integration'], required: 0 });
       print(await withLedger((l) => l.failedRuns(positionals[0])));
-      return 0;
+      return EXIT.ok;
     }
     case 'retry': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['integration', 'runKey'] });
       const [integrationId, runKey] = positionals;
       print(await retryCommand(readRuntimeEnv(), integrationId!, runKey!));
-      return 0;
+      return EXIT.ok;
     }
     case 'credentials': {
       // Its verbs parse their own arguments (src/credentials/cli.ts), never echoing one.
@@ -186,7 +238,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       const command = credentialsCommands[verb as keyof typeof credentialsCommands];
       if (!command) {
         console.error(CREDENTIALS_USAGE);
-        return 2;
+        return EXIT.usage;
       }
       return withLedger((l) =>
         command(new CredentialStore(l.credentialsPool(), keyringFromEnv()), rest, {
@@ -196,22 +248,30 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         }),
       );
     }
+    case 'ui': {
+      const { values } = parseVerbArgs(command, args, { options: UI_OPTIONS });
+      await uiCommand(readRuntimeEnv(), values);
+      return 0;
+    }
     case 'ledger': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       print(await withLedger((l) => ledgerReport(l, positionals[0]!)));
-      return 0;
+      return EXIT.ok;
     }
   }
-  console.error(USAGE);
-  return 2;
+  if (command !== undefined) {
+    // Not echoed: a mistyped word may be a value (the same rule as parseVerbArgs).
+    console.error(`ml-connector: unknown command\n\n${USAGE}`);
+  } else console.error(USAGE);
+  return EXIT.usage;
 }
 
 if (require.main === module) {
   run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      console.error(err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`);
-      process.exit(1);
+      console.error(describeError(err));
+      process.exit(EXIT.failure);
     },
   );
 }

@@ -2,38 +2,63 @@ import type { RuntimeEnv } from '../config';
 import type { SyncResult } from '../shared';
 import { retryWorkflowId, syncWorkflowId } from '../shared/workflowIds';
 import { retryDelivery, syncIntegration } from '../workflows';
-import { temporalClient } from './connect';
+import { hasWorker, requireWorker, temporalClient, whileWorkerPolls } from './connect';
+import { aboutWorkflow } from './failure';
 
-/** `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID. */
+/**
+ * `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID.
+ * Waiting, it first makes sure a worker polls the task queue (nothing is started otherwise);
+ * `--no-wait` starts it anyway and warns.
+ */
 export async function syncCommand(
   env: RuntimeEnv,
   integrationId: string,
   wait: boolean,
 ): Promise<SyncResult | string> {
-  const { client, close } = await temporalClient(env);
+  const session = await temporalClient();
+  const taskQueue = env.ML_CONNECTOR_TASK_QUEUE;
   try {
+    if (wait) await requireWorker(session, taskQueue, 'no sync was started');
+    else if (!(await hasWorker(session, taskQueue))) {
+      console.error(`warning: no worker polls task queue "${taskQueue}": the sync starts when one does`);
+    }
     const workflowId = syncWorkflowId(integrationId, new Date());
-    const handle = await client.workflow.start(syncIntegration, {
-      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+    return await aboutWorkflow(
       workflowId,
-      args: [{ integrationId }],
-    });
-    return wait ? await handle.result() : workflowId;
+      (async () => {
+        const handle = await session.client.workflow.start(syncIntegration, {
+          taskQueue,
+          workflowId,
+          args: [{ integrationId }],
+        });
+        if (!wait) return workflowId;
+        return whileWorkerPolls(session, taskQueue, `sync ${workflowId}`, handle.result());
+      })(),
+    );
   } finally {
-    await close();
+    await session.close();
   }
 }
 
 /** `ml-connector retry <integration> <runKey>`: delivers a failed run's staged file and waits. */
 export async function retryCommand(env: RuntimeEnv, integrationId: string, runKey: string) {
-  const { client, close } = await temporalClient(env);
+  const session = await temporalClient();
+  const taskQueue = env.ML_CONNECTOR_TASK_QUEUE;
   try {
-    return await client.workflow.execute(retryDelivery, {
-      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
-      workflowId: retryWorkflowId(runKey),
-      args: [{ integrationId, runKey }],
-    });
+    await requireWorker(session, taskQueue, 'no retry was started');
+    const workflowId = retryWorkflowId(runKey);
+    return await aboutWorkflow(
+      workflowId,
+      (async () => {
+        const handle = await session.client.workflow.start(retryDelivery, {
+          taskQueue,
+          workflowId,
+          args: [{ integrationId, runKey }],
+        });
+        return whileWorkerPolls(session, taskQueue, `retry ${workflowId}`, handle.result());
+      })(),
+    );
   } finally {
-    await close();
+    await session.close();
   }
 }

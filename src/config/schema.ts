@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
 import { LayoutError } from '../formats/errors';
 import { OPTIONAL_CHILDREN } from '../fusion/children';
+import { DEFAULT_FILE_NAME_TEMPLATE, FILE_NAME_TOKENS, renderFileName } from '../sftp/fileName';
 import { RETRY_AFTER_CEILING_SECONDS } from '../shared/retryAfter';
-import { csvFormatSchema, formatSchema, rendererFor, SAMPLE_ENVELOPE } from './formats';
+import { closestKey } from './errors';
+import { csvFormatSchema, formatSchema, layoutFieldIssues, rendererFor, SAMPLE_ENVELOPE } from './formats';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the
 // environment variable (or file) that holds each one, and the worker reads it at start.
@@ -55,6 +57,49 @@ const credentialUrl = httpUrl.superRefine((text, ctx) => {
     });
   }
 });
+
+/**
+ * A file name template is checked at load: only known placeholders, only characters a plain file
+ * name may hold (no path separators, no `..`, no leading dot), and {run}, without which a re-run
+ * of the same window would get the same name as the first file.
+ */
+const fileNameTemplate = z
+  .string()
+  .min(1)
+  .superRefine((template, ctx) => {
+    const known: readonly string[] = FILE_NAME_TOKENS;
+    const problems: string[] = [];
+    for (const [, token] of template.matchAll(/\{([^{}]*)\}/g)) {
+      if (!known.includes(token!)) problems.push(`unknown placeholder {${token}}`);
+    }
+    const literal = template.replace(/\{[^{}]*\}/g, 'x');
+    if (/[/\\]/.test(literal)) problems.push('no path separators (/ or \\): the folder is sftp.folder');
+    else if (template.includes('..')) problems.push('no ".."');
+    else if (template.startsWith('.'))
+      problems.push('may not start with "." (the prefix of temporary names)');
+    else if (!/^[A-Za-z0-9._-]*$/.test(literal))
+      problems.push('only letters, digits, ".", "_" and "-" outside placeholders');
+    if (!template.includes('{run}')) problems.push('must contain {run}, which keeps every file name unique');
+    if (problems.length === 0) {
+      try {
+        renderFileName(template, {
+          integration: 'i',
+          entity: 'e',
+          at: new Date(0),
+          run: '0a1b2c3d',
+          ext: 'csv',
+        });
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    for (const problem of problems) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem}; the placeholders are ${known.map((t) => `{${t}}`).join(' ')}`,
+      });
+    }
+  });
 
 /** An outbound proxy's address: `<scheme>//host:port` and nothing else (its user and password are set apart). */
 function checkProxyUrl(text: string, protocols: readonly string[], ctx: z.RefinementCtx): void {
@@ -135,7 +180,7 @@ const fusionOAuth = z.strictObject({
 
 /** Basic auth for a local (non-SSO, no MFA) Fusion user: the fallback when OAuth is not set up. */
 const fusionBasic = z
-  .object({
+  .strictObject({
     type: z.literal('basic'),
     username: z.string().min(1),
     passwordEnv: envVarName.optional(),
@@ -176,7 +221,7 @@ export const fusionSchema = z.strictObject({
 });
 
 const privateKeyAuth = z
-  .object({
+  .strictObject({
     type: z.literal('privateKey'),
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: envVarName.optional(),
@@ -190,7 +235,7 @@ const privateKeyAuth = z
   });
 
 const passwordAuth = z
-  .object({
+  .strictObject({
     type: z.literal('password'),
     passwordEnv: envVarName.optional(),
     passwordCredential: credentialName.optional(),
@@ -243,13 +288,12 @@ export const sftpSchema = z.strictObject({
   hostKey: hostKeyPinSchema,
   /** Optional algorithm allow-lists passed to ssh2, e.g. { "cipher": ["aes256-gcm@openssh.com"] }. */
   algorithms: z
-    .object({
+    .strictObject({
       kex: z.array(z.string()).min(1).optional(),
       cipher: z.array(z.string()).min(1).optional(),
       serverHostKey: z.array(z.string()).min(1).optional(),
       hmac: z.array(z.string()).min(1).optional(),
     })
-    .strict()
     .optional(),
   /** Absolute remote folder the files go to. */
   folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
@@ -265,14 +309,17 @@ export const sftpSchema = z.strictObject({
   connectTimeoutSeconds: z.number().int().min(1).default(20),
   /** Deadline for each remote operation other than the transfer itself (stat, rename, …). */
   operationTimeoutSeconds: z.number().int().min(1).default(60),
-  /** Name of the delivered file; tokens {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss} {run} {ext}. */
-  fileNameTemplate: z.string().min(1).default('{integration}_{yyyy}{MM}{dd}T{HH}{mm}{ss}Z_{run}.{ext}'),
+  /**
+   * Name of the delivered file; placeholders {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss}
+   * (the window end, UTC) {run} (a hash of the run: keeps names unique, so it is required) {ext}.
+   */
+  fileNameTemplate: fileNameTemplate.default(DEFAULT_FILE_NAME_TEMPLATE),
   /**
    * Encrypt each file to the partner's OpenPGP key (and sign it with ours). The key references
    * follow the same rules as other secrets: a file, a variable or a stored credential.
    */
   pgp: z
-    .object({
+    .strictObject({
       recipientKeyFile: z.string().min(1).optional(),
       recipientKeyEnv: envVarName.optional(),
       recipientKeyCredential: credentialName.optional(),
@@ -350,7 +397,7 @@ export const scheduleSchema = z.strictObject({
 });
 
 export const integrationSchema = z
-  .object({
+  .strictObject({
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'),
@@ -396,6 +443,11 @@ export const integrationSchema = z
         });
       }
     });
+    // A field the entity does not have is reported at its column, with the fields it does have.
+    const fieldIssues = layoutFieldIssues(integration, closestKey);
+    for (const issue of fieldIssues)
+      ctx.addIssue({ code: 'custom', path: ['format', ...issue.path], message: issue.message });
+    if (fieldIssues.length > 0) return;
     // Compile the layout now: an unusable one is a configuration error at start, not a failed run.
     try {
       rendererFor(integration, SAMPLE_ENVELOPE);
@@ -407,7 +459,7 @@ export const integrationSchema = z
   });
 
 export const configFileSchema = z
-  .object({
+  .strictObject({
     integrations: z.array(integrationSchema).min(1),
     /** Where failure alerts go (a Slack-compatible webhook and/or e-mail); none when absent. */
     alerts: alertsSchema.optional(),

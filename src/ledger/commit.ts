@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { type FileRow, fileColumns } from './archive';
+import { BUSINESS_KEYS_OF_PAYLOAD } from './reports';
 import { moveRun, type RunRow, runColumns } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -35,8 +36,9 @@ export function commitRun(
       if (file) {
         await c.query(
           `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
-             row_in_file, run_key, is_resend)
-           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5
+             row_in_file, run_key, is_resend, business_keys)
+           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5,
+                  ${BUSINESS_KEYS_OF_PAYLOAD}
            FROM staged_record WHERE run_key = $1`,
           [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
         );

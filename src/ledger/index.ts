@@ -7,7 +7,7 @@ import * as controlNumbers from './controlNumbers';
 import { migrate } from './migrate';
 import type { IntegrationRegistration } from './registry';
 import * as registry from './registry';
-import type { ReportRange } from './reports';
+import type { BusinessNumberQuery, PageQuery, ReportRange } from './reports';
 import * as reports from './reports';
 import type { RunStatus } from './runStates';
 import type { OpenResendRunInput, OpenRunInput, RunRow } from './runs';
@@ -21,15 +21,26 @@ export { contentDigest } from './digest';
 export { migrate } from './migrate';
 export type { IntegrationRegistration } from './registry';
 export type {
+  BusinessKey,
+  BusinessNumberQuery,
+  CarriedRecord,
   CommittedFile,
   DeliveredRecord,
   FailedRun,
   FileAudit,
+  FileDelivery,
+  FileListing,
+  IntegrationActivity,
   LedgerFile,
+  PageQuery,
+  QuarantineListing,
   QuarantineNote,
   RegisteredIntegration,
   ReportRange,
+  RunListing,
+  SearchHit,
 } from './reports';
+export { BUSINESS_KEYS } from './reports';
 export { RUN_TRANSITIONS, type RunStatus, RunTransitionError } from './runStates';
 export { type OpenResendRunInput, type OpenRunInput, RunInProgressError, type RunRow } from './runs';
 export type { QuarantineEntry, StagedEntry } from './staging';
@@ -247,5 +258,47 @@ export class Ledger {
 
   latestCommittedFiles(integrationId: string, limit: number): Promise<reports.CommittedFile[]> {
     return reports.latestCommittedFiles(this.pool, integrationId, limit);
+  }
+
+  // Read-only pages and search for the audit page, src/ui (reports.ts)
+
+  integrationActivity(ids: string[]): Promise<reports.IntegrationActivity[]> {
+    return reports.integrationActivity(this.pool, ids);
+  }
+
+  filesPage(
+    query: PageQuery & { integrationId: string | null; from: string | null; to: string | null },
+  ): Promise<reports.FileListing[]> {
+    return reports.filesPage(this.pool, query);
+  }
+
+  fileListing(fileId: string): Promise<reports.FileListing | null> {
+    return reports.fileListing(this.pool, fileId);
+  }
+
+  fileDeliveries(fileId: string, limit: number): Promise<reports.FileDelivery[]> {
+    return reports.fileDeliveries(this.pool, fileId, limit);
+  }
+
+  recordsOfFile(fileId: string, page: PageQuery): Promise<reports.CarriedRecord[]> {
+    return reports.recordsOfFile(this.pool, fileId, page);
+  }
+
+  searchDelivered(query: PageQuery & BusinessNumberQuery): Promise<reports.SearchHit[]> {
+    return reports.searchDelivered(this.pool, query);
+  }
+
+  searchQuarantined(query: PageQuery & BusinessNumberQuery): Promise<reports.QuarantineListing[]> {
+    return reports.searchQuarantined(this.pool, query);
+  }
+
+  quarantinePage(query: PageQuery & { integrationId: string | null }): Promise<reports.QuarantineListing[]> {
+    return reports.quarantinePage(this.pool, query);
+  }
+
+  runsPage(
+    query: PageQuery & { integrationId: string | null; openFailures: boolean },
+  ): Promise<reports.RunListing[]> {
+    return reports.runsPage(this.pool, query);
   }
 }

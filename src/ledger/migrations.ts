@@ -205,4 +205,15 @@ CREATE INDEX ledger_entry_sent_at ON ledger_entry (sent_at);
 ALTER TABLE staged_record ALTER COLUMN payload TYPE json USING payload::json;
 `,
   },
+  {
+    version: 8,
+    name: 'business numbers on ledger entries (audit search)',
+    sql: `
+-- The numbers people search by (PO, invoice and supplier numbers, journal batch and journal names),
+-- taken from the staged record at commit: the staged payload is deleted then, so without them the
+-- ledger knows a record only by its Fusion ID. Entries committed before this migration have '{}'.
+ALTER TABLE ledger_entry ADD COLUMN business_keys jsonb NOT NULL DEFAULT '{}'::jsonb;
+CREATE INDEX ledger_entry_business_keys ON ledger_entry USING gin (business_keys jsonb_path_ops);
+`,
+  },
 ];

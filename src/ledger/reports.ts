@@ -244,3 +244,314 @@ export async function latestCommittedFiles(
   );
   return rows;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The audit page (src/ui): bounded pages (limit and offset, newest first) and the search by the
+// numbers people know a record by. The caller validates every parameter; values go in as bind
+// parameters only.
+
+/**
+ * The business numbers kept with each ledger entry (ledger_entry.business_keys), by the field
+ * names of the typed records (src/shared/records.ts): PO number, the PO number an invoice
+ * references, invoice number, supplier number, journal batch name, journal (header) name.
+ */
+export const BUSINESS_KEYS = [
+  'orderNumber',
+  'purchaseOrderNumber',
+  'invoiceNumber',
+  'supplierNumber',
+  'batchName',
+  'journalName',
+] as const;
+
+export type BusinessKey = (typeof BUSINESS_KEYS)[number];
+
+/** The same numbers in a quarantined record's payload (Fusion's raw attribute names). */
+const RAW_BUSINESS_KEYS: Partial<Record<BusinessKey, string>> = {
+  orderNumber: 'OrderNumber',
+  purchaseOrderNumber: 'PurchaseOrderNumber',
+  invoiceNumber: 'InvoiceNumber',
+  supplierNumber: 'SupplierNumber',
+};
+
+/**
+ * SQL over a staged_record row's `payload`: the business numbers it carries, as the jsonb
+ * commitRun stores in ledger_entry.business_keys (keys a record does not have are left out).
+ */
+export const BUSINESS_KEYS_OF_PAYLOAD = `jsonb_strip_nulls(jsonb_build_object(${BUSINESS_KEYS.map(
+  (k) => `'${k}', payload->>'${k}'`,
+).join(', ')}))`;
+
+/** A page: at most `limit` rows after skipping `offset`. */
+export interface PageQuery {
+  limit: number;
+  offset: number;
+}
+
+/** A search by number: `value` exactly, in any of `keys`, and (with `recordId`) as the record ID. */
+export interface BusinessNumberQuery {
+  value: string;
+  keys: readonly BusinessKey[];
+  recordId: boolean;
+}
+
+export interface IntegrationActivity {
+  integrationId: string;
+  watermark: string | null;
+  lastRunKey: string | null;
+  lastRunKind: 'sync' | 'resend' | null;
+  lastRunStatus: RunStatus | null;
+  lastRunStartedAt: string | null;
+  lastFileAt: string | null;
+  openFailures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastErrorRunKey: string | null;
+}
+
+/** For each integration ID given: watermark, latest run, latest committed file, latest failure. */
+export async function integrationActivity(db: Queryable, ids: string[]): Promise<IntegrationActivity[]> {
+  const { rows } = await db.query<IntegrationActivity>(
+    `SELECT i.id AS "integrationId", ${rfc3339('w.last_update_date')} AS watermark,
+            r.run_key AS "lastRunKey", r.kind AS "lastRunKind", r.status AS "lastRunStatus",
+            ${rfc3339('r.started_at')} AS "lastRunStartedAt",
+            (SELECT ${rfc3339('max(f.committed_at)')} FROM outbound_file f
+              WHERE f.integration_id = i.id AND f.status = 'committed') AS "lastFileAt",
+            (SELECT count(*)::int FROM sync_run x
+              WHERE x.integration_id = i.id AND x.failed_at IS NOT NULL AND x.status <> 'committed') AS "openFailures",
+            e.last_error AS "lastError", ${rfc3339('e.failed_at')} AS "lastErrorAt", e.run_key AS "lastErrorRunKey"
+     FROM unnest($1::text[]) WITH ORDINALITY AS i(id, n)
+     LEFT JOIN watermark w ON w.integration_id = i.id
+     LEFT JOIN LATERAL (SELECT run_key, kind, status, started_at FROM sync_run
+                        WHERE integration_id = i.id ORDER BY started_at DESC LIMIT 1) r ON true
+     LEFT JOIN LATERAL (SELECT run_key, last_error, failed_at FROM sync_run
+                        WHERE integration_id = i.id AND failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT 1) e ON true
+     ORDER BY i.n`,
+    [ids],
+  );
+  return rows;
+}
+
+export interface FileListing extends FileAudit {
+  /** Times the bytes were put on (or found on) a server: the first upload and each replay. */
+  deliveries: number;
+  replays: number;
+  lastDeliveredAt: string | null;
+}
+
+const fileListingColumns = `f.file_id::text AS "fileId", f.file_name AS "fileName", f.remote_path AS "remotePath",
+  f.integration_id AS "integrationId", f.record_count AS records, f.byte_count::float8 AS bytes, f.sha256,
+  f.format, f.status, ${rfc3339('f.rendered_at')} AS "renderedAt", ${rfc3339('f.uploaded_at')} AS "uploadedAt",
+  ${rfc3339('f.committed_at')} AS "committedAt", f.run_key AS "runKey",
+  (SELECT count(*)::int FROM file_delivery d WHERE d.file_id = f.file_id) AS deliveries,
+  (SELECT count(*)::int FROM file_delivery d WHERE d.file_id = f.file_id AND d.kind = 'replay') AS replays,
+  (SELECT ${rfc3339('max(d.delivered_at)')} FROM file_delivery d WHERE d.file_id = f.file_id) AS "lastDeliveredAt"`;
+
+/** Files, newest first (by commit time, or render time for a file not committed yet). */
+export async function filesPage(
+  db: Queryable,
+  query: PageQuery & { integrationId: string | null; from: string | null; to: string | null },
+): Promise<FileListing[]> {
+  const fileTime = 'COALESCE(f.committed_at, f.rendered_at)';
+  const where = new Conditions()
+    .add(query.integrationId, (p) => `f.integration_id = ${p}`)
+    .add(query.from, (p) => `${fileTime} >= ${p}::timestamptz`)
+    .add(query.to, (p) => `${fileTime} < ${p}::timestamptz`);
+  where.params.push(query.limit, query.offset);
+  const n = where.params.length;
+  const { rows } = await db.query<FileListing>(
+    `SELECT ${fileListingColumns} FROM outbound_file f ${where.where}
+     ORDER BY ${fileTime} DESC, f.file_id DESC LIMIT $${n - 1} OFFSET $${n}`,
+    where.params,
+  );
+  return rows;
+}
+
+/** One file by its archive ID, or null. */
+export async function fileListing(db: Queryable, fileId: string): Promise<FileListing | null> {
+  const { rows } = await db.query<FileListing>(
+    `SELECT ${fileListingColumns} FROM outbound_file f WHERE f.file_id = $1`,
+    [fileId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface FileDelivery {
+  kind: 'upload' | 'replay';
+  /** False when the file was found already in place (same size and sha256) and not sent again. */
+  uploadedNow: boolean;
+  reason: string | null;
+  at: string;
+}
+
+/** Each time the file was put on a server, oldest first (bounded by `limit`). */
+export async function fileDeliveries(db: Queryable, fileId: string, limit: number): Promise<FileDelivery[]> {
+  const { rows } = await db.query<FileDelivery>(
+    `SELECT kind, uploaded_now AS "uploadedNow", reason, ${rfc3339('delivered_at')} AS at
+     FROM file_delivery WHERE file_id = $1 ORDER BY delivered_at, delivery_id LIMIT $2`,
+    [fileId, limit],
+  );
+  return rows;
+}
+
+export interface CarriedRecord {
+  entity: string;
+  recordId: string;
+  recordVersion: string;
+  rowInFile: number;
+  sentAt: string;
+  isResend: boolean;
+  businessKeys: Partial<Record<BusinessKey, string>>;
+}
+
+/** The records a file carried, in row order. */
+export async function recordsOfFile(
+  db: Queryable,
+  fileId: string,
+  page: PageQuery,
+): Promise<CarriedRecord[]> {
+  const { rows } = await db.query<CarriedRecord>(
+    `SELECT entity, record_id AS "recordId", ${rfc3339('record_version')} AS "recordVersion",
+            row_in_file AS "rowInFile", ${rfc3339('sent_at')} AS "sentAt", is_resend AS "isResend",
+            business_keys AS "businessKeys"
+     FROM ledger_entry WHERE file_id = $1 ORDER BY row_in_file, entry_id LIMIT $2 OFFSET $3`,
+    [fileId, page.limit, page.offset],
+  );
+  return rows;
+}
+
+export interface SearchHit extends CarriedRecord {
+  integrationId: string;
+  fileId: string;
+  fileName: string;
+  remotePath: string;
+  fileStatus: 'rendered' | 'uploaded' | 'committed';
+  fileSha256: string;
+  runKey: string;
+}
+
+/**
+ * Ledger entries whose business numbers (any of `keys`) or, with `recordId`, whose Fusion record
+ * ID equal `value` exactly; newest first.
+ */
+export async function searchDelivered(
+  db: Queryable,
+  query: PageQuery & BusinessNumberQuery,
+): Promise<SearchHit[]> {
+  const params: unknown[] = [];
+  const matches = query.keys.map((k) => {
+    params.push(JSON.stringify({ [k]: query.value }));
+    return `l.business_keys @> $${params.length}::jsonb`;
+  });
+  if (query.recordId) {
+    params.push(query.value);
+    matches.push(`l.record_id = $${params.length}`);
+  }
+  if (matches.length === 0) return [];
+  params.push(query.limit, query.offset);
+  const { rows } = await db.query<SearchHit>(
+    `SELECT l.integration_id AS "integrationId", l.entity, l.record_id AS "recordId",
+            ${rfc3339('l.record_version')} AS "recordVersion", l.row_in_file AS "rowInFile",
+            ${rfc3339('l.sent_at')} AS "sentAt", l.is_resend AS "isResend", l.business_keys AS "businessKeys",
+            f.file_id::text AS "fileId", f.file_name AS "fileName", f.remote_path AS "remotePath",
+            f.status AS "fileStatus", f.sha256 AS "fileSha256", l.run_key AS "runKey"
+     FROM ledger_entry l JOIN outbound_file f ON f.file_id = l.file_id
+     WHERE ${matches.join(' OR ')}
+     ORDER BY l.sent_at DESC, l.entry_id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export interface QuarantineListing extends QuarantineNote {
+  /** When a later version of the record was delivered, if one was. */
+  deliveredSince: string | null;
+}
+
+const quarantineColumns = `q.integration_id AS "integrationId", q.record_id AS "recordId",
+  q.record_version AS "recordVersion", q.field, q.reason, ${rfc3339('q.quarantined_at')} AS at, q.run_key AS "runKey",
+  (SELECT ${rfc3339('min(l.sent_at)')} FROM ledger_entry l
+    WHERE l.integration_id = q.integration_id AND l.record_id = q.record_id AND l.sent_at > q.quarantined_at)
+    AS "deliveredSince"`;
+
+/** Quarantined records, newest first. */
+export async function quarantinePage(
+  db: Queryable,
+  query: PageQuery & { integrationId: string | null },
+): Promise<QuarantineListing[]> {
+  const where = new Conditions().add(query.integrationId, (p) => `q.integration_id = ${p}`);
+  where.params.push(query.limit, query.offset);
+  const n = where.params.length;
+  const { rows } = await db.query<QuarantineListing>(
+    `SELECT ${quarantineColumns} FROM quarantined_record q ${where.where}
+     ORDER BY q.quarantined_at DESC, q.quarantine_id DESC LIMIT $${n - 1} OFFSET $${n}`,
+    where.params,
+  );
+  return rows;
+}
+
+/**
+ * Quarantined records held back under `value`: their record ID, or one of `keys` in the payload
+ * Fusion sent (as far as the stored, bounded payload has it); newest first.
+ */
+export async function searchQuarantined(
+  db: Queryable,
+  query: PageQuery & BusinessNumberQuery,
+): Promise<QuarantineListing[]> {
+  const params: unknown[] = [query.value];
+  const matches = query.keys.flatMap((k) => {
+    const raw = RAW_BUSINESS_KEYS[k];
+    return raw ? [`q.payload->>'${raw}' = $1`] : [];
+  });
+  if (query.recordId) matches.push('q.record_id = $1');
+  if (matches.length === 0) return [];
+  params.push(query.limit, query.offset);
+  const { rows } = await db.query<QuarantineListing>(
+    `SELECT ${quarantineColumns} FROM quarantined_record q WHERE ${matches.join(' OR ')}
+     ORDER BY q.quarantined_at DESC, q.quarantine_id DESC LIMIT $2 OFFSET $3`,
+    params,
+  );
+  return rows;
+}
+
+export interface RunListing {
+  runKey: string;
+  integrationId: string;
+  kind: 'sync' | 'resend';
+  status: RunStatus;
+  windowFrom: string;
+  windowTo: string;
+  extracted: number;
+  staged: number;
+  alreadySent: number;
+  quarantined: number;
+  startedAt: string;
+  committedAt: string | null;
+  failedAt: string | null;
+  failedStage: string | null;
+  lastError: string | null;
+  fileId: string | null;
+  fileName: string | null;
+}
+
+const runListingColumns = `r.run_key AS "runKey", r.integration_id AS "integrationId", r.kind, r.status,
+  ${rfc3339('r.window_from')} AS "windowFrom", ${rfc3339('r.window_to')} AS "windowTo", r.extracted, r.staged,
+  r.already_sent AS "alreadySent", r.quarantined, ${rfc3339('r.started_at')} AS "startedAt",
+  ${rfc3339('r.committed_at')} AS "committedAt", ${rfc3339('r.failed_at')} AS "failedAt",
+  r.failed_stage AS "failedStage", r.last_error AS "lastError", f.file_id::text AS "fileId", f.file_name AS "fileName"`;
+
+/** Runs, newest first; with `openFailures`, only those that failed and were not committed since. */
+export async function runsPage(
+  db: Queryable,
+  query: PageQuery & { integrationId: string | null; openFailures: boolean },
+): Promise<RunListing[]> {
+  const failed = query.openFailures ? "r.failed_at IS NOT NULL AND r.status <> 'committed'" : 'true';
+  const order = query.openFailures ? 'r.failed_at DESC' : 'r.started_at DESC';
+  const { rows } = await db.query<RunListing>(
+    `SELECT ${runListingColumns} FROM sync_run r LEFT JOIN outbound_file f USING (run_key)
+     WHERE ($1::text IS NULL OR r.integration_id = $1) AND ${failed}
+     ORDER BY ${order}, r.run_key LIMIT $2 OFFSET $3`,
+    [query.integrationId, query.limit, query.offset],
+  );
+  return rows;
+}

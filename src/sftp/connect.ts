@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import SftpClient from 'ssh2-sftp-client';
 import type { SftpDestination } from './destination';
 import { classifySftpError, SftpError } from './errors';
-import { expectedFingerprint, hostKeyFingerprint } from './hostKey';
+import { expectedFingerprint, hostKeyFingerprint, hostKeyMismatch } from './hostKey';
 import { openTunnel, type Tunnel } from './tunnel';
 
 // One SSH connection, the way every delivery and listing opens it: our TCP socket with Nagle off
@@ -33,6 +33,8 @@ export interface SftpSession {
   transfer<T>(what: string, work: (client: SftpClient) => Promise<T>): Promise<T>;
   /** Ends the connection: bounded, never throws. Call it in `finally`. */
   end(): Promise<void>;
+  /** The fingerprint (`SHA256:…`) of the host key the server presented. */
+  readonly hostKey: string;
 }
 
 /** Rejects when `work` has not settled within the deadline; the caller ends the connection. */
@@ -55,6 +57,7 @@ export async function openSftp(destination: SftpConnectionSettings): Promise<Sft
   const client = new SftpClient('ml-connector');
   const expected = expectedFingerprint(destination.hostKey);
   let hostKeyRejected = false;
+  let presented: Buffer | undefined;
   let tunnel: Tunnel | undefined;
   const step = `connecting to ${destination.host}:${destination.port}`;
   // Socket errors outside an operation arrive as events; without a listener they kill the process.
@@ -79,6 +82,7 @@ export async function openSftp(destination: SftpConnectionSettings): Promise<Sft
         retries: 0, // the caller owns retries and their backoff
         ...(destination.algorithms ? { algorithms: destination.algorithms } : {}),
         hostVerifier: (key: Buffer) => {
+          presented = key;
           if (expected === null) return true;
           hostKeyRejected = hostKeyFingerprint(key) !== expected;
           return !hostKeyRejected;
@@ -89,9 +93,21 @@ export async function openSftp(destination: SftpConnectionSettings): Promise<Sft
     );
   } catch (err) {
     await end();
+    // The refused key beside the pin, so an admin can compare them (host keys are public).
+    if (hostKeyRejected && presented) {
+      throw new SftpError(
+        'host-key',
+        `${step}: host key mismatch: ${hostKeyMismatch(presented, destination.hostKey)}`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw classifySftpError(err, step, hostKeyRejected);
   }
+  const hostKey = presented ? hostKeyFingerprint(presented) : 'unknown';
   return {
+    hostKey,
     op: async (what, work, seconds) => {
       try {
         return await withDeadline(work(client), seconds ?? destination.operationTimeoutSeconds, what);

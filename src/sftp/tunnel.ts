@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Client as SshClient } from 'ssh2';
 import type { SftpDestination, SftpJumpHost, SftpProxy } from './destination';
 import { SftpError } from './errors';
-import { expectedFingerprint, hostKeyFingerprint } from './hostKey';
+import { expectedFingerprint, hostKeyFingerprint, hostKeyMismatch } from './hostKey';
 
 // The byte stream an SSH session runs on: a TCP connection to the server, or a tunnel to it
 // through an HTTP CONNECT proxy, a SOCKS5 proxy or an SSH jump host. The SSH session on top is
@@ -309,6 +309,7 @@ async function viaJumpHost(jump: SftpJumpHost, target: Target, seconds: number):
     socket.destroy();
   };
   let hostKeyRejected = false;
+  let presented: Buffer | undefined;
   const left = Math.max(1, seconds * 1000 - (Date.now() - started));
   try {
     const channel = await new Promise<Duplex>((resolve, reject) => {
@@ -323,7 +324,16 @@ async function viaJumpHost(jump: SftpJumpHost, target: Target, seconds: number):
       };
       client.on('error', (err: Error & { level?: string }) => {
         if (hostKeyRejected) {
-          done(new SftpError('host-key', `${via}: the jump host's key does not match sftp.jumpHost.hostKey`));
+          // The refused key beside the pin (host keys are public), as for the SFTP server itself.
+          const shown = presented
+            ? `: ${hostKeyMismatch(presented, jump.hostKey, { who: 'it', setting: 'sftp.jumpHost.hostKey' })}`
+            : '';
+          done(
+            new SftpError(
+              'host-key',
+              `${via}: the jump host's key does not match sftp.jumpHost.hostKey${shown}`,
+            ),
+          );
         } else if (err.level === 'client-authentication') {
           done(
             new SftpError(
@@ -361,6 +371,7 @@ async function viaJumpHost(jump: SftpJumpHost, target: Target, seconds: number):
         keepaliveInterval: 10_000,
         keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
+          presented = key;
           if (expected === null) return true;
           hostKeyRejected = hostKeyFingerprint(key) !== expected;
           return !hostKeyRejected;

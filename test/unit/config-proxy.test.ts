@@ -90,7 +90,7 @@ describe('proxy configuration', () => {
       'integrations[0].sftp.proxy.url: must be a proxy URL socks5://host:port',
       'integrations[1].fusion.proxy.url: must be http://host:port or https://host:port with the port, nothing more',
       'integrations[1].fusion.proxy.username: a proxy password needs a username',
-      'integrations[2].fusion.proxy: Unrecognized key: "extra"',
+      'integrations[2].fusion.proxy: unknown key "extra"; the keys allowed here are url, username, passwordEnv, passwordCredential',
     ]);
     assert.ok(!found.join('\n').includes('hunter2'), 'the password in the URL is not repeated');
   });
