@@ -25,6 +25,11 @@ export interface Options {
   latencyPageSize: number;
   parallel: number[];
   uploadRuns: number;
+  /** Lines of the adaptive-paging run (0 skips it), and the pod's request-rate limit in it. */
+  adaptiveLines: number;
+  rateLimit: number;
+  /** Incremental syncs of the small-sync run (0 skips it). */
+  smallSyncRuns: number;
   profile: boolean;
   /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
   workerNodeArgs: string[];

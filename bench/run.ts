@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { log, type Options, REPO, startBenchStack } from './common';
 import { machine, printAndSave, targets } from './report';
+import { type AdaptiveResult, runAdaptive } from './scenarios/adaptive';
 import { runSize, type SizeResult } from './scenarios/fullSync';
 import { type LatencyResult, runLatency } from './scenarios/latency';
+import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 
 // `npm run bench`: one full sync of N generated journal lines through the real workflow and a
 // real worker process (Temporal, Postgres, OpenSSH sshd, the Fusion simulator, all on loopback),
@@ -21,6 +23,9 @@ const USAGE = `npm run bench -- [options]
   --latency-lines 20000    lines of the latency runs' window
   --latency-page-size 25   fusion.pageSize of the latency runs (25 batches = 500 lines a request)
   --parallel 1,2,4,8       fusion.parallelPages values of the latency runs
+  --adaptive-lines 100000  lines of the adaptive-paging run (parallelPages unset, pod latency 0.5–2 s a page; 0 skips it)
+  --rate-limit 4           the pod's request-rate limit in the adaptive run, requests/s
+  --small-syncs 20         incremental syncs of 10 changed lines each, beside their floors (0 skips them)
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
@@ -37,6 +42,9 @@ function parseArgs(argv: string[]): Options {
     latencyPageSize: 25,
     parallel: [1, 2, 4, 8],
     uploadRuns: 3,
+    adaptiveLines: 100_000,
+    rateLimit: 4,
+    smallSyncRuns: 20,
     profile: false,
     workerNodeArgs: [],
     worker: 'compiled',
@@ -57,6 +65,9 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--latency-page-size') o.latencyPageSize = Number(value());
     else if (flag === '--parallel') o.parallel = list(value());
     else if (flag === '--upload-runs') o.uploadRuns = Number(value());
+    else if (flag === '--adaptive-lines') o.adaptiveLines = Number(value());
+    else if (flag === '--rate-limit') o.rateLimit = Number(value());
+    else if (flag === '--small-syncs') o.smallSyncRuns = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--worker') {
@@ -72,7 +83,13 @@ function parseArgs(argv: string[]): Options {
   const bad = [...o.sizes, ...o.parallel, o.pageSize, o.latencyLines, o.latencyPageSize, o.uploadRuns].some(
     (n) => !Number.isInteger(n) || n < 1,
   );
-  if (bad || !(o.latencyMs >= 0))
+  if (
+    bad ||
+    !(o.latencyMs >= 0) ||
+    !(Number.isInteger(o.adaptiveLines) && o.adaptiveLines >= 0) ||
+    !(o.rateLimit > 0) ||
+    !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0)
+  )
     throw new Error(`Sizes, page sizes and counts are positive integers\n${USAGE}`);
   return o;
 }
@@ -87,15 +104,19 @@ async function main(): Promise<void> {
   const stack = await startBenchStack();
   const sizes: SizeResult[] = [];
   let latency: LatencyResult | null = null;
+  let adaptive: AdaptiveResult | null = null;
+  let smallSync: SmallSyncResult | null = null;
   let host: Awaited<ReturnType<typeof machine>>;
   try {
     host = await machine(stack);
     for (const lines of o.sizes) sizes.push(await runSize(stack, lines, o));
     if (o.latencyMs > 0 && o.parallel.length) latency = await runLatency(stack, o);
+    if (o.adaptiveLines > 0) adaptive = await runAdaptive(o);
+    if (o.smallSyncRuns > 0) smallSync = await runSmallSync(stack, o);
   } finally {
     await stack.close();
   }
-  const checks = targets(sizes, latency);
+  const checks = targets(sizes, latency, adaptive, smallSync);
   printAndSave(
     {
       started,
@@ -104,6 +125,8 @@ async function main(): Promise<void> {
       options: o,
       sizes,
       latency,
+      adaptive,
+      smallSync,
       targets: checks,
     },
     o.out,

@@ -1,4 +1,5 @@
 import { BadRequest } from './attributes';
+import { mulberry32 } from './random';
 
 // Fault injection: what a real pod and identity domain do to a client now and then (reference
 // §2.5, §4.2, §4.8). Set by the constructor's `faults` option or POST /__sim/faults (merged into
@@ -22,6 +23,18 @@ export interface CountedFault {
 export interface FaultConfig {
   /** Delay before answering, for every matching request. */
   latency?: { ms: number; target?: FaultTarget };
+  /**
+   * A pod's own latency for REST answers: a seeded draw in [minMs, maxMs] for an answer of `rows`
+   * rows (default 500; nested child rows count), scaled by the rows it actually serves, waited
+   * after the answer is computed (so it comes on top of `latency`). The same seed, the same draws.
+   */
+  podLatency?: { minMs: number; maxMs: number; rows?: number; seed?: number };
+  /**
+   * A request-rate limit on REST requests: a token bucket refilled at `perSecond` tokens a second,
+   * holding at most `burst` (default: perSecond, at least 1). A request finding it empty answers
+   * 429 with Retry-After: the whole seconds until the next token (at least 1).
+   */
+  rateLimit?: { perSecond: number; burst?: number };
   /** 429; Retry-After in seconds (number) or as given (an HTTP date); no header when omitted. */
   tooManyRequests?: CountedFault & { retryAfter?: number | string };
   /** 503 (pod maintenance); optional Retry-After as above. */
@@ -58,7 +71,8 @@ export type FaultKind =
   | 'tooManyRequests'
   | 'serviceUnavailable'
   | 'connectionReset'
-  | 'tokenRevoked';
+  | 'tokenRevoked'
+  | 'rateLimit';
 
 /** What the server does instead of (or before) answering normally. */
 export type FaultAction =
@@ -83,6 +97,8 @@ export class FaultInjector {
   private config: FaultConfig = {};
   private readonly counters = new Map<string, Counter>();
   private pagesSeen = 0;
+  private draw: () => number = Math.random;
+  private bucket = { tokens: 0, at: 0 };
 
   constructor(
     private readonly counts: Record<string, number>,
@@ -112,6 +128,23 @@ export class FaultInjector {
     if (config.rawBytes && !/^([0-9a-f]{2})+$/i.test(config.rawBytes.bytesHex))
       throw new BadRequest('faults.rawBytes.bytesHex must be hex bytes');
     validCount('padBody.bytes', config.padBody?.bytes, 0);
+    if (config.podLatency) {
+      const { minMs, maxMs, rows, seed } = config.podLatency;
+      validCount('podLatency.minMs', minMs, 0);
+      validCount('podLatency.maxMs', maxMs, 0);
+      if (!(maxMs >= minMs)) throw new BadRequest('faults.podLatency.maxMs must be >= minMs');
+      validCount('podLatency.rows', rows, 1);
+      validCount('podLatency.seed', seed, 0);
+      this.draw = mulberry32(seed ?? 1);
+    }
+    if (config.rateLimit) {
+      const { perSecond, burst } = config.rateLimit;
+      if (!(typeof perSecond === 'number' && perSecond > 0))
+        throw new BadRequest('faults.rateLimit.perSecond must be a number > 0');
+      if (burst !== undefined && !(typeof burst === 'number' && burst >= 1))
+        throw new BadRequest('faults.rateLimit.burst must be a number >= 1');
+      this.bucket = { tokens: this.burst(config.rateLimit), at: Date.now() };
+    }
     for (const key of Object.keys(config) as (keyof FaultConfig)[]) this.counters.delete(key);
     if (config.childChangeBumpsParents !== undefined) this.onPolicy(config.childChangeBumpsParents);
     const { childChangeBumpsParents: _, ...faults } = config;
@@ -156,9 +189,48 @@ export class FaultInjector {
     return latency.ms;
   }
 
+  private burst(limit: { perSecond: number; burst?: number }): number {
+    return limit.burst ?? Math.max(1, limit.perSecond);
+  }
+
+  /** The pod's latency for an answer of `rows` rows, in ms (0: podLatency not set). */
+  podLatencyFor(rows: number): number {
+    const p = this.config.podLatency;
+    if (!p) return 0;
+    this.record('podLatency');
+    const base = p.minMs + this.draw() * (p.maxMs - p.minMs);
+    return Math.round((base * Math.max(1, rows)) / (p.rows ?? 500));
+  }
+
+  /** Takes a token of the rate limit; a 429 when the bucket is empty (null: no limit or a token). */
+  private rateLimited(): FaultAction | null {
+    const limit = this.config.rateLimit;
+    if (!limit) return null;
+    const now = Date.now();
+    const b = this.bucket;
+    b.tokens = Math.min(this.burst(limit), b.tokens + ((now - b.at) / 1000) * limit.perSecond);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return null;
+    }
+    this.record('rateLimit');
+    const wait = Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond));
+    return {
+      kind: 'respond',
+      status: 429,
+      headers: { 'retry-after': String(wait) },
+      text: 'Too Many Requests',
+    };
+  }
+
   /** The fault that answers this request instead of the server, if one fires. */
   before(target: 'rest' | 'token'): FaultAction | null {
     const c = this.config;
+    if (target === 'rest') {
+      const limited = this.rateLimited();
+      if (limited) return limited;
+    }
     if (this.fires('connectionReset', c.connectionReset, target)) return { kind: 'reset' };
     if (this.fires('serviceUnavailable', c.serviceUnavailable, target)) {
       const headers = retryAfterHeader(c.serviceUnavailable?.retryAfter);

@@ -97,6 +97,24 @@ export interface SimulatorStats {
   faults: Record<string, number>;
   /** The latest collection GETs (up to 500): resource and query parameters, for tests to inspect. */
   recentCollectionGets: { resource: string; params: Record<string, string> }[];
+  /** REST requests being answered now, and the most at once since the simulator started (or reset). */
+  restInFlight: { now: number; peak: number };
+}
+
+/** Rows an answer serves: the objects in its arrays, nested children included, links not. */
+function rowsIn(value: unknown): number {
+  if (!value || typeof value !== 'object') return 0;
+  let rows = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) if (item && typeof item === 'object') rows += 1 + rowsIn(item);
+    return rows;
+  }
+  for (const [key, nested] of Object.entries(value)) {
+    if (key === 'links' || !nested || typeof nested !== 'object') continue;
+    // A v3+ child collection's envelope: its items are rows, the envelope itself is not.
+    rows += Array.isArray(nested) ? rowsIn(nested) : rowsIn((nested as { items?: unknown }).items ?? nested);
+  }
+  return rows;
 }
 
 export class FusionSimulator {
@@ -112,6 +130,7 @@ export class FusionSimulator {
     requests: {},
     faults: {},
     recentCollectionGets: [],
+    restInFlight: { now: 0, peak: 0 },
   };
   private readonly auth: Auth;
   private readonly resources = new Map<string, ResourceNode>();
@@ -257,6 +276,10 @@ export class FusionSimulator {
       if (url.pathname.startsWith('/__sim/')) return await handleControl(this, req, res, url);
       if (url.pathname === API_ROOT || url.pathname.startsWith(API_ROOT)) {
         frameworkVersion = this.frameworkVersion(req);
+        const inFlight = this.stats.restInFlight;
+        inFlight.now++;
+        inFlight.peak = Math.max(inFlight.peak, inFlight.now);
+        res.once('close', () => inFlight.now--);
         if (await this.injectFaults('rest', req, res)) return;
         const { bearer } = this.auth.authorize(req);
         if (this.faults.revokesToken()) {
@@ -266,6 +289,8 @@ export class FusionSimulator {
         if (req.method !== 'GET') throw new HttpError(405, 'Only GET is simulated for resources');
         const origin = `http://${req.headers.host}`;
         const { body, media } = this.route(url, frameworkVersion, origin);
+        const podDelay = this.faults.podLatencyFor(rowsIn(body));
+        if (podDelay > 0) await sleep(podDelay);
         return this.sendRest(res, body, media, origin);
       }
       throw new HttpError(404, `Not found: ${url.pathname}`);

@@ -157,6 +157,8 @@ const fusionLimitsSchema = z.strictObject({
   maxRowsPerDocument: z.number().int().min(1).optional(),
   /** A longer Retry-After is read as this (default 900 = 15 minutes; at most one hour). */
   maxRetryAfterSeconds: z.number().int().min(1).max(RETRY_AFTER_CEILING_SECONDS).optional(),
+  /** Without parallelPages: the most requests at once the adaptive limit may reach (default 8). */
+  maxParallelPages: z.number().int().min(1).max(16).optional(),
 });
 
 const fusionOAuth = z.strictObject({
@@ -197,8 +199,11 @@ export const fusionSchema = z.strictObject({
   initialWatermark: z.iso.datetime({ offset: true }).default('1970-01-01T00:00:00Z'),
   frameworkVersion: z.number().int().min(1).max(9).default(4),
   requestTimeoutSeconds: z.number().int().min(1).default(60),
-  /** Pages fetched at once for a large window (1 = one after another). */
-  parallelPages: z.number().int().min(1).max(16).default(1),
+  /**
+   * Time slices of a large window read at once, fixed (1 = one after another). Unset: adaptive,
+   * widened on clean answers and narrowed on 429/503 up to limits.maxParallelPages.
+   */
+  parallelPages: z.number().int().min(1).max(16).optional(),
   /**
    * Also select parents whose child rows changed in the window (q on child.LastUpdateDate), for
    * pods where a child change does not move the parent's LastUpdateDate.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { AuthProvider } from './auth';
+import type { AdaptiveConcurrency, Outcome } from './concurrency';
 import { FusionError } from './errors';
 import { sendRequest } from './http';
 import { retryTransient } from './retry';
@@ -21,6 +22,8 @@ export interface FusionLimits {
   maxRowsPerDocument: number;
   /** A longer Retry-After (from Fusion or the token endpoint) is read as this. */
   maxRetryAfterSeconds: number;
+  /** Requests at once when parallelPages is not set: the bound of the adaptive limit. */
+  maxParallelPages: number;
 }
 
 export const DEFAULT_FUSION_LIMITS: FusionLimits = {
@@ -29,6 +32,7 @@ export const DEFAULT_FUSION_LIMITS: FusionLimits = {
   maxPagesPerWindow: 100_000,
   maxRowsPerDocument: 100_000,
   maxRetryAfterSeconds: 15 * 60,
+  maxParallelPages: 8,
 };
 
 /** The defaults with the given overrides (undefined values do not override). */
@@ -51,8 +55,13 @@ export interface FusionClientSettings {
   baseUrl: string;
   frameworkVersion: number;
   pageSize: number;
-  /** Pages fetched at once by parallelPages(); 1 = sequential. */
+  /** Time slices of a window read at once, fixed; 1 = sequential (the default without `concurrency`). */
   parallelPages?: number;
+  /**
+   * Without parallelPages: the adaptive limit every GET of this client waits for (one per pod);
+   * windows are then read in up to `concurrency.max` slices.
+   */
+  concurrency?: AdaptiveConcurrency;
   /** In-call retries of a throttled or unavailable GET before the error goes to Temporal. */
   transientRetries?: number;
   /** Cap for one wait, whatever Retry-After says; a longer wait is Temporal's to schedule. */
@@ -104,7 +113,12 @@ export class FusionClient {
 
   /** How many windows a large extraction may page at once. */
   get parallelism(): number {
-    return this.settings.parallelPages ?? 1;
+    return this.settings.parallelPages ?? this.settings.concurrency?.max ?? 1;
+  }
+
+  /** The adaptive limit on requests at once; null when parallelPages fixes the parallelism. */
+  get adaptive(): AdaptiveConcurrency | null {
+    return this.settings.parallelPages === undefined ? (this.settings.concurrency ?? null) : null;
   }
 
   /** URL of a top-level resource: `<baseUrl>/<name>`. Child URLs always come from links. */
@@ -118,10 +132,33 @@ export class FusionClient {
    */
   async getJson(url: string): Promise<unknown> {
     this.checkOrigin(url);
-    return retryTransient(() => this.getWithAuth(url), {
+    return retryTransient(() => this.gated(() => this.getWithAuth(url)), {
       retries: this.retries,
       maxWaitSeconds: this.maxWait,
     });
+  }
+
+  /** One attempt, within the adaptive limit when there is one; its outcome feeds the limit. */
+  private async gated<T>(work: () => Promise<T>): Promise<T> {
+    const limit = this.adaptive;
+    if (!limit) return work();
+    const permit = await limit.acquire();
+    let outcome: Outcome = { kind: 'other' };
+    try {
+      const result = await work();
+      outcome = { kind: 'clean' };
+      return result;
+    } catch (err) {
+      if (err instanceof FusionError && (err.status === 429 || err.status === 503)) {
+        outcome =
+          err.retryAfterSeconds === undefined
+            ? { kind: 'throttled' }
+            : { kind: 'throttled', retryAfterSeconds: err.retryAfterSeconds };
+      }
+      throw err;
+    } finally {
+      limit.release(permit, outcome);
+    }
   }
 
   private async getWithAuth(url: string, refreshed = false): Promise<unknown> {

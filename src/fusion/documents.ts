@@ -1,7 +1,15 @@
 import { type CollectionEnvelope, childLink, type FusionClient } from './client';
 import { FusionError } from './errors';
 import { isResponseTooLarge } from './http';
-import { type KeysetPosition, keysetRequest, nextPosition, queryInstant, START_OF_WINDOW } from './paging';
+import {
+  type KeysetPosition,
+  keysetRequest,
+  nextPosition,
+  parseServedStamp,
+  queryInstant,
+  START_OF_WINDOW,
+  stampLiteral,
+} from './paging';
 
 export { queryInstant } from './paging';
 
@@ -265,7 +273,10 @@ export async function* readWhere(
   spec: ResourceSpec,
   filter: string,
   expand: boolean,
-): AsyncGenerator<Raw[]> {
+  start: KeysetPosition = START_OF_WINDOW,
+  /** Stop after this many requests; the generator then returns where the next page starts. */
+  stopAfter = Number.POSITIVE_INFINITY,
+): AsyncGenerator<Raw[], KeysetPosition | null> {
   const base: Record<string, string> = {};
   if (expand && spec.children.length) {
     base.expand = expandParam(spec.children);
@@ -279,7 +290,7 @@ export async function* readWhere(
   const url = client.resourceUrl(spec.resource);
   const maxPages = client.limits.maxPagesPerWindow;
   let pageSize = fullPage;
-  let position: KeysetPosition = START_OF_WINDOW;
+  let position: KeysetPosition = start;
   for (let request = 1; ; request++) {
     const describe = `GET ${new URL(url).pathname} (page ${request} of the window)`;
     if (request > maxPages) {
@@ -317,8 +328,9 @@ export async function* readWhere(
       else items[i] = await completeDocument(client, spec, items[i]!, base.onlyData === 'true');
     }
     if (items.length) yield items;
-    if (!step.next) return;
+    if (!step.next) return null;
     position = step.next;
+    if (request >= stopAfter) return position;
     if (!oversized) pageSize = Math.min(fullPage, pageSize * 2);
   }
 }
@@ -356,10 +368,9 @@ export function splitWindow(window: ChangeWindow, n: number): ChangeWindow[] {
 }
 
 /**
- * Documents changed in the window, a page at a time. With parallelism > 1 the window is split
- * into that many time slices paged at once; pages are yielded as they complete. Each slice asks
- * for its next page before the current one is handed over, so fetching overlaps staging (even
- * with one slice) and at most one page a slice waits in memory.
+ * Documents changed in the window, a page at a time. With a fixed parallelism > 1 the window is
+ * split into that many time slices paged at once; with the client's adaptive limit, see
+ * readAdaptive. Pages are yielded as they complete.
  */
 export async function* readDocuments(
   client: FusionClient,
@@ -368,9 +379,21 @@ export async function* readDocuments(
   options: ReadOptions,
 ): AsyncGenerator<Raw[]> {
   const read = options.children ? { ...spec, children: options.children } : spec;
+  if (client.adaptive && client.frameworkVersion >= 2) {
+    yield* readAdaptive(client, read, window, options);
+    return;
+  }
   const slices = splitWindow(window, client.parallelism);
-  const iterators = slices.map((slice) => readWindow(client, read, slice, options));
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[]> }>>();
+  yield* merged(slices.map((slice) => readWindow(client, read, slice, options)));
+}
+
+/**
+ * Pages of several readers as they complete. Each reader asks for its next page before the
+ * current one is handed over, so fetching overlaps staging (even with one reader) and at most
+ * one page a reader waits in memory.
+ */
+async function* merged(iterators: AsyncGenerator<Raw[], unknown>[]): AsyncGenerator<Raw[]> {
+  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[], unknown> }>>();
   const pull = (index: number) => {
     const next = iterators[index]!.next().then((result) => ({ index, result }));
     // Read ahead while the caller works on the page before: a failure of that read is taken up
@@ -391,5 +414,92 @@ export async function* readDocuments(
   } finally {
     await Promise.allSettled([...pending.values()]);
     await Promise.allSettled(iterators.map((it) => it.return(undefined)));
+  }
+}
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Pages the adaptive read takes one after another to learn the window's pace, at most. */
+const HEAD_PAGES = 3;
+
+/** Ranges of one adaptive read, at most (as many as parallelPages may fix). */
+const MAX_RANGES = 16;
+
+/**
+ * The adaptive read (parallelPages unset): the window's first page alone (up to three, one after
+ * another, until they show how fast stamps advance), so a small window costs one request as
+ * before; when there is more, the rest of the keyset order is cut by the parents'
+ * LastUpdateDate at whole seconds into consecutive ranges read at once (how many: as many as the
+ * first page's pace says the rest needs, at most the client's bound). The first range goes on
+ * from where the first page stopped, the last has no upper bound (a parent found by a child's
+ * change may carry a later stamp), and every range is the same keyset read restricted by
+ * `LastUpdateDate >= a and < b`: each document once, in one range. The requests themselves wait
+ * for the client's adaptive limit.
+ */
+async function* readAdaptive(
+  client: FusionClient,
+  spec: ResourceSpec,
+  window: ChangeWindow,
+  options: ReadOptions,
+): AsyncGenerator<Raw[]> {
+  const filter = windowFilter(spec, window, options.childChangeFilter);
+  let firstStamp: bigint | null = null;
+  let next: KeysetPosition | null = START_OF_WINDOW;
+  let resumeNs: bigint | null = null;
+  // Pages one after another until they show a pace (a page of one served instant shows none),
+  // at most HEAD_PAGES of them.
+  for (let page = 1; next; page++) {
+    try {
+      const head = readWhere(client, spec, filter, options.expand, next, 1);
+      for (;;) {
+        const r = await head.next();
+        if (r.done) {
+          next = r.value;
+          break;
+        }
+        firstStamp ??= parseServedStamp(r.value[0]?.LastUpdateDate)?.epochNs ?? null;
+        yield r.value;
+      }
+    } catch (err) {
+      throw explainRefusedChild(err, spec);
+    }
+    resumeNs = next?.phase === 'stamps' ? (next.from?.startNs ?? null) : null;
+    if ((resumeNs !== null && firstStamp !== null && resumeNs > firstStamp) || page >= HEAD_PAGES) break;
+  }
+  if (!next) return;
+  // Ranges are cut up to the window's end, or a minute from now when that is sooner (a window
+  // may end in the future; rows past the last cut still come, from the last range).
+  const endNs = parseServedStamp(window.to)?.epochNs ?? null;
+  const soonNs = BigInt(Date.now() + 60_000) * 1_000_000n;
+  const toNs = endNs === null ? null : endNs < soonNs ? endNs : soonNs;
+  if (resumeNs === null || firstStamp === null || resumeNs <= firstStamp || toNs === null) {
+    yield* guarded(readWhere(client, spec, filter, options.expand, next), spec);
+    return;
+  }
+  const base = resumeNs - (resumeNs % NS_PER_SECOND);
+  const rest = toNs > base ? toNs - base : 0n;
+  // The pages so far covered [firstStamp, resume): the rest, at that pace, needs this many pages.
+  const pages = Number(rest / (resumeNs - firstStamp)) + 1;
+  // Twice as many ranges as requests at once (at most 16): a range that ends early leaves the
+  // others enough to keep the limit busy to the end. At most one page a range waits in memory.
+  const n = Math.max(1, Math.min(2 * client.parallelism, MAX_RANGES, pages));
+  const step = ((rest / BigInt(n) + NS_PER_SECOND - 1n) / NS_PER_SECOND) * NS_PER_SECOND || NS_PER_SECOND;
+  const bounds: bigint[] = [];
+  for (let k = 1; k < n && base + BigInt(k) * step < toNs; k++) bounds.push(base + BigInt(k) * step);
+  const below = (bound: bigint | undefined) =>
+    bound === undefined ? filter : `(${filter}) and LastUpdateDate < '${stampLiteral(bound, 0)}'`;
+  const readers = [guarded(readWhere(client, spec, below(bounds[0]), options.expand, next), spec)];
+  bounds.forEach((from, i) => {
+    const start: KeysetPosition = { phase: 'stamps', from: { startNs: from, fractionDigits: 0 } };
+    readers.push(guarded(readWhere(client, spec, below(bounds[i + 1]), options.expand, start), spec));
+  });
+  yield* merged(readers);
+}
+
+async function* guarded(reader: AsyncGenerator<Raw[], unknown>, spec: ResourceSpec): AsyncGenerator<Raw[]> {
+  try {
+    yield* reader;
+  } catch (err) {
+    throw explainRefusedChild(err, spec);
   }
 }

@@ -1,10 +1,12 @@
 import { type AuthProvider, BasicAuthProvider, OAuthProvider } from './auth';
 import { FusionClient, type FusionLimits, fusionLimits } from './client';
+import { AdaptiveConcurrency } from './concurrency';
 import { createFusionAgent, type FusionProxy } from './http';
 import { TokenProvider } from './token';
 
 export { BasicAuthProvider, OAuthProvider } from './auth';
 export { DEFAULT_FUSION_LIMITS, FusionClient, type FusionLimits } from './client';
+export { AdaptiveConcurrency, type ConcurrencySample } from './concurrency';
 export type { ChangeWindow, ReadOptions } from './documents';
 export { type Extracted, entityReaders, readChanges, readRecordsById } from './entities';
 export { FusionError, type FusionErrorKind } from './errors';
@@ -28,6 +30,7 @@ export interface FusionConnectionSettings {
   pageSize: number;
   frameworkVersion: number;
   requestTimeoutSeconds: number;
+  /** Fixed time slices read at once; unset: adaptive, up to fusion.limits.maxParallelPages. */
   parallelPages?: number;
   /** In-call retries of a throttled or failing GET before the error goes to Temporal (default 3). */
   transientRetries?: number;
@@ -48,7 +51,7 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
   const limits = fusionLimits(settings.limits);
   const agent = createFusionAgent({
     requestTimeoutSeconds: settings.requestTimeoutSeconds,
-    connections: Math.max(8, 2 * (settings.parallelPages ?? 1)),
+    connections: Math.max(8, 2 * (settings.parallelPages ?? limits.maxParallelPages)),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });
   const { auth: a } = settings;
@@ -73,7 +76,9 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
       baseUrl: settings.baseUrl,
       frameworkVersion: settings.frameworkVersion,
       pageSize: settings.pageSize,
-      parallelPages: settings.parallelPages ?? 1,
+      ...(settings.parallelPages !== undefined
+        ? { parallelPages: settings.parallelPages }
+        : { concurrency: new AdaptiveConcurrency(limits.maxParallelPages) }),
       transientRetries: settings.transientRetries,
       limits,
     },

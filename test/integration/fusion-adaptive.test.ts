@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FusionSimulator } from '../../simulator/server';
+import { connectFusion, type FusionConnection, readChanges } from '../../src/fusion';
+
+// The adaptive request limit (fusion.parallelPages unset) against the simulator over HTTP, with a
+// pod's latency and request-rate limit: it widens on clean answers, narrows on 429/503, holds
+// every request for a Retry-After, never has more requests out than its bound, and every line
+// still comes exactly once.
+
+const CLIENT_ID = 'adaptive-client';
+const SECRET = 'adaptive-client-secret-51c3';
+const SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
+const LINES = 10_000;
+const BOUND = 4;
+
+describe('adaptive parallel paging', { timeout: 180_000 }, () => {
+  // Lines spread evenly over the day before now, as the bench lays them out.
+  const layout = { linesPerHeader: 10, headersPerBatch: 2, batchesPerTimestamp: 2 };
+  const stamps = LINES / layout.linesPerHeader / layout.headersPerBatch / layout.batchesPerTimestamp;
+  const stepMs = Math.floor(86_400 / stamps) * 1000;
+  const from = Math.floor(Date.now() / 1000) * 1000 - stamps * stepMs - 60_000;
+  const window = { from: new Date(from - 1000).toISOString(), to: new Date().toISOString() };
+  const sim = new FusionSimulator({
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
+    generated: { journalLines: LINES, from, stepMs, ...layout },
+  });
+  let fusion: FusionConnection;
+
+  before(async () => {
+    const url = await sim.listen();
+    fusion = connectFusion({
+      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
+      auth: {
+        type: 'oauth',
+        tokenUrl: `${url}/oauth2/v1/token`,
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        scope: SCOPE,
+        tokenRefreshSeconds: 3300,
+      },
+      pageSize: 25, // 25 batches of 20 lines: 500 lines a request
+      frameworkVersion: 4,
+      requestTimeoutSeconds: 30,
+      transientRetries: 6,
+      limits: { maxParallelPages: BOUND },
+    });
+  });
+  after(async () => {
+    await fusion.close();
+    await sim.close();
+  });
+
+  async function readAll(): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const page of readChanges(fusion.client, 'journalLines', window, {
+      expand: true,
+      childChangeFilter: true,
+    })) {
+      for (const x of page) {
+        assert.ok(x.ok, x.ok ? '' : x.error.message);
+        if (x.ok) keys.push(`${x.record.headerId}/${x.record.lineNumber}`);
+      }
+    }
+    return keys;
+  }
+
+  function assertEachOnce(keys: string[]): void {
+    assert.equal(keys.length, LINES, 'lines read');
+    assert.equal(new Set(keys).size, LINES, 'no line twice');
+  }
+
+  it('widens while answers are clean, up to its bound and never past it', async () => {
+    sim.faults.clear();
+    sim.faults.set({ podLatency: { minMs: 100, maxMs: 300, seed: 3 } });
+    const limit = fusion.client.adaptive!;
+    assert.equal(limit.limit, 1, 'starts at one request');
+    assertEachOnce(await readAll());
+    assert.equal(limit.limit, BOUND, 'widened to the bound');
+    assert.ok(limit.history.some((s) => s.event === 'widen'));
+    assert.equal(sim.stats.faults.rateLimit ?? 0, 0);
+    assert.equal(sim.stats.restInFlight.peak, BOUND, 'the pod saw the bound at once, never more');
+  });
+
+  it('narrows on 429 under a request-rate limit, honours its Retry-After, reads each line once', async () => {
+    sim.faults.clear();
+    sim.faults.set({
+      podLatency: { minMs: 100, maxMs: 300, seed: 4 },
+      rateLimit: { perSecond: 6, burst: 2 },
+    });
+    const limit = fusion.client.adaptive!;
+    const from = limit.history.length;
+    assertEachOnce(await readAll());
+    const events = limit.history.slice(from);
+    assert.ok((sim.stats.faults.rateLimit ?? 0) > 0, 'the rate limit answered 429');
+    assert.ok(
+      events.some((s) => s.event === 'narrow' && s.limit < BOUND),
+      'narrowed on 429',
+    );
+    assert.ok(
+      events.some((s) => s.event === 'pause'),
+      'paused for Retry-After',
+    );
+    assert.ok(sim.stats.restInFlight.peak <= BOUND);
+  });
+
+  it('sends nothing while a 503 Retry-After runs, and cuts the limit', async () => {
+    sim.faults.clear();
+    sim.faults.set({ podLatency: { minMs: 50, maxMs: 100, seed: 5 } });
+    const limit = fusion.client.adaptive!;
+    // Widened again on clean answers first.
+    assertEachOnce(await readAll());
+    const widened = limit.limit;
+    assert.equal(widened, BOUND);
+    sim.faults.set({ serviceUnavailable: { count: 1, retryAfter: 2 } });
+    const requests = () => sim.stats.requests.journalBatches ?? 0;
+    const reading = readAll();
+    while (!sim.stats.faults.serviceUnavailable) await sleep(5);
+    // Answers to requests already out may still come; a new request may not for 2 s.
+    await sleep(600);
+    const during = requests();
+    await sleep(1000);
+    assert.equal(requests(), during, 'no request during the Retry-After');
+    assertEachOnce(await reading);
+    const cut = limit.history.find((s, i) => s.event === 'narrow' && limit.history[i + 1]?.event === 'pause');
+    assert.ok(cut && cut.limit <= Math.floor(widened * 0.7), `cut from ${widened}: ${JSON.stringify(cut)}`);
+    assert.ok(sim.stats.restInFlight.peak <= BOUND);
+  });
+});
