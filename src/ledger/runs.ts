@@ -106,6 +106,19 @@ export async function getRun(db: Queryable, runKey: string): Promise<RunRow | nu
   return rows[0] ?? null;
 }
 
+/** Where a live sync's window starts: `overlapSeconds` before the watermark (or the initial one). */
+async function liveWindowStart(
+  c: Queryable,
+  input: { integrationId: string; initialWatermark: string; overlapSeconds: number },
+): Promise<string> {
+  const watermark = await c.query<{ at: Date }>(
+    'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
+    [input.integrationId],
+  );
+  const at = watermark.rows[0]?.at;
+  return liveWindowFrom(at ? at.toISOString() : null, input.initialWatermark, input.overlapSeconds);
+}
+
 /**
  * Opens the run, or returns it when it is already open (an activity retry). The window starts
  * `overlapSeconds` before the watermark; the ledger drops what the overlap reads again.
@@ -119,16 +132,7 @@ export function openRun(pool: Pool, input: OpenRunInput): Promise<RunRow> {
       [input.integrationId, TERMINAL_RUN_STATUSES],
     );
     if (open.rows[0]) throw new RunInProgressError(input.integrationId, open.rows[0].run_key);
-    const watermark = await c.query<{ at: Date }>(
-      'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
-      [input.integrationId],
-    );
-    const at = watermark.rows[0]?.at;
-    const windowFrom = liveWindowFrom(
-      at ? at.toISOString() : null,
-      input.initialWatermark,
-      input.overlapSeconds,
-    );
+    const windowFrom = await liveWindowStart(c, input);
     const { rows } = await c.query<RunRow>(
       `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status)
        VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6)
@@ -231,16 +235,7 @@ export function recordFailedStart(pool: Pool, input: FailedStartInput): Promise<
   if (!canMoveRun(INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN))
     throw new RunTransitionError(input.runKey, INITIAL_RUN_STATUS, FAILED_BEFORE_OPEN);
   return inTransaction(pool, async (c) => {
-    const watermark = await c.query<{ at: Date }>(
-      'SELECT last_update_date AS at FROM watermark WHERE integration_id = $1',
-      [input.integrationId],
-    );
-    const at = watermark.rows[0]?.at;
-    const windowFrom = liveWindowFrom(
-      at ? at.toISOString() : null,
-      input.initialWatermark,
-      input.overlapSeconds,
-    );
+    const windowFrom = await liveWindowStart(c, input);
     // Inserted in its final status: a failed run does not count as the integration's open run.
     const { rowCount } = await c.query(
       `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status,
