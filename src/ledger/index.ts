@@ -5,6 +5,8 @@ import * as commit from './commit';
 import type { X12ControlNumbers } from './controlNumbers';
 import * as controlNumbers from './controlNumbers';
 import { migrate } from './migrate';
+import type { ActiveRun, IntegrationActivity, RunProgress } from './progress';
+import * as progress from './progress';
 import type { IntegrationRegistration } from './registry';
 import * as registry from './registry';
 import type { ReportRange } from './reports';
@@ -19,6 +21,7 @@ export type { FileRow, RenderSink, RenderTotals } from './archive';
 export type { X12ControlNumbers } from './controlNumbers';
 export { contentDigest } from './digest';
 export { migrate } from './migrate';
+export type { ActiveRun, FinishedRun, IntegrationActivity, LastFile, RunProgress } from './progress';
 export type { IntegrationRegistration } from './registry';
 export type {
   CommittedFile,
@@ -37,7 +40,7 @@ export type { QuarantineEntry, StagedEntry } from './staging';
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 // This class is the facade: each method is one call into the module that owns its tables
-// (runs, staging, archive, controlNumbers, commit, registry, reports; runStates holds the run
+// (runs, progress, staging, archive, controlNumbers, commit, registry, reports; runStates holds the run
 // state machine). The pool stays in here: no SQL on ledger tables runs anywhere else.
 
 export class Ledger {
@@ -111,6 +114,20 @@ export class Ledger {
 
   openRunOf(integrationId: string): Promise<{ runKey: string; status: RunStatus } | null> {
     return runs.openRunOf(this.pool, integrationId);
+  }
+
+  // Live progress and the integration's activity (progress.ts)
+
+  reportRunProgress(runKey: string, report: RunProgress): Promise<void> {
+    return progress.reportRunProgress(this.pool, runKey, report);
+  }
+
+  runProgress(runKey: string): Promise<ActiveRun | null> {
+    return progress.runProgress(this.pool, runKey);
+  }
+
+  integrationActivity(integrationId: string): Promise<IntegrationActivity> {
+    return progress.integrationActivity(this.pool, integrationId);
   }
 
   // Staging and quarantine (staging.ts)
