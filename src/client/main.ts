@@ -18,7 +18,7 @@ import {
 } from './admin';
 import { parseVerbArgs, UsageError } from './args';
 import { ledgerReport } from './ledgerReport';
-import { operateCommand, parseResyncArgs, RESYNC_OPTIONS } from './operate';
+import { operateCommand, parseResyncArgs, RESYNC_OPTIONS, statusCommand } from './operate';
 import { retryCommand, syncCommand } from './sync';
 
 // `ml-connector <command>`: the admin's CLI. Temporal's own CLI and Web UI work alongside it.
@@ -28,12 +28,16 @@ const USAGE = `usage: ml-connector <command>
   migrate                     apply the Postgres schema migrations (the worker also does this at start)
   validate                    check the configuration file and that every secret it names is set
   start <integration>         start the integration's scheduled workflow (integration-<id>)
-  status <integration>        watermark, last run and file, counts, last error, next run, resync progress
+  status <integration> [--watch [--interval S]]
+                              watermark, last run and file, run counts, open failures, the run in
+                              progress with its stage and live counts, schedule, next run, resync
+                              progress (from the ledger and the integration workflow, if started)
   pause|resume <integration>  stop or restart scheduled syncs
   resync <integration> (--all | --since DATE | --from DATE --to DATE [--window-hours N] | --records ID,…)
         --reason "…" [--wait]  send again (recorded as a resend; the watermark stays); --wait draws progress
   sync <integration> [--no-wait]
-                              start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
+                              start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result;
+                              its progress is drawn on stderr meanwhile
   ledger <integration>        watermark, records delivered and the latest files
   integrations validate|list  check the configuration; list integrations registered in Postgres
   audit records [--integration ID] [--record ID] [--from T] [--to T] [--format csv|json]
@@ -112,8 +116,19 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       print(await syncCommand(readRuntimeEnv(), positionals[0]!, !values['no-wait']));
       return 0;
     }
+    case 'status': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
+      });
+      const seconds = values.interval === undefined ? 2 : Number(values.interval);
+      if (!(seconds >= 0.5)) throw new UsageError('status: --interval is seconds, at least 0.5');
+      const watch = values.watch ? { intervalMs: seconds * 1000 } : undefined;
+      const report = await statusCommand(readRuntimeEnv(), positionals[0]!, watch);
+      if (report) print(report);
+      return 0;
+    }
     case 'start':
-    case 'status':
     case 'pause':
     case 'resume': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);

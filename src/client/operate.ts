@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
+import type { Client } from '@temporalio/client';
+import { ConfigError, findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
-import type { ResyncRequest } from '../shared/integrationWorkflow';
+import { Ledger } from '../ledger';
+import type { IntegrationStatus, ResyncAck, ResyncRequest } from '../shared/integrationWorkflow';
 import { temporalClient } from './connect';
 import {
   integrationStatus,
@@ -10,6 +12,8 @@ import {
   requestResync,
   startIntegration,
 } from './integration';
+import { describeProgress, type LiveLine, liveLine } from './progress';
+import { runningRuns, type StatusReport, statusReport } from './status';
 
 // `start`, `status`, `resync`, `pause`, `resume`: the integration workflow from the command line.
 
@@ -62,27 +66,108 @@ export interface ResyncOrder {
   wait: boolean;
 }
 
+/** `status --watch`: how often it is redrawn, and where (tests pass their own). */
+export interface StatusWatch {
+  intervalMs: number;
+  out?: NodeJS.WriteStream;
+  /** Stop after this many redraws (tests); default: until interrupted. */
+  times?: number;
+}
+
+/** `status`: from the ledger and the integration workflow, with what the framework cannot detect. */
+export async function integrationReport(
+  env: RuntimeEnv,
+  client: Client,
+  ledger: Ledger,
+  integrationId: string,
+): Promise<StatusReport & { limitations?: string[] }> {
+  const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const integration = findIntegration(config, integrationId);
+  const report = await statusReport(client, ledger, integrationId);
+  // What this integration's framework version cannot detect, from the configuration.
+  const limitations = frameworkLimitations(integration.fusion.frameworkVersion);
+  return limitations.length ? { ...report, limitations } : report;
+}
+
+/** `status [--watch]`: once, or redrawn every few seconds until interrupted. */
+export async function statusCommand(env: RuntimeEnv, integrationId: string, watch?: StatusWatch) {
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is not set (status reads the ledger).');
+  const { client, close } = await temporalClient(env);
+  const ledger = Ledger.connect(env.DATABASE_URL);
+  try {
+    if (!watch) return await integrationReport(env, client, ledger, integrationId);
+    const out = watch.out ?? process.stdout;
+    for (let i = 0; watch.times === undefined || i < watch.times; i++) {
+      if (i > 0) await sleep(watch.intervalMs);
+      const report = await integrationReport(env, client, ledger, integrationId);
+      const text = JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2);
+      // A terminal is redrawn from the top; a pipe or file gets one report after another.
+      out.write(out.isTTY ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+    }
+    return undefined;
+  } finally {
+    await ledger.close();
+    await close();
+  }
+}
+
+/**
+ * `resync --wait`: a progress bar until the resync `ack` names is done, ending at its final count
+ * (100 % unless it failed). With DATABASE_URL set, the bar also shows the current window's records.
+ */
+export async function followResync(
+  client: Client,
+  integrationId: string,
+  ack: ResyncAck,
+  options: { ledger?: Ledger | null; line?: LiveLine; pollMs?: number } = {},
+): Promise<IntegrationStatus> {
+  const line = options.line ?? liveLine();
+  const mine = (r: { ticket?: number } | null | undefined) =>
+    !!r && ack.ticket !== undefined && r.ticket === ack.ticket;
+  let seen = false;
+  for (;;) {
+    const status = await integrationStatus(client, integrationId);
+    const { current, last } = status.resync;
+    if (mine(last) || (ack.ticket === undefined && seen && !current)) {
+      const end = mine(last) ? last! : null;
+      line.done(
+        end
+          ? `${progressBar(end.windowsDone, end.windowsTotal, end.sent)}${end.error ? ` failed: ${end.error}` : ''}`
+          : 'resync done',
+      );
+      return status;
+    }
+    if (current && (mine(current) || ack.ticket === undefined)) {
+      seen = true;
+      let window = '';
+      if (options.ledger) {
+        const activity = await options.ledger.integrationActivity(integrationId).catch(() => null);
+        const run = runningRuns(activity?.running ?? []).find((r) => r.workflowId === current.workflowId);
+        if (run)
+          window = ` · window ${current.windowsDone + 1}: ${describeProgress(run.stage, run.progress)}`;
+      }
+      line.update(`${progressBar(current.windowsDone, current.windowsTotal, current.sent)}${window}`);
+    } else if (!current && status.resync.queued === 0 && ack.ticket === undefined) {
+      line.done('resync done');
+      return status;
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+}
+
 export async function operateCommand(
   env: RuntimeEnv,
   verb: string,
   integrationId: string,
   resync?: ResyncOrder,
 ) {
+  if (verb === 'status') return statusCommand(env, integrationId);
   const { client, connection, close } = await temporalClient(env);
   try {
     switch (verb) {
       case 'start': {
         const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
         return await startIntegration(client, connection, env, findIntegration(config, integrationId));
-      }
-      case 'status': {
-        const status = await integrationStatus(client, integrationId);
-        // What this integration's framework version cannot detect, from the configuration.
-        const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-        const limitations = frameworkLimitations(
-          findIntegration(config, integrationId).fusion.frameworkVersion,
-        );
-        return limitations.length ? { ...status, limitations } : status;
       }
       case 'pause':
       case 'resume':
@@ -92,19 +177,11 @@ export async function operateCommand(
         if (!resync) throw new Error('resync needs its flags');
         const ack = await requestResync(client, integrationId, resync.request);
         if (!resync.wait) return ack;
-        // Follow it: a progress bar from the status query until this resync is done.
-        let seen = false;
-        for (;;) {
-          const { resync } = await integrationStatus(client, integrationId);
-          const current = resync.current;
-          if (current) {
-            seen = true;
-            process.stderr.write(`\r${progressBar(current.windowsDone, current.windowsTotal, current.sent)}`);
-          } else if (seen || resync.queued === 0) {
-            process.stderr.write('\n');
-            return await integrationStatus(client, integrationId);
-          }
-          await sleep(500);
+        const ledger = env.DATABASE_URL ? Ledger.connect(env.DATABASE_URL) : null;
+        try {
+          return await followResync(client, integrationId, ack, { ledger });
+        } finally {
+          await ledger?.close();
         }
       }
       default:

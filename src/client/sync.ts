@@ -1,16 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimeEnv } from '../config';
+import { Ledger } from '../ledger';
 import type { SyncResult } from '../shared';
+import { buildRunKey } from '../shared/runKey';
 import { retryWorkflowId, syncWorkflowId } from '../shared/workflowIds';
 import { retryDelivery, syncIntegration } from '../workflows';
 import { temporalClient } from './connect';
+import { bar, describeProgress, type LiveLine, liveLine, syncFraction } from './progress';
+import { runningRuns } from './status';
 
-/** `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID. */
+/** How often `sync` reads its run's progress from the ledger. */
+const POLL_MS = 1000;
+
+/**
+ * `ml-connector sync <integration> [--no-wait]`: starts one sync under a meaningful workflow ID.
+ * Waiting, it draws the run's progress on stderr (from the ledger's run row, when DATABASE_URL is
+ * set) and ends the line at 100 % when the run committed.
+ */
 export async function syncCommand(
   env: RuntimeEnv,
   integrationId: string,
   wait: boolean,
+  line: LiveLine = liveLine(),
 ): Promise<SyncResult | string> {
   const { client, close } = await temporalClient(env);
+  const ledger = wait && env.DATABASE_URL ? Ledger.connect(env.DATABASE_URL) : null;
   try {
     const workflowId = syncWorkflowId(integrationId, new Date());
     const handle = await client.workflow.start(syncIntegration, {
@@ -18,9 +32,43 @@ export async function syncCommand(
       workflowId,
       args: [{ integrationId }],
     });
-    return wait ? await handle.result() : workflowId;
+    if (!wait) return workflowId;
+    const runKey = buildRunKey(workflowId, handle.firstExecutionRunId);
+    let finished = false;
+    const result = handle.result().finally(() => {
+      finished = true;
+    });
+    const drawing = ledger ? follow(ledger, runKey, line, () => finished) : Promise.resolve();
+    try {
+      const outcome = await result;
+      await drawing;
+      if (ledger) line.done(`${bar(1)} ${integrationId}: committed, ${outcome.sent} sent`);
+      return outcome;
+    } catch (err) {
+      await drawing;
+      if (ledger) line.done(`${integrationId}: failed`);
+      throw err;
+    }
   } finally {
+    await ledger?.close();
     await close();
+  }
+}
+
+/** Draws the run's progress until `finished()`; a ledger that cannot be read only stops the drawing. */
+async function follow(ledger: Ledger, runKey: string, line: LiveLine, finished: () => boolean) {
+  while (!finished()) {
+    const row = await ledger.runProgress(runKey).catch(() => undefined);
+    if (row === undefined) return;
+    if (row && !finished()) {
+      const [run] = runningRuns([row]);
+      const stage = run?.stage ?? 'extract';
+      line.update(
+        `${bar(syncFraction(stage, row.progress))} ${describeProgress(stage, row.progress)}`,
+        stage,
+      );
+    }
+    await sleep(POLL_MS);
   }
 }
 

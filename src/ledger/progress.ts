@@ -38,6 +38,8 @@ export interface ActiveRun {
   startedAt: string;
   progress: RunProgress;
   progressAt: string | null;
+  /** A failed delivery being delivered now (`retry`, or the next sync delivering it first). */
+  retrying: boolean;
 }
 
 export interface FinishedRun {
@@ -70,19 +72,20 @@ export interface IntegrationActivity {
   runs: { total: number; syncs: number; resends: number; committed: number; failed: number; open: number };
   /** Record versions delivered (resends included). */
   delivered: number;
-  /** Open runs not marked failed: what is running now. */
+  /** Open runs not marked failed, or a failed delivery with progress since: what is running now. */
   running: ActiveRun[];
   lastRun: FinishedRun | null;
   lastFile: LastFile | null;
 }
 
 const progressColumns = `run_key AS "runKey", kind, status, ${rfc3339('started_at')} AS "startedAt",
-  progress, ${rfc3339('progress_at')} AS "progressAt"`;
+  progress, ${rfc3339('progress_at')} AS "progressAt", failed_at IS NOT NULL AS retrying`;
 
 export async function activeRuns(db: Queryable, integrationId: string): Promise<ActiveRun[]> {
   const { rows } = await db.query<ActiveRun>(
     `SELECT ${progressColumns} FROM sync_run
-     WHERE integration_id = $1 AND status <> ALL($2) AND failed_at IS NULL ORDER BY started_at`,
+     WHERE integration_id = $1 AND status <> ALL($2) AND (failed_at IS NULL OR progress_at > failed_at)
+     ORDER BY started_at`,
     [integrationId, TERMINAL_RUN_STATUSES],
   );
   return rows;

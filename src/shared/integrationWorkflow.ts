@@ -25,6 +25,8 @@ export interface ResyncAck {
   accepted: true;
   /** 0 = starts now; n = n requests ahead of it. */
   position: number;
+  /** This request's number (1, 2 …): status's resync.current and resync.last carry it. */
+  ticket?: number;
 }
 
 export interface ResyncProgress {
@@ -57,18 +59,28 @@ export interface IntegrationStatus {
   lastFile: DeliveredFile | null;
   lastError: { at: string; message: string } | null;
   counts: { runs: number; failures: number; sent: number; quarantined: number; resyncs: number };
-  resync: { current: (ResyncProgress & { request: ResyncRequest }) | null; queued: number };
+  resync: {
+    current: (ResyncProgress & { request: ResyncRequest; ticket?: number }) | null;
+    queued: number;
+    /** The resync that ended last, as it ended (windowsDone = windowsTotal unless it failed). */
+    last?: (ResyncProgress & { request: ResyncRequest; ticket?: number }) | null;
+    /** Resync requests accepted so far (the last ticket given). */
+    accepted?: number;
+  };
   lastDeadlineMissed: { at: string; label: string } | null;
 }
 
 export interface IntegrationWorkflowInput {
   integrationId: string;
   /** Carried across continue-as-new. */
-  state?: IntegrationStatus & { queue: ResyncRequest[] };
+  state?: IntegrationStatus & { queue: QueuedResync[] };
   /** Continue as new after this many loop turns (tests make it small). */
   maxTurns?: number;
   heartbeatTimeout?: string;
 }
+
+/** A resync request waiting its turn, with its ticket (absent in state from older versions). */
+export type QueuedResync = ResyncRequest & { ticket?: number };
 
 /** A resync child's input: what to send again, and whom to report progress to. */
 export interface ResyncInput {

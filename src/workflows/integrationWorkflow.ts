@@ -16,6 +16,8 @@ import {
   type IntegrationStatus,
   type IntegrationWorkflowInput,
   pauseSignal,
+  type QueuedResync,
+  type ResyncProgress,
   type ResyncRequest,
   resumeSignal,
   resyncProgressSignal,
@@ -32,7 +34,7 @@ import { describeFailure, syncIntegration } from './syncIntegration';
 // `status` query, alerts when a deadline passes without a delivered file, and continues as new
 // to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
 
-function initialStatus(integrationId: string): IntegrationStatus & { queue: ResyncRequest[] } {
+function initialStatus(integrationId: string): IntegrationStatus & { queue: QueuedResync[] } {
   return {
     integrationId,
     paused: false,
@@ -44,7 +46,7 @@ function initialStatus(integrationId: string): IntegrationStatus & { queue: Resy
     lastFile: null,
     lastError: null,
     counts: { runs: 0, failures: 0, sent: 0, quarantined: 0, resyncs: 0 },
-    resync: { current: null, queued: 0 },
+    resync: { current: null, queued: 0, last: null, accepted: 0 },
     lastDeadlineMissed: null,
     queue: [],
   };
@@ -70,9 +72,15 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     wake = true;
   });
   const enqueue = (request: ResyncRequest) => {
-    state.queue.push(request);
+    const ticket = (state.resync.accepted ?? 0) + 1;
+    state.resync.accepted = ticket;
+    state.queue.push({ ...request, ticket });
     wake = true;
-    return { accepted: true as const, position: state.queue.length - 1 + (state.resync.current ? 1 : 0) };
+    return {
+      accepted: true as const,
+      position: state.queue.length - 1 + (state.resync.current ? 1 : 0),
+      ticket,
+    };
   };
   setHandler(forceResyncSignal, (request) => {
     // A signal cannot answer: a bad request is recorded as the last error instead of lost silently.
@@ -87,11 +95,18 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       if (problem) throw new Error(problem);
     },
   });
-  setHandler(resyncProgressSignal, (progress) => {
+  // A child's first report can arrive in the same activation as its start, before `current` is set
+  // (signals are handled first): it is held until then.
+  let early: ResyncProgress | null = null;
+  const applyProgress = (progress: ResyncProgress) => {
     const current = state.resync.current;
-    if (!current || current.workflowId !== progress.workflowId) return;
+    if (!current || current.workflowId !== progress.workflowId) {
+      early = progress;
+      return;
+    }
     Object.assign(current, progress);
     if (progress.done) {
+      state.resync.last = { ...current };
       state.counts.resyncs++;
       state.counts.sent += progress.sent;
       state.counts.quarantined += progress.quarantined;
@@ -100,14 +115,16 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       state.resync.current = null;
       wake = true;
     }
-  });
+  };
+  setHandler(resyncProgressSignal, applyProgress);
 
   state.watermark = await quick.currentWatermark({ integrationId });
   const childSearchAttributes = info.typedSearchAttributes;
 
   const startNextResync = async () => {
-    const request = state.queue.shift();
-    if (!request) return;
+    const queued = state.queue.shift();
+    if (!queued) return;
+    const { ticket, ...request } = queued;
     const workflowId = resyncWorkflowId(integrationId, new Date());
     // Abandoned on continue-as-new: it reports to this workflow ID, whatever run is current.
     await startChild(resyncIntegration, {
@@ -131,7 +148,11 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       sent: 0,
       quarantined: 0,
       done: false,
+      ...(ticket === undefined ? {} : { ticket }),
     };
+    const held = early as ResyncProgress | null;
+    early = null;
+    if (held?.workflowId === workflowId) applyProgress(held);
   };
 
   const runScheduledSync = async () => {
