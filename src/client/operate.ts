@@ -146,7 +146,12 @@ export async function followResync(
         if (run)
           window = ` · window ${current.windowsDone + 1}: ${describeProgress(run.stage, run.progress)}`;
       }
-      line.update(`${progressBar(current.windowsDone, current.windowsTotal, current.sent)}${window}`);
+      // Until the resync reports its windows (its first act), there is no total to draw.
+      line.update(
+        current.windowsTotal
+          ? `${progressBar(current.windowsDone, current.windowsTotal, current.sent)}${window}`
+          : `resync ${current.workflowId} starting`,
+      );
     } else if (!current && status.resync.queued === 0 && ack.ticket === undefined) {
       line.done('resync done');
       return status;

@@ -14,14 +14,17 @@ export function describeProgress(stage: string, p: RunProgress): string {
     case 'render':
       return `render: ${n(p.rendered)}/${n(p.staged)} records`;
     case 'upload':
-      return `upload: ${megabytes(p.bytesUploaded ?? 0)}/${megabytes(p.bytesTotal ?? 0)} MB`;
+      return `upload: ${size(p.bytesUploaded ?? 0)} of ${size(p.bytesTotal ?? 0)}`;
     default:
       return `${stage}: ${n(p.staged)} records`;
   }
 }
 
-function megabytes(bytes: number): string {
-  return (bytes / 1_000_000).toFixed(1);
+/** `812 B`, `40.2 kB`, `12.3 MB`. */
+export function size(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** `[#########-----------]  45 %`: a bar for a fraction of 1. */

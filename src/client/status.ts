@@ -85,12 +85,17 @@ export function runningRuns(active: ActiveRun[], scheduledWorkflowId: string | n
   });
 }
 
-/** The workflow's status, or null when there is no integration workflow. */
+/**
+ * The workflow's status, or null when no integration workflow is running (never started, or
+ * terminated: a closed workflow's query would wait for a worker of its old task queue).
+ */
 async function scheduleStatus(
   client: Client,
   integrationId: string,
 ): Promise<{ status: IntegrationStatus | null; error?: string }> {
   try {
+    const { status } = await client.workflow.getHandle(integrationWorkflowId(integrationId)).describe();
+    if (status.name !== 'RUNNING') return { status: null };
     return { status: await integrationStatus(client, integrationId) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { status: null };
