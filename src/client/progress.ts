@@ -14,7 +14,9 @@ export function describeProgress(stage: string, p: RunProgress): string {
     case 'render':
       return `render: ${n(p.rendered)}/${n(p.staged)} records`;
     case 'upload':
-      return `upload: ${size(p.bytesUploaded ?? 0)} of ${size(p.bytesTotal ?? 0)}`;
+      return p.bytesTotal === undefined
+        ? 'upload: starting'
+        : `upload: ${size(p.bytesUploaded ?? 0)} of ${size(p.bytesTotal)}`;
     default:
       return `${stage}: ${n(p.staged)} records`;
   }
