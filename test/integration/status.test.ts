@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { requestResync } from '../../src/client/integration';
-import { followResync } from '../../src/client/operate';
+import { followResync, statusCommand } from '../../src/client/operate';
 import type { LiveLine } from '../../src/client/progress';
 import { type StatusReport, statusReport } from '../../src/client/status';
+import { syncCommand } from '../../src/client/sync';
+import { readRuntimeEnv } from '../../src/config';
 import { createMetrics } from '../../src/observability/metrics';
+import type { SyncResult } from '../../src/shared';
 import { integrationWorkflowId } from '../../src/shared/workflowIds';
 import { integrationWorkflow } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
@@ -210,5 +216,35 @@ describe('status and live progress', { timeout: 240_000 }, () => {
     assert.ok(status.schedule?.nextRun);
     assert.equal(status.schedule?.resync.last?.windowsTotal, 4);
     assert.equal(status.counts.resends, 5);
+  });
+
+  it('the CLI: sync draws its progress and ends at 100 %; status --watch redraws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-status-'));
+    const configPath = join(dir, 'ml-connector.config.json');
+    writeFileSync(configPath, JSON.stringify(stack.rawConfig));
+    const env = readRuntimeEnv({
+      DATABASE_URL: stack.databaseUrl,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      ML_CONNECTOR_TASK_QUEUE: stack.taskQueue,
+      ML_CONNECTOR_CONFIG: configPath,
+    });
+    const line = recordingLine();
+    const result = (await syncCommand(env, GL, true, line)) as SyncResult;
+    assert.match(line.final ?? '', new RegExp(`^\\[#{20}\\] 100 % ${GL}: committed, ${result.sent} sent$`));
+    assert.ok(
+      line.updates.every((u) => !/100 %/.test(u)),
+      'only the end is 100 %',
+    );
+
+    const writes: string[] = [];
+    const out = { isTTY: false, write: (t: string) => writes.push(t) } as unknown as NodeJS.WriteStream;
+    await statusCommand(env, GL, { intervalMs: 500, times: 2, out });
+    assert.equal(writes.length, 2, 'two reports, one after the other');
+    for (const text of writes) {
+      const report = JSON.parse(text) as StatusReport & { at: string };
+      assert.equal(report.lastRun?.runKey, result.runKey);
+      assert.equal(report.watermark, result.watermark);
+      assert.ok(report.schedule, 'the integration workflow runs now');
+    }
   });
 });
