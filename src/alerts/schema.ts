@@ -26,7 +26,7 @@ export function webhookUrlProblem(text: string): string | undefined {
 }
 
 export const webhookSchema = z
-  .object({
+  .strictObject({
     /** Where to POST, when the URL is not secret (a relay with header auth). */
     url: z.string().optional(),
     /** The variable holding the URL: use this for Slack, whose webhook URL is the credential. */
@@ -54,7 +54,7 @@ export const webhookSchema = z
   });
 
 export const emailSchema = z
-  .object({
+  .strictObject({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(587),
     /** true: TLS from the first byte (usually port 465). false: plain connect, then STARTTLS. */

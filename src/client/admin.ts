@@ -5,7 +5,9 @@ import { previewNextFile } from '../preview';
 import { listRemoteFolder } from '../sftp';
 import { replayWorkflowId } from '../shared/workflowIds';
 import { replayFile } from '../workflows';
-import { temporalClient } from './connect';
+import { UsageError } from './args';
+import { requireWorker, temporalClient, whileWorkerPolls } from './connect';
+import { aboutWorkflow } from './failure';
 import { withRuntime } from './runtime';
 
 // `integrations`, `audit`, `reconcile`, `replay`, `preview`: the admin's answers to
@@ -54,7 +56,7 @@ export async function auditCommand(verb: string | undefined, flags: AuditFlags):
       const files = await auditFiles(ledger, filter);
       return csv ? toCsv(files) : toJson(files);
     }
-    if (verb !== 'records') throw new Error('audit records|files');
+    if (verb !== 'records') throw new UsageError('audit: records or files?');
     const found = await auditRecords(ledger, { ...filter, recordId: flags.record });
     return csv ? toCsv(found.records) : JSON.stringify(found, null, 2);
   });
@@ -75,16 +77,25 @@ export async function replayCommand(
   fileName: string,
   reason: string | undefined,
 ) {
-  if (!reason) throw new Error('replay needs --reason "…" (it is recorded with the delivery)');
-  const { client, close } = await temporalClient(env);
+  if (!reason) throw new UsageError('replay: needs --reason "…" (it is recorded with the delivery)');
+  const session = await temporalClient();
+  const taskQueue = env.ML_CONNECTOR_TASK_QUEUE;
   try {
-    return await client.workflow.execute(replayFile, {
-      taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
-      workflowId: replayWorkflowId(integrationId, new Date()),
-      args: [{ integrationId, fileName, reason }],
-    });
+    await requireWorker(session, taskQueue, 'no replay was started');
+    const workflowId = replayWorkflowId(integrationId, new Date());
+    return await aboutWorkflow(
+      workflowId,
+      (async () => {
+        const handle = await session.client.workflow.start(replayFile, {
+          taskQueue,
+          workflowId,
+          args: [{ integrationId, fileName, reason }],
+        });
+        return whileWorkerPolls(session, taskQueue, `replay ${workflowId}`, handle.result());
+      })(),
+    );
   } finally {
-    await close();
+    await session.close();
   }
 }
 

@@ -58,7 +58,7 @@ export async function startIntegration(
     );
   }
   const workflowId = integrationWorkflowId(integration.id);
-  const searchAttributes = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+  const searchAttributes = await ensureSearchAttributes(connection, client.options.namespace);
   try {
     await client.workflow.start(integrationWorkflow, {
       taskQueue: env.ML_CONNECTOR_TASK_QUEUE,

@@ -17,6 +17,7 @@ import {
   replayCommand,
 } from './admin';
 import { parseVerbArgs, UsageError } from './args';
+import { describeError, EXIT } from './failure';
 import { ledgerReport } from './ledgerReport';
 import { operateCommand, parseResyncArgs, RESYNC_OPTIONS, statusCommand } from './operate';
 import { retryCommand, syncCommand } from './sync';
@@ -54,8 +55,20 @@ const USAGE = `usage: ml-connector <command>
   retry <integration> <runKey>
                               deliver a failed run's staged file now (workflow retry-<runKey>)
 
+  help, --help, -h            this text
+
+exit codes:
+  0  done
+  1  the command failed: its cause is printed on stderr (also when no worker polls the task queue)
+  2  a usage mistake: nothing was started or changed
+  3  reconcile found a difference (a file missing, altered or extra)
+
 environment: ML_CONNECTOR_CONFIG (default ml-connector.config.json), DATABASE_URL,
-             TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default)`;
+             ML_CONNECTOR_TASK_QUEUE (default ml-connector); Temporal as its own CLI and SDKs read it:
+             TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),
+             TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+             TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME (or their _DATA forms),
+             TEMPORAL_PROFILE of TEMPORAL_CONFIG_FILE (default ~/.config/temporalio/temporal.toml)`;
 
 function print(value: unknown): void {
   console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -74,14 +87,27 @@ async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
 
 const ONE_INTEGRATION = { positionals: ['integration'] } as const;
 
+const HELP = new Set(['help', '--help', '-h']);
+
+/** Runs one command and returns its exit code (EXIT); a failure is printed, not thrown. */
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (
+    HELP.has(command ?? '') ||
+    (command !== 'credentials' && args.some((a) => a === '--help' || a === '-h'))
+  ) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
   try {
     return await runCommand(command, args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`ml-connector ${err.message}\n\n${USAGE}`);
-    return 2;
+    if (err instanceof UsageError) {
+      console.error(`ml-connector ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    console.error(describeError(err));
+    return EXIT.failure;
   }
 }
 
@@ -90,7 +116,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'migrate':
       parseVerbArgs(command, args);
       print({ applied: await withLedger((l) => l.migrate()) });
-      return 0;
+      return EXIT.ok;
     case 'validate': {
       parseVerbArgs(command, args);
       const env = readRuntimeEnv();
@@ -106,7 +132,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         await resolveSecrets(config, { env: process.env });
       }
       print(`${env.ML_CONNECTOR_CONFIG} is valid: ${config.integrations.map((i) => i.id).join(', ')}`);
-      return 0;
+      return EXIT.ok;
     }
     case 'sync': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -114,7 +140,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: { 'no-wait': { type: 'boolean' } },
       });
       print(await syncCommand(readRuntimeEnv(), positionals[0]!, !values['no-wait']));
-      return 0;
+      return EXIT.ok;
     }
     case 'status': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -133,7 +159,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'resume': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       print(await operateCommand(readRuntimeEnv(), command, positionals[0]!));
-      return 0;
+      return EXIT.ok;
     }
     case 'resync': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -144,12 +170,12 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       print(
         await operateCommand(readRuntimeEnv(), command, positionals[0]!, { request, wait: !!values.wait }),
       );
-      return 0;
+      return EXIT.ok;
     }
     case 'integrations': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['validate|list'], required: 0 });
       print(await integrationsCommand(positionals[0]));
-      return 0;
+      return EXIT.ok;
     }
     case 'audit': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -158,14 +184,16 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: AUDIT_OPTIONS,
       });
       console.log(await auditCommand(positionals[0], values));
-      return 0;
+      return EXIT.ok;
     }
     case 'reconcile': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       const result = await reconcileCommand(positionals[0]!);
       print(result);
       // Non-zero when something is off, so a scheduler or monitor can act on it.
-      return result.missing.length || result.altered.length || result.extra.length ? 3 : 0;
+      return result.missing.length || result.altered.length || result.extra.length
+        ? EXIT.difference
+        : EXIT.ok;
     }
     case 'replay': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -174,7 +202,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       });
       const [integrationId, fileName] = positionals;
       print(await replayCommand(readRuntimeEnv(), integrationId!, fileName!, values.reason));
-      return 0;
+      return EXIT.ok;
     }
     case 'preview': {
       const { values, positionals } = parseVerbArgs(command, args, {
@@ -182,18 +210,18 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
         options: { out: { type: 'string' } },
       });
       print(await previewCommand(positionals[0]!, values.out));
-      return 0;
+      return EXIT.ok;
     }
     case 'failures': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['integration'], required: 0 });
       print(await withLedger((l) => l.failedRuns(positionals[0])));
-      return 0;
+      return EXIT.ok;
     }
     case 'retry': {
       const { positionals } = parseVerbArgs(command, args, { positionals: ['integration', 'runKey'] });
       const [integrationId, runKey] = positionals;
       print(await retryCommand(readRuntimeEnv(), integrationId!, runKey!));
-      return 0;
+      return EXIT.ok;
     }
     case 'credentials': {
       // Its verbs parse their own arguments (src/credentials/cli.ts), never echoing one.
@@ -201,7 +229,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       const command = credentialsCommands[verb as keyof typeof credentialsCommands];
       if (!command) {
         console.error(CREDENTIALS_USAGE);
-        return 2;
+        return EXIT.usage;
       }
       return withLedger((l) =>
         command(new CredentialStore(l.credentialsPool(), keyringFromEnv()), rest, {
@@ -214,19 +242,22 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'ledger': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       print(await withLedger((l) => ledgerReport(l, positionals[0]!)));
-      return 0;
+      return EXIT.ok;
     }
   }
-  console.error(USAGE);
-  return 2;
+  if (command !== undefined) {
+    // Not echoed: a mistyped word may be a value (the same rule as parseVerbArgs).
+    console.error(`ml-connector: unknown command\n\n${USAGE}`);
+  } else console.error(USAGE);
+  return EXIT.usage;
 }
 
 if (require.main === module) {
   run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      console.error(err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`);
-      process.exit(1);
+      console.error(describeError(err));
+      process.exit(EXIT.failure);
     },
   );
 }

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { ConfigError, findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import { Ledger } from '../ledger';
 import type { IntegrationStatus, ResyncAck, ResyncRequest } from '../shared/integrationWorkflow';
-import { temporalClient } from './connect';
+import { integrationWorkflowId } from '../shared/workflowIds';
+import { UsageError } from './args';
+import { hasWorker, requireWorker, type TemporalSession, temporalClient, whileWorkerPolls } from './connect';
+import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
 import {
   integrationStatus,
   pauseIntegration,
@@ -41,7 +44,7 @@ export interface ResyncFlags {
 
 export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
   const { reason } = flags;
-  if (!reason) throw new Error('resync needs --reason "…" (it is recorded with every resent record)');
+  if (!reason) throw new UsageError('resync needs --reason "…" (it is recorded with every resent record)');
   const windowHours = flags['window-hours'] ? Number(flags['window-hours']) : undefined;
   const common = { reason, ...(windowHours ? { windowHours } : {}) };
   if (flags.all) return { mode: 'all', ...common };
@@ -57,7 +60,7 @@ export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
         .filter(Boolean),
       ...common,
     };
-  throw new Error('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
+  throw new UsageError('resync needs one of --all, --since DATE, --from DATE --to DATE, --records ID,ID');
 }
 
 /** `resync` only: what to send again, and whether to follow it with a progress bar (`--wait`). */
@@ -77,13 +80,16 @@ export interface StatusWatch {
 /** `status`: from the ledger and the integration workflow, with what the framework cannot detect. */
 export async function integrationReport(
   env: RuntimeEnv,
-  client: Client,
+  session: TemporalSession,
   ledger: Ledger,
   integrationId: string,
 ): Promise<StatusReport & { limitations?: string[] }> {
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
   const integration = findIntegration(config, integrationId);
-  const report = await statusReport(client, ledger, integrationId);
+  // A query needs a worker to answer it: without one it would wait 30 s, then fail.
+  const report = await statusReport(session.client, ledger, integrationId, (taskQueue) =>
+    hasWorker(session, taskQueue),
+  );
   // What this integration's framework version cannot detect, from the configuration.
   const limitations = frameworkLimitations(integration.fusion.frameworkVersion);
   return limitations.length ? { ...report, limitations } : report;
@@ -92,14 +98,14 @@ export async function integrationReport(
 /** `status [--watch]`: once, or redrawn every few seconds until interrupted. */
 export async function statusCommand(env: RuntimeEnv, integrationId: string, watch?: StatusWatch) {
   if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is not set (status reads the ledger).');
-  const { client, close } = await temporalClient(env);
+  const session = await temporalClient();
   const ledger = Ledger.connect(env.DATABASE_URL);
   try {
-    if (!watch) return await integrationReport(env, client, ledger, integrationId);
+    if (!watch) return await integrationReport(env, session, ledger, integrationId);
     const out = watch.out ?? process.stdout;
     for (let i = 0; watch.times === undefined || i < watch.times; i++) {
       if (i > 0) await sleep(watch.intervalMs);
-      const report = await integrationReport(env, client, ledger, integrationId);
+      const report = await integrationReport(env, session, ledger, integrationId);
       const text = JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2);
       // A terminal is redrawn from the top; a pipe or file gets one report after another.
       out.write(out.isTTY ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
@@ -107,7 +113,7 @@ export async function statusCommand(env: RuntimeEnv, integrationId: string, watc
     return undefined;
   } finally {
     await ledger.close();
-    await close();
+    await session.close();
   }
 }
 
@@ -126,7 +132,10 @@ export async function followResync(
     !!r && ack.ticket !== undefined && r.ticket === ack.ticket;
   let seen = false;
   for (;;) {
-    const status = await integrationStatus(client, integrationId);
+    const status = await aboutWorkflow(
+      integrationWorkflowId(integrationId),
+      integrationStatus(client, integrationId),
+    );
     const { current, last } = status.resync;
     if (mine(last) || (ack.ticket === undefined && seen && !current)) {
       const end = mine(last) ? last! : null;
@@ -167,20 +176,50 @@ export async function operateCommand(
   resync?: ResyncOrder,
 ) {
   if (verb === 'status') return statusCommand(env, integrationId);
-  const { client, connection, close } = await temporalClient(env);
+  const session = await temporalClient();
+  const { client, connection } = session;
+  const workflowId = integrationWorkflowId(integrationId);
   try {
     switch (verb) {
       case 'start': {
         const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-        return await startIntegration(client, connection, env, findIntegration(config, integrationId));
+        const started = await startIntegration(
+          client,
+          connection,
+          env,
+          findIntegration(config, integrationId),
+        );
+        if (!(await hasWorker(session, env.ML_CONNECTOR_TASK_QUEUE))) {
+          console.error(
+            `warning: no worker polls task queue "${env.ML_CONNECTOR_TASK_QUEUE}": ${workflowId} runs when one does`,
+          );
+        }
+        return started;
       }
       case 'pause':
-      case 'resume':
-        await pauseIntegration(client, integrationId, verb === 'pause');
+      case 'resume': {
+        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
+        await aboutWorkflow(workflowId, pauseIntegration(client, integrationId, verb === 'pause'));
+        if (!(await hasWorker(session, taskQueue))) {
+          console.error(
+            `warning: no worker polls task queue "${taskQueue}": ${workflowId} sees the ${verb} when one does`,
+          );
+        }
         return { integrationId, paused: verb === 'pause' };
+      }
       case 'resync': {
         if (!resync) throw new Error('resync needs its flags');
-        const ack = await requestResync(client, integrationId, resync.request);
+        const taskQueue = await taskQueueOf(session, workflowId, integrationId);
+        await requireWorker(session, taskQueue, 'no resync was requested');
+        const ack = await aboutWorkflow(
+          workflowId,
+          whileWorkerPolls(
+            session,
+            taskQueue,
+            'the resync request',
+            requestResync(client, integrationId, resync.request),
+          ),
+        );
         if (!resync.wait) return ack;
         const ledger = env.DATABASE_URL ? Ledger.connect(env.DATABASE_URL) : null;
         try {
@@ -193,6 +232,25 @@ export async function operateCommand(
         throw new Error(`unknown verb ${verb}`);
     }
   } finally {
-    await close();
+    await session.close();
+  }
+}
+
+/** The task queue the workflow runs on (from the server), so the check asks about the right one. */
+async function taskQueueOf(
+  session: TemporalSession,
+  workflowId: string,
+  integrationId: string,
+): Promise<string> {
+  try {
+    return (await session.client.workflow.getHandle(workflowId).describe()).taskQueue;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new CliError(
+        `Workflow ${workflowId} not found: start it with \`ml-connector start ${integrationId}\``,
+        [`(namespace ${session.target.namespace} on ${session.target.address})`],
+      );
+    }
+    throw new WorkflowCommandError(workflowId, err);
   }
 }

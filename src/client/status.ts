@@ -92,10 +92,18 @@ export function runningRuns(active: ActiveRun[], scheduledWorkflowId: string | n
 async function scheduleStatus(
   client: Client,
   integrationId: string,
+  canQuery: (taskQueue: string) => Promise<boolean>,
 ): Promise<{ status: IntegrationStatus | null; error?: string }> {
   try {
-    const { status } = await client.workflow.getHandle(integrationWorkflowId(integrationId)).describe();
+    const workflowId = integrationWorkflowId(integrationId);
+    const { status, taskQueue } = await client.workflow.getHandle(workflowId).describe();
     if (status.name !== 'RUNNING') return { status: null };
+    if (!(await canQuery(taskQueue))) {
+      return {
+        status: null,
+        error: `no worker polls task queue "${taskQueue}": ${workflowId} cannot answer its status query`,
+      };
+    }
     return { status: await integrationStatus(client, integrationId) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { status: null };
@@ -103,15 +111,20 @@ async function scheduleStatus(
   }
 }
 
+/**
+ * The status report. `canQuery` says whether a worker polls the workflow's task queue (the CLI asks
+ * the server; without a worker a query waits 30 s and fails); by default it is taken to.
+ */
 export async function statusReport(
   client: Client,
   ledger: Ledger,
   integrationId: string,
+  canQuery: (taskQueue: string) => Promise<boolean> = async () => true,
 ): Promise<StatusReport> {
   const [activity, failures, workflow] = await Promise.all([
     ledger.integrationActivity(integrationId),
     ledger.failedRuns(integrationId),
-    scheduleStatus(client, integrationId),
+    scheduleStatus(client, integrationId, canQuery),
   ]);
   const wf = workflow.status;
   return {

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import type { HeaderLineCsvLayout } from '../formats/csv/headerLine';
+import type { JournalLinesCsvLayout } from '../formats/csv/journalLines';
+import { type CsvColumn, csvLayoutSchema } from '../formats/csv/schema';
+import type { SuppliersCsvLayout } from '../formats/csv/suppliers';
+import { LayoutError } from '../formats/errors';
+import { ENTITY_FIELDS } from '../formats/fields/registry';
+import { resolveField } from '../formats/fields/types';
 import {
   type CsvLayoutFor,
   csvRenderer,
@@ -7,98 +14,29 @@ import {
   x12Renderer,
 } from '../formats/fileRenderer';
 import type { FixedWidthLayout } from '../formats/fixedWidth/layout';
+import { fixedWidthLayoutSchema } from '../formats/fixedWidth/schema';
 import type { X12EnvelopeInput, X12PartnerProfile } from '../formats/x12/profile';
+import { x12PartnerProfileSchema } from '../formats/x12/schema';
 import type { EntityName, EntityRecordMap } from '../shared/records';
 
-// The `format` section of an integration: CSV (the default), fixed-width or X12. The shapes are
-// checked here; whether a layout can work for its entity (known fields, widths, a partner
-// profile X12 accepts) is checked by compiling it, in the integration schema (see schema.ts).
+// The `format` section of an integration: CSV (the default), fixed-width or X12. The shapes live
+// beside their formats (src/formats/*/schema.ts, whose types the writers use); here each gets its
+// `type` and the keys that belong to the integration rather than to the layout. Whether a layout
+// can work for its entity (known fields, widths, a partner profile X12 accepts) is checked by
+// compiling it, in the integration schema (see schema.ts).
 
-const column = z.union([
-  z.strictObject({
-    header: z.string().min(1),
-    field: z.string().min(1),
-    decimalPlaces: z.union([z.number().int().min(0).max(10), z.literal('currency')]).optional(),
-    dateFormat: z.string().min(1).optional(),
-  }),
-  z.strictObject({ header: z.string(), literal: z.string() }),
-]);
+export const csvFormatSchema = csvLayoutSchema.extend({ type: z.literal('csv') });
 
-export const csvFormatSchema = z.strictObject({
-  type: z.literal('csv'),
-  header: z.boolean().default(true),
-  delimiter: z.string().length(1).default(','),
-  lineEnding: z.enum(['crlf', 'lf']).default('crlf'),
-  bom: z.boolean().default(false),
-  /** yyyy, yy, MM, dd, e.g. `MM/dd/yyyy`; default yyyy-MM-dd. */
-  dateFormat: z.string().min(1).optional(),
-  /** Fixed decimals, or "currency" for each currency's ISO 4217 minor units; never rounded. */
-  decimalPlaces: z.union([z.number().int().min(0).max(10), z.literal('currency')]).default(2),
-  booleanValues: z.tuple([z.string(), z.string()]).optional(),
-  /** A text value starting with = + - @ TAB or CR gets a leading ' (OWASP CSV injection). */
-  escapeFormulas: z.boolean().default(true),
-  /** Journal lines: DR and CR in two columns ("drcr") or one signed amount ("signed"). */
-  amountStyle: z.enum(['drcr', 'signed']).optional(),
-  ledgerCurrency: z
-    .string()
-    .regex(/^[A-Z]{3}$/)
-    .optional(),
-  /** Invoices and POs: header | line | recordTypes; suppliers: supplier | site. */
-  rowMode: z.enum(['header', 'line', 'recordTypes', 'supplier', 'site']).optional(),
-  columns: z.array(column).min(1).optional(),
-  headerColumns: z.array(column).min(1).optional(),
-  lineColumns: z.array(column).min(1).optional(),
-});
-
-const fixedWidthField = z.looseObject({
-  name: z.string().min(1),
-  type: z.enum(['alpha', 'numeric', 'amount', 'date', 'literal', 'count', 'total']),
-  width: z.number().int().min(1),
-});
-const fixedWidthRecord = z.strictObject({
-  fields: z.array(fixedWidthField).min(1),
-  length: z.number().int().min(1).optional(),
-});
-
-export const fixedWidthFormatSchema = z.strictObject({
+export const fixedWidthFormatSchema = fixedWidthLayoutSchema.extend({
   type: z.literal('fixedWidth'),
-  header: fixedWidthRecord.optional(),
-  detail: fixedWidthRecord,
-  trailer: fixedWidthRecord.optional(),
-  detailPer: z.string().optional(),
-  lineEnding: z.enum(['crlf', 'lf', 'none']).default('crlf'),
-  nonAscii: z.enum(['reject', 'transliterate']).default('reject'),
   /** Values for `file.<name>` sources that do not change per file (a sender code, say). */
   fileValues: z.record(z.string(), z.string()).default({}),
 });
 
-const x12Id = z.strictObject({ qualifier: z.string().min(2).max(2), id: z.string().min(1).max(15) });
-
-export const x12FormatSchema = z.strictObject({
+export const x12FormatSchema = x12PartnerProfileSchema.extend({
   type: z.literal('x12'),
   /** Control numbers are allocated per partner: two integrations to one partner share the sequences. */
   partnerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
-  version: z.enum(['004010', '005010']).default('004010'),
-  interchangeSender: x12Id,
-  interchangeReceiver: x12Id,
-  applicationSender: z.string().min(2).max(15),
-  applicationReceiver: z.string().min(2).max(15),
-  usage: z.enum(['T', 'P']).default('P'),
-  acknowledgmentRequested: z.enum(['0', '1']).default('0'),
-  separators: z
-    .object({
-      element: z.string().length(1),
-      segment: z.string().length(1),
-      subElement: z.string().length(1),
-      repetition: z.string().length(1).optional(),
-    })
-    .default({ element: '*', segment: '~', subElement: ':', repetition: '^' }),
-  lineEnding: z.enum(['none', 'lf', 'crlf']).default('lf'),
-  delimiterPolicy: z.enum(['reject', 'clean']).default('reject'),
-  nonAscii: z.enum(['reject', 'transliterate']).optional(),
-  uomCodes: z.record(z.string(), z.string()).optional(),
-  amountOnlyLineUom: z.string().optional(),
-  itemQualifier: z.string().optional(),
 });
 
 export const formatSchema = z.discriminatedUnion('type', [
@@ -112,13 +50,10 @@ export type FixedWidthFormat = z.infer<typeof fixedWidthFormatSchema>;
 export type X12Format = z.infer<typeof x12FormatSchema>;
 export type FormatConfig = z.infer<typeof formatSchema>;
 
-const col = (header: string, field: string) => ({ header, field });
+const col = (header: string, field: string): CsvColumn => ({ header, field });
 
 /** Columns written when an integration's CSV names none: the fields finance asks for first. */
-export const DEFAULT_CSV_COLUMNS: Record<
-  EntityName,
-  { rowMode?: string; columns: { header: string; field: string }[] }
-> = {
+export const DEFAULT_CSV_COLUMNS: Record<EntityName, { rowMode?: string; columns: CsvColumn[] }> = {
   journalLines: {
     columns: [
       col('Batch', 'batchName'),
@@ -183,21 +118,63 @@ export const DEFAULT_CSV_COLUMNS: Record<
 };
 
 /** The CSV layout for an entity: the configured options, default columns where none are given. */
-export function csvLayout<E extends EntityName>(
-  entity: E,
+export function csvLayout(
+  entity: 'journalLines',
   format: CsvFormat,
-  chartOfAccounts: { delimiter: string; segments: string[] },
-): CsvLayoutFor<E> {
-  const defaults = DEFAULT_CSV_COLUMNS[entity];
-  const { type: _type, ...options } = format;
-  const hasColumns = options.columns || options.headerColumns;
-  return {
-    ...options,
-    rowMode: options.rowMode ?? defaults.rowMode,
-    ...(hasColumns ? {} : { columns: defaults.columns }),
-    ...(entity === 'journalLines' ? { chartOfAccounts } : {}),
-  } as unknown as CsvLayoutFor<E>;
+  coa: ChartOfAccountsLike,
+): JournalLinesCsvLayout;
+export function csvLayout(
+  entity: 'invoices' | 'purchaseOrders',
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): HeaderLineCsvLayout;
+export function csvLayout(
+  entity: 'suppliers',
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): SuppliersCsvLayout;
+export function csvLayout(
+  entity: EntityName,
+  format: CsvFormat,
+  coa: ChartOfAccountsLike,
+): CsvLayoutFor<EntityName>;
+export function csvLayout(
+  entity: EntityName,
+  format: CsvFormat,
+  chartOfAccounts: ChartOfAccountsLike,
+): JournalLinesCsvLayout | HeaderLineCsvLayout | SuppliersCsvLayout {
+  const { type: _type, rowMode, columns, headerColumns, lineColumns, ...options } = format;
+  const defaults = DEFAULT_CSV_COLUMNS[entity].columns;
+  const given = columns ?? (headerColumns || lineColumns ? undefined : defaults);
+  const refuse = (problem: string): never => {
+    throw new LayoutError(`${entity} CSV layout`, [problem]);
+  };
+  const needColumns = (mode: string): CsvColumn[] => given ?? refuse(`rowMode ${mode} needs columns`);
+  switch (entity) {
+    case 'journalLines':
+      if (rowMode !== undefined) refuse(`rowMode does not apply to journalLines (one row per journal line)`);
+      return { ...options, columns: needColumns('(journal lines)'), chartOfAccounts };
+    case 'suppliers': {
+      const mode = rowMode ?? 'supplier';
+      if (mode !== 'supplier' && mode !== 'site')
+        return refuse(`rowMode for suppliers is supplier or site, not ${mode}`);
+      return { ...options, rowMode: mode, columns: needColumns(mode) };
+    }
+    default: {
+      const mode = rowMode ?? 'line';
+      if (mode === 'recordTypes') {
+        if (!headerColumns || !lineColumns)
+          return refuse('rowMode recordTypes needs headerColumns and lineColumns');
+        return { ...options, rowMode: mode, headerColumns, lineColumns };
+      }
+      if (mode !== 'header' && mode !== 'line')
+        return refuse(`rowMode for ${entity} is header, line or recordTypes, not ${mode}`);
+      return { ...options, rowMode: mode, columns: needColumns(mode) };
+    }
+  }
 }
+
+type ChartOfAccountsLike = { delimiter: string; segments: string[] };
 
 /**
  * The record fields and row levels a format reads (field paths like `line.distribution.amount`),
@@ -232,12 +209,12 @@ export function fixedWidthLayout(
   chartOfAccounts: { delimiter: string; segments: string[] },
 ): FixedWidthLayout {
   const { type: _type, fileValues: _values, ...layout } = format;
-  return { ...layout, chartOfAccounts } as unknown as FixedWidthLayout;
+  return { ...layout, chartOfAccounts };
 }
 
 export function x12Profile(format: X12Format): X12PartnerProfile {
   const { type: _type, partnerId: _partner, ...profile } = format;
-  return profile as X12PartnerProfile;
+  return profile;
 }
 
 /** Envelope numbers for compiling an X12 profile at start (never written to a file). */
@@ -275,4 +252,57 @@ export function rendererFor(
       if (entity !== 'invoices' && entity !== 'purchaseOrders') throw new Error(`X12 does not fit ${entity}`);
       return x12Renderer(entity, x12Profile(format), envelope) as FileRenderer<EntityRecordMap[EntityName]>;
   }
+}
+
+/** A problem with one place of a layout: the path below the integration's `format` and what is wrong. */
+export interface LayoutFieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Field names a layout uses that its entity does not have, each at the column or field that names
+ * it, with the closest field name and the entity's whole field list (so a typo is fixed from the
+ * message alone). Checked before the layout is compiled, which words the same problem without a path.
+ */
+export function layoutFieldIssues(
+  integration: FormattedIntegration,
+  suggest: (name: string, candidates: readonly string[]) => string | undefined,
+): LayoutFieldIssue[] {
+  const { entity, format, chartOfAccounts } = integration;
+  const fields = ENTITY_FIELDS[entity];
+  const env = { chartOfAccounts };
+  const known = [
+    ...Object.keys(fields.fields),
+    ...(entity === 'journalLines' ? chartOfAccounts.segments.map((s) => `segment:${s}`) : []),
+  ];
+  const check = (name: string, path: (string | number)[]): LayoutFieldIssue[] => {
+    if (name.startsWith('file.') && format.type === 'fixedWidth') return [];
+    const resolved = resolveField(fields, name, env);
+    if (typeof resolved !== 'string') return [];
+    const near = suggest(name, known);
+    return [
+      {
+        path,
+        message: `${resolved}${near ? ` (did you mean "${near}"?)` : ''}; the ${entity} fields are ${known.join(', ')}`,
+      },
+    ];
+  };
+  if (format.type === 'csv') {
+    return (['columns', 'headerColumns', 'lineColumns'] as const).flatMap((where) =>
+      (format[where] ?? []).flatMap((column, i) =>
+        'field' in column ? check(column.field, [where, i, 'field']) : [],
+      ),
+    );
+  }
+  if (format.type === 'fixedWidth') {
+    return (['header', 'detail', 'trailer'] as const).flatMap((role) =>
+      (format[role]?.fields ?? []).flatMap((field, i) =>
+        field.source !== undefined && field.type !== 'literal' && field.type !== 'count'
+          ? check(field.source, [role, 'fields', i, 'source'])
+          : [],
+      ),
+    );
+  }
+  return [];
 }

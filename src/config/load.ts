@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type ParseOptions, printParseErrorCode, visit } from 'jsonc-parser';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from './errors';
+import { ConfigError, UNKNOWN_KEY_MESSAGE } from './errors';
 import { parseConfig } from './parse';
 import type { ConfigFile } from './schema';
 
@@ -158,7 +158,7 @@ function problemOffset(doc: Document.Parsed, problem: string): number | null {
   const message = problem.slice(split + 2);
   const path = pathText === '(top level)' ? '' : pathText;
   // An unknown key is reported on its object; point at the (first) key itself.
-  const unknownKey = /^Unrecognized keys?: ("(?:[^"\\]|\\.)*")/.exec(message)?.[1];
+  const unknownKey = UNKNOWN_KEY_MESSAGE.exec(message)?.[1];
   if (unknownKey === undefined) return offsetOfPath(doc, path, 'value');
   const key = JSON.parse(unknownKey) as string;
   return offsetOfPath(doc, path ? `${path}.${key}` : key, 'key');

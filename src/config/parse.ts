@@ -1,9 +1,9 @@
-import { ConfigError, formatIssues } from './errors';
+import { ConfigError, configIssueMessage, formatIssues } from './errors';
 import { type ConfigFile, configFileSchema, type IntegrationConfig } from './schema';
 
 /** Validates an already-parsed config object; every problem is reported at once. */
 export function parseConfig(raw: unknown, source = 'configuration'): ConfigFile {
-  const parsed = configFileSchema.safeParse(raw);
+  const parsed = configFileSchema.safeParse(raw, { error: configIssueMessage });
   if (!parsed.success) throw new ConfigError(`${source} is not valid:`, formatIssues(parsed.error));
   return parsed.data;
 }

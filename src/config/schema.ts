@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
 import { LayoutError } from '../formats/errors';
 import { OPTIONAL_CHILDREN } from '../fusion/children';
+import { DEFAULT_FILE_NAME_TEMPLATE, FILE_NAME_TOKENS, renderFileName } from '../sftp/fileName';
 import { RETRY_AFTER_CEILING_SECONDS } from '../shared/retryAfter';
-import { csvFormatSchema, formatSchema, rendererFor, SAMPLE_ENVELOPE } from './formats';
+import { closestKey } from './errors';
+import { csvFormatSchema, formatSchema, layoutFieldIssues, rendererFor, SAMPLE_ENVELOPE } from './formats';
 
 // One schema for the configuration file. Secrets are never in the file: the file names the
 // environment variable (or file) that holds each one, and the worker reads it at start.
@@ -56,6 +58,89 @@ const credentialUrl = httpUrl.superRefine((text, ctx) => {
   }
 });
 
+/**
+ * A file name template is checked at load: only known placeholders, only characters a plain file
+ * name may hold (no path separators, no `..`, no leading dot), and {run}, without which a re-run
+ * of the same window would get the same name as the first file.
+ */
+const fileNameTemplate = z
+  .string()
+  .min(1)
+  .superRefine((template, ctx) => {
+    const known: readonly string[] = FILE_NAME_TOKENS;
+    const problems: string[] = [];
+    for (const [, token] of template.matchAll(/\{([^{}]*)\}/g)) {
+      if (!known.includes(token!)) problems.push(`unknown placeholder {${token}}`);
+    }
+    const literal = template.replace(/\{[^{}]*\}/g, 'x');
+    if (/[/\\]/.test(literal)) problems.push('no path separators (/ or \\): the folder is sftp.folder');
+    else if (template.includes('..')) problems.push('no ".."');
+    else if (template.startsWith('.'))
+      problems.push('may not start with "." (the prefix of temporary names)');
+    else if (!/^[A-Za-z0-9._-]*$/.test(literal))
+      problems.push('only letters, digits, ".", "_" and "-" outside placeholders');
+    if (!template.includes('{run}')) problems.push('must contain {run}, which keeps every file name unique');
+    if (problems.length === 0) {
+      try {
+        renderFileName(template, {
+          integration: 'i',
+          entity: 'e',
+          at: new Date(0),
+          run: '0a1b2c3d',
+          ext: 'csv',
+        });
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    for (const problem of problems) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem}; the placeholders are ${known.map((t) => `{${t}}`).join(' ')}`,
+      });
+    }
+  });
+
+/** An outbound proxy's address: `<scheme>//host:port` and nothing else (its user and password are set apart). */
+function checkProxyUrl(text: string, protocols: readonly string[], ctx: z.RefinementCtx): void {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  const form = protocols.map((p) => `${p}//host:port`).join(' or ');
+  if (!url || !protocols.includes(url.protocol) || !url.hostname) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `must be a proxy URL ${form}` });
+  } else if (url.username || url.password) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: 'must not hold a user or password: set username and passwordEnv or passwordCredential',
+    });
+  } else if (!url.port || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `must be ${form} with the port, nothing more` });
+  }
+}
+
+/** A proxy's optional login: a user name and its password, named like every other secret. */
+const proxyLogin = {
+  username: z.string().min(1).optional(),
+  passwordEnv: envVarName.optional(),
+  passwordCredential: credentialName.optional(),
+};
+
+function checkProxyLogin(
+  p: { username?: string; passwordEnv?: string; passwordCredential?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (p.username !== undefined) exactlyOne(p, ['passwordEnv', 'passwordCredential'], ctx);
+  else if (p.passwordEnv !== undefined || p.passwordCredential !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['username'], message: 'a proxy password needs a username' });
+  }
+}
+
+/** Fusion calls (the token request too) through this HTTP proxy; wins over HTTPS_PROXY / NO_PROXY. */
+const fusionProxySchema = z.strictObject({ url: z.string(), ...proxyLogin }).superRefine((p, ctx) => {
+  checkProxyUrl(p.url, ['http:', 'https:'], ctx);
+  checkProxyLogin(p, ctx);
+});
+
 /** Bounds on what Fusion's answers may cost; see FusionLimits in src/fusion/client.ts. */
 const fusionLimitsSchema = z.strictObject({
   /** One response body, in bytes (default 64 MiB). */
@@ -93,7 +178,7 @@ const fusionOAuth = z.strictObject({
 
 /** Basic auth for a local (non-SSO, no MFA) Fusion user: the fallback when OAuth is not set up. */
 const fusionBasic = z
-  .object({
+  .strictObject({
     type: z.literal('basic'),
     username: z.string().min(1),
     passwordEnv: envVarName.optional(),
@@ -126,10 +211,12 @@ export const fusionSchema = z.strictObject({
   children: z.array(z.string().min(1)).optional(),
   /** Bounds on response size, paging and Retry-After; each has a default. */
   limits: fusionLimitsSchema.optional(),
+  /** An HTTP proxy for every Fusion call; without it HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply. */
+  proxy: fusionProxySchema.optional(),
 });
 
 const privateKeyAuth = z
-  .object({
+  .strictObject({
     type: z.literal('privateKey'),
     privateKeyFile: z.string().min(1).optional(),
     privateKeyEnv: envVarName.optional(),
@@ -143,48 +230,65 @@ const privateKeyAuth = z
   });
 
 const passwordAuth = z
-  .object({
+  .strictObject({
     type: z.literal('password'),
     passwordEnv: envVarName.optional(),
     passwordCredential: credentialName.optional(),
   })
   .superRefine((a, ctx) => exactlyOne(a, ['passwordEnv', 'passwordCredential'], ctx));
 
+/**
+ * An SSH server's host key, pinned: a SHA256 fingerprint as `ssh-keygen -lf` prints it, or a
+ * known_hosts line. `{ "acceptAny": true }` turns checking off (logged at every start).
+ */
+const hostKeyPinSchema = z.union(
+  [
+    z.strictObject({
+      sha256: z
+        .string()
+        .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
+    }),
+    z.strictObject({
+      knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
+    }),
+    z.strictObject({ acceptAny: z.literal(true) }),
+  ],
+  {
+    error: 'set hostKey to { "sha256": "SHA256:…" } or { "knownHostsLine": "…" } (or { "acceptAny": true })',
+  },
+);
+
+/** SFTP through an HTTP CONNECT or SOCKS5 proxy; `url` is http://host:port or socks5://host:port. */
+const sftpProxySchema = z
+  .strictObject({ type: z.enum(['http', 'socks5']), url: z.string(), ...proxyLogin })
+  .superRefine((p, ctx) => {
+    checkProxyUrl(p.url, [`${p.type}:`], ctx);
+    checkProxyLogin(p, ctx);
+  });
+
+/** SFTP through an SSH jump host (a direct-tcpip channel): its own login and pinned host key. */
+const jumpHostSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1),
+  auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
+  hostKey: hostKeyPinSchema,
+});
+
 export const sftpSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
   auth: z.discriminatedUnion('type', [privateKeyAuth, passwordAuth]),
-  /**
-   * The server's host key, pinned: a SHA256 fingerprint as `ssh-keygen -lf` prints it, or a
-   * known_hosts line. `{ "acceptAny": true }` turns checking off (logged at every start).
-   */
-  hostKey: z.union(
-    [
-      z.strictObject({
-        sha256: z
-          .string()
-          .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>'),
-      }),
-      z.strictObject({
-        knownHostsLine: z.string().regex(/\s(AAAA[A-Za-z0-9+/=]+)/, 'must hold the base64 key blob'),
-      }),
-      z.strictObject({ acceptAny: z.literal(true) }),
-    ],
-    {
-      error:
-        'set hostKey to { "sha256": "SHA256:…" } or { "knownHostsLine": "…" } (or { "acceptAny": true })',
-    },
-  ),
+  hostKey: hostKeyPinSchema,
   /** Optional algorithm allow-lists passed to ssh2, e.g. { "cipher": ["aes256-gcm@openssh.com"] }. */
   algorithms: z
-    .object({
+    .strictObject({
       kex: z.array(z.string()).min(1).optional(),
       cipher: z.array(z.string()).min(1).optional(),
       serverHostKey: z.array(z.string()).min(1).optional(),
       hmac: z.array(z.string()).min(1).optional(),
     })
-    .strict()
     .optional(),
   /** Absolute remote folder the files go to. */
   folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
@@ -200,14 +304,17 @@ export const sftpSchema = z.strictObject({
   connectTimeoutSeconds: z.number().int().min(1).default(20),
   /** Deadline for each remote operation other than the transfer itself (stat, rename, …). */
   operationTimeoutSeconds: z.number().int().min(1).default(60),
-  /** Name of the delivered file; tokens {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss} {run} {ext}. */
-  fileNameTemplate: z.string().min(1).default('{integration}_{yyyy}{MM}{dd}T{HH}{mm}{ss}Z_{run}.{ext}'),
+  /**
+   * Name of the delivered file; placeholders {integration} {entity} {yyyy} {MM} {dd} {HH} {mm} {ss}
+   * (the window end, UTC) {run} (a hash of the run: keeps names unique, so it is required) {ext}.
+   */
+  fileNameTemplate: fileNameTemplate.default(DEFAULT_FILE_NAME_TEMPLATE),
   /**
    * Encrypt each file to the partner's OpenPGP key (and sign it with ours). The key references
    * follow the same rules as other secrets: a file, a variable or a stored credential.
    */
   pgp: z
-    .object({
+    .strictObject({
       recipientKeyFile: z.string().min(1).optional(),
       recipientKeyEnv: envVarName.optional(),
       recipientKeyCredential: credentialName.optional(),
@@ -240,6 +347,10 @@ export const sftpSchema = z.strictObject({
     .int()
     .min(16 * 1024)
     .default(4 * 1024 * 1024),
+  /** Reach the server through an HTTP CONNECT or SOCKS5 proxy. */
+  proxy: sftpProxySchema.optional(),
+  /** Reach the server through an SSH jump host (not together with proxy). */
+  jumpHost: jumpHostSchema.optional(),
 });
 
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
@@ -281,7 +392,7 @@ export const scheduleSchema = z.strictObject({
 });
 
 export const integrationSchema = z
-  .object({
+  .strictObject({
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'),
@@ -299,6 +410,13 @@ export const integrationSchema = z
     allowUnbalancedJournals: z.boolean().default(false),
   })
   .superRefine((integration, ctx) => {
+    if (integration.sftp.proxy && integration.sftp.jumpHost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sftp', 'jumpHost'],
+        message: 'set proxy or jumpHost, not both',
+      });
+    }
     const { entity, format } = integration;
     if (format.type === 'x12' && entity !== 'invoices' && entity !== 'purchaseOrders') {
       ctx.addIssue({
@@ -320,6 +438,11 @@ export const integrationSchema = z
         });
       }
     });
+    // A field the entity does not have is reported at its column, with the fields it does have.
+    const fieldIssues = layoutFieldIssues(integration, closestKey);
+    for (const issue of fieldIssues)
+      ctx.addIssue({ code: 'custom', path: ['format', ...issue.path], message: issue.message });
+    if (fieldIssues.length > 0) return;
     // Compile the layout now: an unusable one is a configuration error at start, not a failed run.
     try {
       rendererFor(integration, SAMPLE_ENVELOPE);
@@ -331,7 +454,7 @@ export const integrationSchema = z
   });
 
 export const configFileSchema = z
-  .object({
+  .strictObject({
     integrations: z.array(integrationSchema).min(1),
     /** Where failure alerts go (a Slack-compatible webhook and/or e-mail); none when absent. */
     alerts: alertsSchema.optional(),

@@ -13,6 +13,15 @@ export interface IntegrationSecrets {
   sftp: { password: string } | { privateKey: string; passphrase?: string };
   /** OpenPGP keys when files are encrypted for the partner. */
   pgp?: { recipientKey: string; signingKey?: string; signingPassphrase?: string };
+  /** The logins of fusion.proxy and sftp.proxy, and the jump host's credentials, when configured. */
+  fusionProxy?: ProxyLogin;
+  sftpProxy?: ProxyLogin;
+  sftpJumpHost?: { password: string } | { privateKey: string; passphrase?: string };
+}
+
+export interface ProxyLogin {
+  username: string;
+  password: string;
 }
 
 export type SecretResolver = (integrationId: string) => IntegrationSecrets;
@@ -94,7 +103,12 @@ async function resolveOne(
     const pgp = integration.sftp.pgp
       ? await resolvePgp(integration.sftp.pgp, at, sources, problems)
       : undefined;
-    return { fusionClientSecret, sftp: { password }, ...(pgp ? { pgp } : {}) };
+    return {
+      fusionClientSecret,
+      sftp: { password },
+      ...(pgp ? { pgp } : {}),
+      ...(await resolveTunnels(integration, at, sources, problems)),
+    };
   }
   const privateKey = await read(
     { env: auth.privateKeyEnv, credential: auth.privateKeyCredential, file: auth.privateKeyFile },
@@ -118,6 +132,66 @@ async function resolveOne(
     fusionClientSecret,
     sftp: passphrase ? { privateKey, passphrase } : { privateKey },
     ...(pgp ? { pgp } : {}),
+    ...(await resolveTunnels(integration, at, sources, problems)),
+  };
+}
+
+type ProxyConfig = { username?: string; passwordEnv?: string; passwordCredential?: string };
+
+/** The proxies' logins and the jump host's credentials (absent parts are left out). */
+async function resolveTunnels(
+  integration: IntegrationConfig,
+  at: string,
+  sources: SecretSources,
+  problems: string[],
+): Promise<Pick<IntegrationSecrets, 'fusionProxy' | 'sftpProxy' | 'sftpJumpHost'>> {
+  const login = async (proxy: ProxyConfig | undefined, where: string) =>
+    proxy?.username === undefined
+      ? undefined
+      : {
+          username: proxy.username,
+          password: await read(
+            { env: proxy.passwordEnv, credential: proxy.passwordCredential },
+            `${at} ${where} password`,
+            sources,
+            problems,
+          ),
+        };
+  const fusionProxy = await login(integration.fusion.proxy, 'fusion.proxy');
+  const sftpProxy = await login(integration.sftp.proxy, 'sftp.proxy');
+  const jump = integration.sftp.jumpHost?.auth;
+  let sftpJumpHost: IntegrationSecrets['sftpJumpHost'];
+  if (jump?.type === 'password') {
+    sftpJumpHost = {
+      password: await read(
+        { env: jump.passwordEnv, credential: jump.passwordCredential },
+        `${at} sftp.jumpHost.auth password`,
+        sources,
+        problems,
+      ),
+    };
+  } else if (jump) {
+    const privateKey = await read(
+      { env: jump.privateKeyEnv, credential: jump.privateKeyCredential, file: jump.privateKeyFile },
+      `${at} sftp.jumpHost.auth private key`,
+      sources,
+      problems,
+    );
+    const passphrase =
+      jump.passphraseEnv || jump.passphraseCredential
+        ? await read(
+            { env: jump.passphraseEnv, credential: jump.passphraseCredential },
+            `${at} sftp.jumpHost.auth passphrase`,
+            sources,
+            problems,
+          )
+        : undefined;
+    sftpJumpHost = passphrase ? { privateKey, passphrase } : { privateKey };
+  }
+  return {
+    ...(fusionProxy ? { fusionProxy } : {}),
+    ...(sftpProxy ? { sftpProxy } : {}),
+    ...(sftpJumpHost ? { sftpJumpHost } : {}),
   };
 }
 
@@ -183,7 +257,12 @@ export function usesCredentialStore(config: ConfigFile): boolean {
         (s.type === 'password' ? s.passwordCredential : s.privateKeyCredential || s.passphraseCredential) ||
         i.sftp.pgp?.recipientKeyCredential ||
         i.sftp.pgp?.signingKeyCredential ||
-        i.sftp.pgp?.signingPassphraseCredential,
+        i.sftp.pgp?.signingPassphraseCredential ||
+        i.fusion.proxy?.passwordCredential ||
+        i.sftp.proxy?.passwordCredential ||
+        (i.sftp.jumpHost?.auth.type === 'password'
+          ? i.sftp.jumpHost.auth.passwordCredential
+          : i.sftp.jumpHost?.auth.privateKeyCredential || i.sftp.jumpHost?.auth.passphraseCredential),
     );
   });
 }

@@ -151,6 +151,7 @@ export class FusionClient {
       if (
         err instanceof FusionError &&
         err.kind === 'auth' &&
+        err.status !== 407 && // the proxy refused us: a new token would not help
         !refreshed &&
         this.auth.rejected(authorization)
       ) {

@@ -1,4 +1,11 @@
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import {
+  Agent,
+  type Dispatcher,
+  EnvHttpProxyAgent,
+  ProxyAgent,
+  request,
+  errors as undiciErrors,
+} from 'undici';
 import { parseRetryAfter } from '../shared/retryAfter';
 import { FusionError, kindForStatus, safeDetail } from './errors';
 
@@ -10,17 +17,107 @@ import { FusionError, kindForStatus, safeDetail } from './errors';
 export interface HttpOptions {
   requestTimeoutSeconds: number;
   connections?: number;
+  /** An explicit proxy (config `fusion.proxy`): wins over HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: FusionProxy;
 }
 
-export function createFusionAgent(options: HttpOptions): Agent {
-  return new Agent({
+/** An HTTP proxy for every Fusion call (token request included); the password is a resolved secret. */
+export interface FusionProxy {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * The dispatcher for Fusion calls: through `options.proxy` when given, else through the proxy the
+ * environment names (HTTPS_PROXY / HTTP_PROXY, NO_PROXY bypassing it; undici's EnvHttpProxyAgent),
+ * else direct. Through a proxy every request is a CONNECT tunnel, plain http too: the proxy sees
+ * the target's host and port and its own Proxy-Authorization, never a Fusion credential.
+ */
+export function createFusionAgent(options: HttpOptions): Dispatcher {
+  const agentOptions = {
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     connections: options.connections ?? 8,
     connectTimeout: 15_000,
     headersTimeout: options.requestTimeoutSeconds * 1000,
     bodyTimeout: options.requestTimeoutSeconds * 1000,
-  });
+  };
+  const { proxy } = options;
+  if (proxy) {
+    const agent = new ProxyAgent({
+      ...agentOptions,
+      uri: proxy.url,
+      proxyTunnel: true,
+      ...(proxy.username !== undefined
+        ? { token: `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` }
+        : {}),
+    });
+    proxyNames.set(agent, () => `proxy ${proxyOrigin(proxy.url)} (fusion.proxy)`);
+    explicitProxies.add(agent);
+    return agent;
+  }
+  if (ENV_PROXY_VARIABLES.some((name) => process.env[name])) {
+    const agent = new EnvHttpProxyAgent({ ...agentOptions, proxyTunnel: true });
+    proxyNames.set(agent, envProxyNamer(process.env));
+    return agent;
+  }
+  return new Agent(agentOptions);
+}
+
+const ENV_PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const;
+
+/** How a dispatcher's proxy is named in an error: origin only, never a user or password. */
+const proxyNames = new WeakMap<Dispatcher, (url: string) => string>();
+const explicitProxies = new WeakSet<Dispatcher>();
+
+function proxyOrigin(url: string): string {
+  try {
+    const u = new URL(url.includes('://') ? url : `http://${url}`);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'with an unreadable URL';
+  }
+}
+
+/**
+ * Names the proxy EnvHttpProxyAgent takes for a URL, as the environment was when it was built
+ * (lower case wins; http_proxy serves https too when no https_proxy is set).
+ */
+function envProxyNamer(env: NodeJS.ProcessEnv): (url: string) => string {
+  const set = ENV_PROXY_VARIABLES.filter((n) => env[n]).map((n) => [n, env[n] ?? ''] as const);
+  return (url) => {
+    const https = url.startsWith('https:');
+    const found = set.find(([n]) => https || n.toLowerCase() === 'http_proxy');
+    return found ? `proxy ${proxyOrigin(found[1])} (from ${found[0]})` : 'proxy (from the environment)';
+  };
+}
+
+/** undici's words for a proxy that answered CONNECT with something other than 200. */
+const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200/;
+
+/** A FusionError naming the proxy (never its password) when the proxy refused the tunnel. */
+function proxyRefusal(
+  err: unknown,
+  dispatcher: Dispatcher,
+  url: string,
+  describe: string,
+): FusionError | null {
+  const name = proxyNames.get(dispatcher);
+  const m = err instanceof Error ? TUNNEL_REFUSED.exec(err.message) : null;
+  if (!name || !m) return null;
+  const status = Number(m[1]);
+  const what =
+    status === 407
+      ? 'HTTP 407, proxy authentication required or refused (check the proxy user and password)'
+      : `HTTP ${status}`;
+  return new FusionError(
+    status === 407 ? 'auth' : kindForStatus(status),
+    `${describe}: the ${name(url)} refused the tunnel: ${what}`,
+    status,
+    undefined,
+    { cause: err },
+  );
 }
 
 export interface JsonResponse {
@@ -70,13 +167,17 @@ export async function sendRequest(
     // a 3xx comes back as it is and is turned into an error below.
     response = await request(url, { ...init, dispatcher });
   } catch (err) {
+    const refused = proxyRefusal(err, dispatcher, url, describe);
+    if (refused) throw refused;
     const timeout =
       err instanceof undiciErrors.HeadersTimeoutError ||
       err instanceof undiciErrors.BodyTimeoutError ||
       err instanceof undiciErrors.ConnectTimeoutError;
+    // An explicit proxy carries every call, so it is part of the story; the environment's may not.
+    const via = explicitProxies.has(dispatcher) ? ` through the ${proxyNames.get(dispatcher)?.(url)}` : '';
     throw new FusionError(
       'unavailable',
-      `${describe}: ${timeout ? 'timed out' : `network error (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`,
+      `${describe}: ${timeout ? 'timed out' : `network error (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}${via}`,
       undefined,
       undefined,
       { cause: err },

@@ -1,6 +1,6 @@
 import { type AuthProvider, BasicAuthProvider, OAuthProvider } from './auth';
 import { FusionClient, type FusionLimits, fusionLimits } from './client';
-import { createFusionAgent } from './http';
+import { createFusionAgent, type FusionProxy } from './http';
 import { TokenProvider } from './token';
 
 export { BasicAuthProvider, OAuthProvider } from './auth';
@@ -8,6 +8,7 @@ export { DEFAULT_FUSION_LIMITS, FusionClient, type FusionLimits } from './client
 export type { ChangeWindow, ReadOptions } from './documents';
 export { type Extracted, entityReaders, readChanges, readRecordsById } from './entities';
 export { FusionError, type FusionErrorKind } from './errors';
+export type { FusionProxy } from './http';
 export { TokenProvider } from './token';
 
 export type FusionAuthSettings =
@@ -32,6 +33,8 @@ export interface FusionConnectionSettings {
   transientRetries?: number;
   /** Bounds on answers and paging (config `fusion.limits`); the defaults where not given. */
   limits?: Partial<FusionLimits>;
+  /** Config `fusion.proxy` (password resolved); without it HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply. */
+  proxy?: FusionProxy;
 }
 
 export interface FusionConnection {
@@ -46,6 +49,7 @@ export function connectFusion(settings: FusionConnectionSettings): FusionConnect
   const agent = createFusionAgent({
     requestTimeoutSeconds: settings.requestTimeoutSeconds,
     connections: Math.max(8, 2 * (settings.parallelPages ?? 1)),
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });
   const { auth: a } = settings;
   const auth: AuthProvider =

@@ -37,6 +37,10 @@ export function buildIntegrations(
               integration.fusion.auth.type === 'oauth'
                 ? { ...integration.fusion.auth, clientSecret: secret.fusionClientSecret }
                 : { ...integration.fusion.auth, password: secret.fusionClientSecret },
+            proxy: integration.fusion.proxy && {
+              url: integration.fusion.proxy.url,
+              ...secret.fusionProxy,
+            },
           }),
           sftp: {
             host: sftp.host,
@@ -52,6 +56,26 @@ export function buildIntegrations(
             writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
             sha256Sidecar: sftp.sha256Sidecar,
             doneFile: sftp.doneFile,
+            ...(sftp.proxy
+              ? {
+                  proxy: {
+                    type: sftp.proxy.type,
+                    url: sftp.proxy.url,
+                    ...(secret.sftpProxy ? { login: secret.sftpProxy } : {}),
+                  },
+                }
+              : {}),
+            ...(sftp.jumpHost && secret.sftpJumpHost
+              ? {
+                  jumpHost: {
+                    host: sftp.jumpHost.host,
+                    port: sftp.jumpHost.port,
+                    username: sftp.jumpHost.username,
+                    credentials: secret.sftpJumpHost,
+                    hostKey: sftp.jumpHost.hostKey,
+                  },
+                }
+              : {}),
           },
           ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
           read: readOptionsFor(integration),

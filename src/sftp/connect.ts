@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type Socket, connect as tcpConnect } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import type { SftpDestination } from './destination';
 import { classifySftpError, SftpError } from './errors';
 import { expectedFingerprint, hostKeyFingerprint } from './hostKey';
+import { openTunnel, type Tunnel } from './tunnel';
 
-// One SSH connection, the way every delivery and listing opens it: our TCP socket with Nagle off,
-// the host key checked against the pin, a deadline on the handshake and on every operation,
-// errors mapped to SftpError kinds.
+// One SSH connection, the way every delivery and listing opens it: our TCP socket with Nagle off
+// (or a tunnel through the configured proxy or jump host, ./tunnel), the host key checked against
+// the pin, a deadline on the handshake and on every operation, errors mapped to SftpError kinds.
 
 export type SftpConnectionSettings = Pick<
   SftpDestination,
@@ -19,6 +19,8 @@ export type SftpConnectionSettings = Pick<
   | 'algorithms'
   | 'connectTimeoutSeconds'
   | 'operationTimeoutSeconds'
+  | 'proxy'
+  | 'jumpHost'
 >;
 
 export interface SftpSession {
@@ -49,47 +51,24 @@ export async function withDeadline<T>(work: Promise<T>, seconds: number, what: s
   }
 }
 
-/**
- * Our own TCP connection with Nagle off: ssh2 leaves it on, and with the peer's delayed ACKs
- * every small SFTP request waits ~40 ms (a handshake ~350 ms instead of ~30 ms).
- */
-function openSocket(host: string, port: number, seconds: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new SftpError('unavailable', `connecting to ${host}:${port}: timed out after ${seconds}s`));
-    }, seconds * 1000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-}
-
 export async function openSftp(destination: SftpConnectionSettings): Promise<SftpSession> {
   const client = new SftpClient('ml-connector');
   const expected = expectedFingerprint(destination.hostKey);
   let hostKeyRejected = false;
-  let sock: Socket | undefined;
+  let tunnel: Tunnel | undefined;
   const step = `connecting to ${destination.host}:${destination.port}`;
   // Socket errors outside an operation arrive as events; without a listener they kill the process.
   client.on('error', () => {});
   const end = async () => {
     await withDeadline(client.end(), 10, 'closing the connection').catch(() => undefined);
     // client.end() resolves without closing anything when the handshake never finished.
-    sock?.destroy();
+    tunnel?.close();
   };
   try {
-    sock = await openSocket(destination.host, destination.port, destination.connectTimeoutSeconds);
+    tunnel = await openTunnel(destination, destination.connectTimeoutSeconds);
     await withDeadline(
       client.connect({
-        sock,
+        sock: tunnel.sock,
         host: destination.host,
         port: destination.port,
         username: destination.username,

@@ -22,6 +22,26 @@ export interface SftpDestination {
   sha256Sidecar: boolean;
   /** After everything else, write an empty `<name>.done` for receivers that wait for a marker. */
   doneFile: boolean;
+  /** Reach the server through an HTTP CONNECT or SOCKS5 proxy (login resolved). */
+  proxy?: SftpProxy;
+  /** Or through an SSH jump host (credentials resolved). */
+  jumpHost?: SftpJumpHost;
+}
+
+export interface SftpProxy {
+  type: 'http' | 'socks5';
+  /** `http://host:port` or `socks5://host:port`, no user or password in it. */
+  url: string;
+  login?: { username: string; password: string };
+}
+
+export interface SftpJumpHost {
+  host: string;
+  port: number;
+  username: string;
+  credentials: { password: string } | { privateKey: string; passphrase?: string };
+  /** The jump host's own key; the final server's key is still checked against `hostKey`. */
+  hostKey: HostKeyPin;
 }
 
 export interface OutgoingFile {

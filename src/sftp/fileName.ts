@@ -14,6 +14,20 @@ export interface FileNameValues {
   ext: string;
 }
 
+/** The placeholders a template may use (renderFileName fills each). */
+export const FILE_NAME_TOKENS = [
+  'integration',
+  'entity',
+  'yyyy',
+  'MM',
+  'dd',
+  'HH',
+  'mm',
+  'ss',
+  'run',
+  'ext',
+] as const;
+
 export const DEFAULT_FILE_NAME_TEMPLATE = '{integration}_{yyyy}{MM}{dd}T{HH}{mm}{ss}Z_{run}.{ext}';
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;

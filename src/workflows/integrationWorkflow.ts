@@ -5,6 +5,7 @@ import {
   continueAsNew,
   executeChild,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -33,6 +34,13 @@ import { describeFailure, syncIntegration } from './syncIntegration';
 // cron schedule (each sync a child workflow), takes forceResync / pause / resume, answers a
 // `status` query, alerts when a deadline passes without a delivered file, and continues as new
 // to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
+
+/**
+ * Patch ID: a signal or update that comes while a turn starts a resync or plans (activities) ends
+ * that turn's wait. Before it, the wait flag was cleared after planning, so a forceResync (or a
+ * resync's last progress) that came then sat queued until the next planned time.
+ */
+export const WAKE_DURING_PLANNING = 'wake-during-planning';
 
 function initialStatus(integrationId: string): IntegrationStatus & { queue: QueuedResync[] } {
   return {
@@ -215,13 +223,15 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   };
 
   for (let turn = 0; ; turn++) {
+    const wakeDuringPlanning = patched(WAKE_DURING_PLANNING);
+    if (wakeDuringPlanning) wake = false; // from here on, a signal ends this turn's wait
     if (!state.resync.current && state.queue.length) await startNextResync();
     const plan = await quick.planNextTimes({ integrationId, after: new Date().toISOString() });
     state.nextRun = plan.runAt;
     state.nextDeadline = plan.deadline;
     const times = [plan.runAt, plan.deadline?.at].filter((t): t is string => t !== null && t !== undefined);
     const wakeAt = times.length ? Math.min(...times.map((t) => Date.parse(t))) : null;
-    wake = false;
+    if (!wakeDuringPlanning) wake = false;
     const woken = await condition(() => wake, wakeAt === null ? undefined : Math.max(1, wakeAt - Date.now()));
     if (!woken) {
       const now = Date.now();

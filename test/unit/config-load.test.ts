@@ -126,11 +126,26 @@ describe('config files: YAML and JSON', () => {
   });
 
   it('points an unknown key at the key itself', () => {
-    assert.deepEqual(yamlProblems(edit(GOOD_YAML, 'port: 2222', 'port: 2222\n      prot: 22')), [
-      'ml.yaml:16:7 integrations[0].sftp: Unrecognized key: "prot"',
-    ]);
-    assert.deepEqual(jsonProblems(edit(GOOD_JSON, '"port": 2222,', '"port": 2222, "prot": 22,')), [
-      'ml.json:18:23 integrations[0].sftp: Unrecognized key: "prot"',
+    // `port` is set already, so it is not offered: the message lists the keys sftp takes instead.
+    const yaml = yamlProblems(edit(GOOD_YAML, 'port: 2222', 'port: 2222\n      prot: 22'));
+    assert.equal(yaml.length, 1);
+    assert.ok(
+      yaml[0]!.startsWith(
+        'ml.yaml:16:7 integrations[0].sftp: unknown key "prot"; the keys allowed here are host, port,',
+      ),
+      yaml[0],
+    );
+    const json = jsonProblems(edit(GOOD_JSON, '"port": 2222,', '"port": 2222, "prot": 22,'));
+    assert.equal(json.length, 1);
+    assert.ok(
+      json[0]!.startsWith(
+        'ml.json:18:23 integrations[0].sftp: unknown key "prot"; the keys allowed here are host, port,',
+      ),
+      json[0],
+    );
+    // A misspelling of a key that is not set is answered with that key.
+    assert.deepEqual(yamlProblems(edit(GOOD_YAML, 'port: 2222', 'prot: 2222')), [
+      'ml.yaml:15:7 integrations[0].sftp: unknown key "prot" (did you mean "port"?)',
     ]);
   });
 

@@ -110,14 +110,17 @@ describe('configuration', () => {
       ],
     });
     assert.equal(found.length, 1);
-    assert.match(found[0]!, /^integrations\[0\]\.format: .*nope/);
+    assert.match(
+      found[0]!,
+      /^integrations\[0\]\.format\.columns\[0\]\.field: unknown invoices field "nope"; the invoices fields are recordId, /,
+    );
   });
 
   it('rejects a misspelt key instead of ignoring it', () => {
     const base = integration();
     assert.deepEqual(
       problems({ integrations: [{ ...base, fusion: { ...base.fusion, overlapSecond: 5 } }] }),
-      ['integrations[0].fusion: Unrecognized key: "overlapSecond"'],
+      ['integrations[0].fusion: unknown key "overlapSecond" (did you mean "overlapSeconds"?)'],
     );
   });
 
@@ -206,7 +209,7 @@ describe('configuration', () => {
       }),
     );
     assert.equal(found.length, 4, found.join('\n'));
-    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits: Unrecognized key: "maxPages"')));
+    assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits: unknown key "maxPages"')));
     assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxResponseBytes:')));
     assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxRetryAfterSeconds:')));
     assert.ok(found.some((p) => p.startsWith('integrations[0].fusion.limits.maxRowsPerDocument:')));

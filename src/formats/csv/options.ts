@@ -2,31 +2,12 @@ import { type Options, type Stringifier, stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { DecimalPlaces } from '../currency';
 import { datePatternProblem } from '../date';
+import type { CsvFileOptions } from './schema';
 
 // File-level CSV options shared by every entity, and the csv-stringify setup (RFC 4180 quoting:
 // fields holding the delimiter, a quote, CR or LF are quoted; quotes are doubled).
 
-export interface CsvFileOptions {
-  /** Write a header row (in `recordTypes` mode: one header row per record type). */
-  header: boolean;
-  /** One character, e.g. `,` `;` `|` or a tab. */
-  delimiter: string;
-  lineEnding: 'crlf' | 'lf';
-  /** Start the file with a UTF-8 byte-order mark (Excel wants one for non-ASCII text). Default false. */
-  bom?: boolean;
-  /** Default `yyyy-MM-dd`; also `MM/dd/yyyy`, `yyyyMMdd`, `dd.MM.yyyy`… (yyyy, yy, MM, dd). */
-  dateFormat?: string;
-  /** Fixed decimals of amounts, or `'currency'` for the currency's ISO 4217 minor units. */
-  decimalPlaces: DecimalPlaces;
-  /** How booleans are written: [true, false]. Default ['Y', 'N']. */
-  booleanValues?: [string, string];
-  /**
-   * Neutralise spreadsheet formulas in text fields (OWASP "CSV Injection"): a text value starting
-   * with `=` `+` `-` `@`, a tab or a CR is written with a leading `'`. Default true; false writes
-   * every value as it is (for a reader that is a program, not a spreadsheet).
-   */
-  escapeFormulas?: boolean;
-}
+export type { CsvColumn, CsvFieldColumn, CsvFileOptions, CsvLiteralColumn } from './schema';
 
 // Excel, LibreOffice and Sheets start a formula (or DDE call) at any of these as the first character.
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -35,24 +16,6 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function neutraliseFormula(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }
-
-/** A column read from a record field (see the entity's field catalog). */
-export interface CsvFieldColumn {
-  header: string;
-  field: string;
-  /** Overrides the file's decimalPlaces for this column. */
-  decimalPlaces?: DecimalPlaces;
-  /** Overrides the file's dateFormat for this column. */
-  dateFormat?: string;
-}
-
-/** A column with the same text on every row, e.g. a record-type marker `H` / `L`. */
-export interface CsvLiteralColumn {
-  header: string;
-  literal: string;
-}
-
-export type CsvColumn = CsvFieldColumn | CsvLiteralColumn;
 
 /** Problems with the file options (empty when fine). */
 export function csvOptionProblems(options: CsvFileOptions): string[] {

@@ -1,86 +1,27 @@
+import type { z } from 'zod';
 import type { EntityName } from '../../shared/records';
-import type { NonAsciiPolicy } from '../ascii';
 import { datePatternProblem } from '../date';
 import { assertLayout } from '../errors';
 import { ENTITY_FIELDS } from '../fields/registry';
 import { type EntityFields, type FieldEnv, type FieldSpec, resolveField } from '../fields/types';
+import type {
+  FixedWidthField,
+  FixedWidthFieldType,
+  FixedWidthRecordLayout,
+  fixedWidthLayoutSchema,
+} from './schema';
 
 // Fixed-width (positional) layouts: a header record, one detail record per journal line / invoice /
 // invoice line / supplier / site…, and a trailer with counts and control totals. Every field has a
 // width; a value that does not fit is a RecordFieldError naming the record and field, never cut.
 
-export type FixedWidthFieldType =
-  /** Text, padded (default: left-aligned, spaces). */
-  | 'alpha'
-  /** A whole number (default: right-aligned, zeros). */
-  | 'numeric'
-  /** Money: a decimal written with implied (or explicit) decimals (default: right-aligned, zeros). */
-  | 'amount'
-  /** A date in `dateFormat` (default yyyyMMdd). */
-  | 'date'
-  /** Fixed text (`value`), e.g. a record-type code. */
-  | 'literal'
-  /** Trailer only: how many details, records or lines the file holds. */
-  | 'count'
-  /** Trailer only: the exact sum of a detail amount field (`source`). */
-  | 'total';
+export type { FixedWidthField, FixedWidthFieldType, FixedWidthRecordLayout } from './schema';
 
-export interface FixedWidthField {
-  /** Names the field in errors and in the writer's summary of totals. */
-  name: string;
-  type: FixedWidthFieldType;
-  /**
-   * alpha/numeric/amount/date: a record field path (detail records only; see the entity's field
-   * catalog) or `file.<name>` (a value the caller passes for the whole file, allowed anywhere).
-   * total: the detail field to sum.
-   */
-  source?: string;
-  /** literal: the text. */
-  value?: string;
-  /** count: 'details' (detail lines), 'records' (source records) or 'lines' (every line, header and trailer included). */
-  count?: 'details' | 'records' | 'lines';
-  /** 1-based column. Optional: without it the field follows the previous one. Gaps are spaces. */
-  start?: number;
-  width: number;
-  align?: 'left' | 'right';
-  /** One character. Zero padding keeps the sign at the field's edge: -000012500. */
-  pad?: string;
-  /** amount/total: digits after an implied decimal point (1250.00 at 2 → 125000). Default 0. */
-  impliedDecimals?: number;
-  /** amount/total: write the point instead, with this many decimals (1250.5 at 2 → 1250.50). */
-  explicitDecimals?: number;
-  /** numeric/amount/total: 'leading' (-00125), 'trailing' (00125-), or 'none' (a negative is an error). Default 'none'. */
-  sign?: 'leading' | 'trailing' | 'none';
-  /** The sign written for positive values when there is a sign position. Default '+'. */
-  positiveSign?: '+' | ' ';
-  /** date: pattern of yyyy, yy, MM, dd. Default yyyyMMdd. */
-  dateFormat?: string;
-  /** A missing value: 'blank' (spaces), 'zero' (numbers), or 'error'. Default blank for text and dates, zero for numbers. */
-  ifNull?: 'blank' | 'zero' | 'error';
-}
-
-export interface FixedWidthRecordLayout {
-  fields: FixedWidthField[];
-  /** Total record length; shorter content is filled with spaces. Default: the end of the last field. */
-  length?: number;
-}
-
-export interface FixedWidthLayout {
-  header?: FixedWidthRecordLayout;
-  detail: FixedWidthRecordLayout;
-  trailer?: FixedWidthRecordLayout;
-  /**
-   * One detail record per item of this level of the entity (journalLine; invoice, line, distribution;
-   * purchaseOrder, line, schedule, distribution; supplier, site). Default: the deepest level the detail fields name.
-   */
-  detailPer?: string;
-  /** 'none' writes records back to back (every record type must then have the same length). */
-  lineEnding: 'crlf' | 'lf' | 'none';
-  /** Non-ASCII text: 'reject' or 'transliterate' (é → e; see ascii.ts). Positions count characters, so text is ASCII. */
-  nonAscii: NonAsciiPolicy;
+/** A layout as the configuration gives it (./schema.ts), with the chart of accounts for journal lines. */
+export type FixedWidthLayout = z.infer<typeof fixedWidthLayoutSchema> & {
   /** Journal lines: the chart of accounts, for `segment:<name>` fields. */
   chartOfAccounts?: { delimiter: string; segments: string[] };
-}
+};
 
 /** Values for `file.<name>` sources, supplied by the caller (run date, batch name, sequence…). */
 export type FixedWidthFileValues = Readonly<Record<string, string>>;

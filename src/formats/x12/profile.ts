@@ -1,54 +1,13 @@
 import type { NonAsciiPolicy } from '../ascii';
 import { assertLayout } from '../errors';
+import type { X12PartnerProfile } from './schema';
 
 // A trading partner's X12 settings. The caller (ledger) supplies control numbers and the timestamp
 // per interchange (X12EnvelopeInput), so rendering stays pure and a re-send can reuse them.
 
-export type X12Version = '004010' | '005010';
+export type { X12PartnerProfile, X12Separators } from './schema';
 
-export interface X12Separators {
-  /** Between elements, e.g. `*`. */
-  element: string;
-  /** Ends a segment, e.g. `~`. */
-  segment: string;
-  /** Between components of a composite element (ISA16), e.g. `:` or `>`. */
-  subElement: string;
-  /** 005010 only: between repeated values (ISA11), e.g. `^`. 004010 writes `U` in ISA11 instead. */
-  repetition?: string;
-}
-
-export interface X12PartnerProfile {
-  version: X12Version;
-  /** ISA05 / ISA06: our interchange ID qualifier (`ZZ`, `01`, `12`…) and ID (up to 15, padded). */
-  interchangeSender: { qualifier: string; id: string };
-  /** ISA07 / ISA08: the partner's. */
-  interchangeReceiver: { qualifier: string; id: string };
-  /** GS02: application sender's code (2–15). */
-  applicationSender: string;
-  /** GS03: application receiver's code (2–15). */
-  applicationReceiver: string;
-  /** ISA15: T (test) or P (production). */
-  usage: 'T' | 'P';
-  /** ISA14: '1' asks the partner for a TA1 interchange acknowledgment. */
-  acknowledgmentRequested: '0' | '1';
-  separators: X12Separators;
-  /** Cosmetic line break after each segment terminator ('none' for one long line). */
-  lineEnding: 'none' | 'lf' | 'crlf';
-  /** Data holding a separator: 'reject' → RecordFieldError; 'clean' → each such character becomes a space. */
-  delimiterPolicy: 'reject' | 'clean';
-  /** Non-ASCII text (X12 character sets are ASCII). Default 'reject'. */
-  nonAscii?: NonAsciiPolicy;
-  /** Fusion unit-of-measure names → X12 355 codes, added to the defaults (Each → EA, Hours → HR…). */
-  uomCodes?: Record<string, string>;
-  /** Unit for lines that have only an amount (written as 1 × amount). Default EA. */
-  amountOnlyLineUom?: string;
-  /** Product ID qualifier for the item number in IT106/PO106. Default BP (buyer's part number). */
-  itemQualifier?: string;
-  /** ISA01/ISA02. Default 00 and blanks. */
-  authorization?: { qualifier: string; information: string };
-  /** ISA03/ISA04. Default 00 and blanks. */
-  security?: { qualifier: string; information: string };
-}
+export type X12Version = X12PartnerProfile['version'];
 
 /** Per interchange, from the caller: the ledger allocates control numbers; the clock is read outside. */
 export interface X12EnvelopeInput {
