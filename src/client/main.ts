@@ -152,7 +152,7 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       const watch = values.watch ? { intervalMs: seconds * 1000 } : undefined;
       const report = await statusCommand(readRuntimeEnv(), positionals[0]!, watch);
       if (report) print(report);
-      return 0;
+      return EXIT.ok;
     }
     case 'start':
     case 'pause':

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { ConfigError, findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
 import { Ledger } from '../ledger';
-import type { IntegrationStatus, ResyncAck, ResyncRequest } from '../shared/integrationWorkflow';
+import type { IntegrationStatus, ResyncRequest } from '../shared/integrationWorkflow';
 import { integrationWorkflowId } from '../shared/workflowIds';
 import { UsageError } from './args';
 import { hasWorker, requireWorker, type TemporalSession, temporalClient, whileWorkerPolls } from './connect';
@@ -118,18 +119,18 @@ export async function statusCommand(env: RuntimeEnv, integrationId: string, watc
 }
 
 /**
- * `resync --wait`: a progress bar until the resync `ack` names is done, ending at its final count
+ * `resync --wait`: a progress bar until the resync with `request`'s requestId is done, ending at its final count
  * (100 % unless it failed). With DATABASE_URL set, the bar also shows the current window's records.
  */
 export async function followResync(
   client: Client,
   integrationId: string,
-  ack: ResyncAck,
+  request: ResyncRequest,
   options: { ledger?: Ledger | null; line?: LiveLine; pollMs?: number } = {},
 ): Promise<IntegrationStatus> {
   const line = options.line ?? liveLine();
-  const mine = (r: { ticket?: number } | null | undefined) =>
-    !!r && ack.ticket !== undefined && r.ticket === ack.ticket;
+  const mine = (r: { request: ResyncRequest } | null | undefined) =>
+    !!r && request.requestId !== undefined && r.request.requestId === request.requestId;
   let seen = false;
   for (;;) {
     const status = await aboutWorkflow(
@@ -137,7 +138,7 @@ export async function followResync(
       integrationStatus(client, integrationId),
     );
     const { current, last } = status.resync;
-    if (mine(last) || (ack.ticket === undefined && seen && !current)) {
+    if (mine(last) || (request.requestId === undefined && seen && !current)) {
       const end = mine(last) ? last! : null;
       line.done(
         end
@@ -146,7 +147,7 @@ export async function followResync(
       );
       return status;
     }
-    if (current && (mine(current) || ack.ticket === undefined)) {
+    if (current && (mine(current) || request.requestId === undefined)) {
       seen = true;
       let window = '';
       if (options.ledger) {
@@ -161,7 +162,7 @@ export async function followResync(
           ? `${progressBar(current.windowsDone, current.windowsTotal, current.sent)}${window}`
           : `resync ${current.workflowId} starting`,
       );
-    } else if (!current && status.resync.queued === 0 && ack.ticket === undefined) {
+    } else if (!current && status.resync.queued === 0 && request.requestId === undefined) {
       line.done('resync done');
       return status;
     }
@@ -211,19 +212,20 @@ export async function operateCommand(
         if (!resync) throw new Error('resync needs its flags');
         const taskQueue = await taskQueueOf(session, workflowId, integrationId);
         await requireWorker(session, taskQueue, 'no resync was requested');
+        const request = { ...resync.request, requestId: randomUUID() };
         const ack = await aboutWorkflow(
           workflowId,
           whileWorkerPolls(
             session,
             taskQueue,
             'the resync request',
-            requestResync(client, integrationId, resync.request),
+            requestResync(client, integrationId, request),
           ),
         );
         if (!resync.wait) return ack;
         const ledger = env.DATABASE_URL ? Ledger.connect(env.DATABASE_URL) : null;
         try {
-          return await followResync(client, integrationId, ack, { ledger });
+          return await followResync(client, integrationId, request, { ledger });
         } finally {
           await ledger?.close();
         }

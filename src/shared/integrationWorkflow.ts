@@ -19,14 +19,14 @@ export type ResyncRequest = ResyncScope & {
   reason: string;
   /** Window length for date ranges (a backfill), in hours; default 24. */
   windowHours?: number;
+  /** The requester's own ID for it (`resync --wait` follows the resync that carries it). */
+  requestId?: string;
 };
 
 export interface ResyncAck {
   accepted: true;
   /** 0 = starts now; n = n requests ahead of it. */
   position: number;
-  /** This request's number (1, 2 …): status's resync.current and resync.last carry it. */
-  ticket?: number;
 }
 
 export interface ResyncProgress {

@@ -84,11 +84,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     state.resync.accepted = ticket;
     state.queue.push({ ...request, ticket });
     wake = true;
-    return {
-      accepted: true as const,
-      position: state.queue.length - 1 + (state.resync.current ? 1 : 0),
-      ticket,
-    };
+    return { accepted: true as const, position: state.queue.length - 1 + (state.resync.current ? 1 : 0) };
   };
   setHandler(forceResyncSignal, (request) => {
     // A signal cannot answer: a bad request is recorded as the last error instead of lost silently.

@@ -183,7 +183,8 @@ describe('status and live progress', { timeout: 240_000 }, () => {
       workflowId: integrationWorkflowId(GL),
       args: [{ integrationId: GL }],
     });
-    const all = await requestResync(stack.client, GL, { mode: 'all', reason: 'partner reload' });
+    const all = { mode: 'all' as const, reason: 'partner reload', requestId: 'status-test-all' };
+    await requestResync(stack.client, GL, all);
     const allLine = recordingLine();
     const allDone = await followResync(stack.client, GL, all, { ledger: stack.ledger, line: allLine });
     assert.match(allLine.final ?? '', /^\[#{30}\] 1\/1 windows, \d+ sent$/);
@@ -192,16 +193,18 @@ describe('status and live progress', { timeout: 240_000 }, () => {
       `never 0/0: ${allLine.updates.join(' | ')}`,
     );
     assert.equal(allDone.resync.last?.windowsDone, 1);
-    assert.equal(allDone.resync.last?.ticket, all.ticket);
+    assert.equal(allDone.resync.last?.request.requestId, all.requestId);
     assert.ok((allDone.resync.last?.sent ?? 0) > 0, 'everything was sent again');
 
-    const range = await requestResync(stack.client, GL, {
-      mode: 'range',
+    const range = {
+      mode: 'range' as const,
       from: '2026-10-01T00:00:00Z',
       to: '2026-10-02T00:00:00Z',
       windowHours: 6,
       reason: 'backfill of 1 October',
-    });
+      requestId: 'status-test-range',
+    };
+    await requestResync(stack.client, GL, range);
     const rangeLine = recordingLine();
     await followResync(stack.client, GL, range, { ledger: stack.ledger, line: rangeLine, pollMs: 100 });
     assert.match(rangeLine.final ?? '', /^\[#{30}\] 4\/4 windows, \d+ sent$/);
