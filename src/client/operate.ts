@@ -137,7 +137,8 @@ export async function followResync(
       integrationWorkflowId(integrationId),
       integrationStatus(client, integrationId),
     );
-    const { current, last } = status.resync;
+    const { current } = status.resync;
+    const last = status.lastResync;
     if (mine(last) || (request.requestId === undefined && seen && !current)) {
       const end = mine(last) ? last! : null;
       line.done(

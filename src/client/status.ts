@@ -34,6 +34,7 @@ export interface ScheduleStatus {
   lastDeadlineMissed: IntegrationStatus['lastDeadlineMissed'];
   lastError: IntegrationStatus['lastError'];
   resync: IntegrationStatus['resync'];
+  lastResync: IntegrationStatus['lastResync'];
   /** What the workflow counted itself (its scheduled syncs and resyncs only). */
   counts: IntegrationStatus['counts'];
 }
@@ -144,6 +145,7 @@ export async function statusReport(
           lastDeadlineMissed: wf.lastDeadlineMissed,
           lastError: wf.lastError,
           resync: wf.resync,
+          lastResync: wf.lastResync ?? null,
           counts: wf.counts,
         }
       : null,

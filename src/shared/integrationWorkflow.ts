@@ -59,14 +59,9 @@ export interface IntegrationStatus {
   lastFile: DeliveredFile | null;
   lastError: { at: string; message: string } | null;
   counts: { runs: number; failures: number; sent: number; quarantined: number; resyncs: number };
-  resync: {
-    current: (ResyncProgress & { request: ResyncRequest; ticket?: number }) | null;
-    queued: number;
-    /** The resync that ended last, as it ended (windowsDone = windowsTotal unless it failed). */
-    last?: (ResyncProgress & { request: ResyncRequest; ticket?: number }) | null;
-    /** Resync requests accepted so far (the last ticket given). */
-    accepted?: number;
-  };
+  resync: { current: (ResyncProgress & { request: ResyncRequest }) | null; queued: number };
+  /** The resync that ended last, as it ended (windowsDone = windowsTotal unless it failed). */
+  lastResync?: (ResyncProgress & { request: ResyncRequest }) | null;
   lastDeadlineMissed: { at: string; label: string } | null;
 }
 
@@ -79,8 +74,8 @@ export interface IntegrationWorkflowInput {
   heartbeatTimeout?: string;
 }
 
-/** A resync request waiting its turn, with its ticket (absent in state from older versions). */
-export type QueuedResync = ResyncRequest & { ticket?: number };
+/** A resync request waiting its turn. */
+export type QueuedResync = ResyncRequest;
 
 /** A resync child's input: what to send again, and whom to report progress to. */
 export interface ResyncInput {

@@ -54,7 +54,8 @@ function initialStatus(integrationId: string): IntegrationStatus & { queue: Queu
     lastFile: null,
     lastError: null,
     counts: { runs: 0, failures: 0, sent: 0, quarantined: 0, resyncs: 0 },
-    resync: { current: null, queued: 0, last: null, accepted: 0 },
+    resync: { current: null, queued: 0 },
+    lastResync: null,
     lastDeadlineMissed: null,
     queue: [],
   };
@@ -80,9 +81,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     wake = true;
   });
   const enqueue = (request: ResyncRequest) => {
-    const ticket = (state.resync.accepted ?? 0) + 1;
-    state.resync.accepted = ticket;
-    state.queue.push({ ...request, ticket });
+    state.queue.push(request);
     wake = true;
     return { accepted: true as const, position: state.queue.length - 1 + (state.resync.current ? 1 : 0) };
   };
@@ -110,7 +109,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     }
     Object.assign(current, progress);
     if (progress.done) {
-      state.resync.last = { ...current };
+      state.lastResync = { ...current };
       state.counts.resyncs++;
       state.counts.sent += progress.sent;
       state.counts.quarantined += progress.quarantined;
@@ -126,9 +125,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   const childSearchAttributes = info.typedSearchAttributes;
 
   const startNextResync = async () => {
-    const queued = state.queue.shift();
-    if (!queued) return;
-    const { ticket, ...request } = queued;
+    const request = state.queue.shift();
+    if (!request) return;
     const workflowId = resyncWorkflowId(integrationId, new Date());
     // Abandoned on continue-as-new: it reports to this workflow ID, whatever run is current.
     await startChild(resyncIntegration, {
@@ -152,7 +150,6 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       sent: 0,
       quarantined: 0,
       done: false,
-      ...(ticket === undefined ? {} : { ticket }),
     };
     const held = early as ResyncProgress | null;
     early = null;

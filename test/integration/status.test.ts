@@ -192,9 +192,9 @@ describe('status and live progress', { timeout: 240_000 }, () => {
       allLine.updates.every((u) => / [01]\/1 windows/.test(u) || / starting$/.test(u)),
       `never 0/0: ${allLine.updates.join(' | ')}`,
     );
-    assert.equal(allDone.resync.last?.windowsDone, 1);
-    assert.equal(allDone.resync.last?.request.requestId, all.requestId);
-    assert.ok((allDone.resync.last?.sent ?? 0) > 0, 'everything was sent again');
+    assert.equal(allDone.lastResync?.windowsDone, 1);
+    assert.equal(allDone.lastResync?.request.requestId, all.requestId);
+    assert.ok((allDone.lastResync?.sent ?? 0) > 0, 'everything was sent again');
 
     const range = {
       mode: 'range' as const,
@@ -217,7 +217,7 @@ describe('status and live progress', { timeout: 240_000 }, () => {
     const status = await statusReport(stack.client, stack.ledger, GL);
     assert.equal(status.schedule?.paused, false);
     assert.ok(status.schedule?.nextRun);
-    assert.equal(status.schedule?.resync.last?.windowsTotal, 4);
+    assert.equal(status.schedule?.lastResync?.windowsTotal, 4);
     assert.equal(status.counts.resends, 5);
   });
 
