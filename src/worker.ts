@@ -83,6 +83,10 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     activities,
+    // Heartbeat details (pages, counts, bytes) reach Temporal every few seconds, not once per
+    // 0.8 × heartbeat timeout: the Web UI's pending activity shows where a long run is.
+    maxHeartbeatThrottleInterval: '5s',
+    defaultHeartbeatThrottleInterval: '5s',
     shutdownGraceTime: '10s',
   });
   return {

@@ -6,6 +6,7 @@ import { deliverFile } from '../sftp';
 import type { DeliveredFile } from '../shared';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
+import { progressReporter } from './progress';
 import { renderedSummary } from './render';
 
 // Delivery: a run's archived file uploaded, or a past file replayed, byte for byte from the
@@ -28,6 +29,11 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         const rt = deps.integration(input.integrationId);
         const file = await ledger.getFile(input.fileId);
         if (!file) throw new Error(`No file ${input.fileId}`);
+        const progress = progressReporter(ledger, file.runKey, {
+          stage: 'upload',
+          bytesUploaded: 0,
+          bytesTotal: file.byteCount,
+        });
         const result = await deliverFile(
           rt.sftp,
           {
@@ -37,10 +43,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
             open: () => archivedBytes(ledger, file.fileId),
           },
           (bytes) => {
-            heartbeat({ bytes });
+            progress.note({ bytesUploaded: bytes }, { bytes });
             void deps.failpoint?.('mid-upload');
           },
         );
+        progress.note({ bytesUploaded: file.byteCount });
+        await progress.flush();
         await deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
         await ledger.recordDelivery(file.fileId, 'upload', result.uploadedNow, null);

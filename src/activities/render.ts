@@ -12,6 +12,7 @@ import type { RenderedFile } from '../shared';
 import type { EntityName, EntityRecordMap } from '../shared/records';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
+import { progressReporter } from './progress';
 
 // The renderFile activity: staged records → renderer → checked, archived bytes.
 
@@ -32,6 +33,8 @@ export interface RenderInput {
   /** Compress before PGP: the type, the name of the file inside a zip, its date. */
   compress?: { type: Compression; entryName: string; mtime: Date };
   numbers: X12ControlNumbers | null;
+  /** After each page of records written (heartbeat and live progress); default a bare heartbeat. */
+  progress?: (written: number) => void;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
         payload: record,
       });
     },
-    page: (written) => heartbeat({ records: written }),
+    page: input.progress ?? ((written) => heartbeat({ records: written })),
   });
   let plaintext: { sha256: string; bytes: number } | undefined;
   let compressedBytes: number | undefined;
@@ -198,6 +201,7 @@ export function createRenderActivities(deps: ActivityDeps) {
           integration: rt.config.id,
           windowTo: run.windowTo,
         });
+        const progress = progressReporter(ledger, run.runKey, { stage: 'render', rendered: 0 });
         const file = await ledger.saveRenderedFile(
           run,
           {
@@ -214,6 +218,7 @@ export function createRenderActivities(deps: ActivityDeps) {
                 format: format.type,
                 pgp: rt.pgp,
                 numbers,
+                progress: (written) => progress.note({ rendered: written }),
                 // A zip holds the file under the run's own name with the format's extension.
                 ...(compress
                   ? {
@@ -233,6 +238,7 @@ export function createRenderActivities(deps: ActivityDeps) {
               sink,
             ),
         );
+        await progress.flush();
         if (file)
           log.info('File rendered', {
             fileName: file.fileName,

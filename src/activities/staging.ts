@@ -1,13 +1,15 @@
-import { heartbeat, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { type Extracted, readChanges, readRecordsById } from '../fusion';
 import { boundedPayload, safeText } from '../fusion/entities/map';
 import type { IntegrationRuntime } from '../integrations';
 import type { Ledger, QuarantineEntry, RunRow } from '../ledger';
+import type { Metrics } from '../observability/metrics';
 import { classifyPage } from '../pipeline';
 import type { StagedRun } from '../shared';
 import type { EntityName, EntityRecordMap } from '../shared/records';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
+import { progressReporter } from './progress';
 
 // Extraction and staging, shared by the live sync and resends: each page of extracted records is
 // checked (journals must balance), the bad ones quarantined with their reason, the rest staged —
@@ -45,6 +47,8 @@ export async function stageExtracted(
   only?: ReadonlySet<string>,
   /** Called after each staged page (the fault suite's mid-extraction crash point). */
   afterPage?: () => void | Promise<void>,
+  /** Counted page by page, as records are read (not at the end of the run). */
+  metrics?: Metrics,
 ): Promise<void> {
   await ledger.restartStaging(run.runKey); // a retried attempt starts the window again
   const resend = run.kind === 'resend';
@@ -52,6 +56,16 @@ export async function stageExtracted(
   let extracted = 0;
   let alreadySent = 0;
   let pageCount = 0;
+  let staged = 0;
+  let quarantined = 0;
+  const progress = progressReporter(ledger, run.runKey, {
+    stage: 'extract',
+    pages: 0,
+    extracted: 0,
+    staged: 0,
+    alreadySent: 0,
+    quarantined: 0,
+  });
   for await (const page of pages) {
     const { good, bad } = classifyPage(page, {
       entity: rt.config.entity,
@@ -77,10 +91,24 @@ export async function stageExtracted(
     seq += good.length;
     extracted += page.length;
     alreadySent += result.alreadySent;
-    heartbeat({ pages: ++pageCount, extracted });
+    staged += result.staged;
+    quarantined += entries.length;
+    metrics?.recordsExtracted(run.integrationId, page.length);
+    metrics?.recordsQuarantined(run.integrationId, entries.length);
+    // The last version read is where the window's keyset paging stands (the cursor).
+    const last = page.at(-1);
+    progress.note(
+      { pages: ++pageCount, extracted, staged, alreadySent, quarantined },
+      last
+        ? last.ok
+          ? { lastRecordId: last.record.recordId, lastVersion: last.record.version }
+          : { lastRecordId: last.recordId, lastVersion: last.version }
+        : {},
+    );
     await afterPage?.();
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
+  await progress.flush();
 }
 
 function stagedSummary(run: RunRow): StagedRun {
@@ -107,10 +135,8 @@ export function createStagingActivities(deps: ActivityDeps) {
     only?: ReadonlySet<string>,
     afterPage?: () => void | Promise<void>,
   ): Promise<StagedRun> => {
-    await stageExtracted(ledger, rt, open, pages, only, afterPage);
+    await stageExtracted(ledger, rt, open, pages, only, afterPage, deps.metrics);
     const run = await ledger.finishStaging(open.runKey);
-    deps.metrics?.recordsExtracted(run.integrationId, run.extracted);
-    deps.metrics?.recordsQuarantined(run.integrationId, run.quarantined);
     log.info('Changes staged', { ...stagedSummary(run), kind: run.kind });
     return stagedSummary(run);
   };

@@ -22,7 +22,7 @@ import { parseVerbArgs, UsageError } from './args';
 import { describeError, EXIT } from './failure';
 import { acknowledgeFailure, listFailures } from './failures';
 import { ledgerReport } from './ledgerReport';
-import { operateCommand, parseResyncArgs, RESYNC_OPTIONS } from './operate';
+import { operateCommand, parseResyncArgs, RESYNC_OPTIONS, statusCommand } from './operate';
 import { listQuarantine, releaseQuarantine, showQuarantined } from './quarantine';
 import { retryCommand, syncCommand } from './sync';
 
@@ -38,14 +38,18 @@ const USAGE = `usage: ml-connector <command>
                               connect now: Fusion token, one row of each collection the layout reads,
                               SFTP host key, a test file written and removed; --alert: a test alert
   start <integration>         start the integration's scheduled workflow (integration-<id>)
-  status <integration>        watermark, last run and file, counts, last error, next run, resync progress
+  status <integration> [--watch [--interval S]]
+                              watermark, last run and file, run counts, open failures, the run in
+                              progress with its stage and live counts, schedule, next run, resync
+                              progress (from the ledger and the integration workflow, if started)
   pause|resume <integration>  stop or restart scheduled syncs
   resync <integration> (--all | --since DATE | --from DATE --to DATE [--window-hours N] | --records ID,…)
         --reason "…" [--wait]  send again (recorded as a resend; the watermark stays); --wait draws progress;
                               scheduled or not; --records takes IDs or business numbers (PO, invoice, supplier
                               number, journal batch or batch/header name)
   sync <integration> [--no-wait]
-                              start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result
+                              start one sync now (workflow ID sync-<integration>-<UTC time, ms>) and print its result;
+                              its progress is drawn on stderr meanwhile
   ledger <integration>        watermark, records delivered and the latest files
   integrations validate|list  check the configuration; list integrations registered in Postgres
   audit records [--integration ID] [--record ID|NUMBER] [--from T] [--to T] [--format csv|json]
@@ -174,8 +178,19 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       print(await syncCommand(readRuntimeEnv(), positionals[0]!, !values['no-wait']));
       return EXIT.ok;
     }
+    case 'status': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
+      });
+      const seconds = values.interval === undefined ? 2 : Number(values.interval);
+      if (!(seconds >= 0.5)) throw new UsageError('status: --interval is seconds, at least 0.5');
+      const watch = values.watch ? { intervalMs: seconds * 1000 } : undefined;
+      const report = await statusCommand(readRuntimeEnv(), positionals[0]!, watch);
+      if (report) print(report);
+      return EXIT.ok;
+    }
     case 'start':
-    case 'status':
     case 'pause':
     case 'resume': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);

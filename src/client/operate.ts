@@ -1,14 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
+import { ConfigError, findIntegration, loadConfigFile, type RuntimeEnv } from '../config';
 import { frameworkLimitations } from '../fusion/framework';
+import { Ledger } from '../ledger';
 import type { ResyncRequest } from '../shared/integrationWorkflow';
 import { integrationWorkflowId } from '../shared/workflowIds';
 import { UsageError } from './args';
-import { hasWorker, requireWorker, type TemporalSession, temporalClient } from './connect';
+import { hasWorker, type TemporalSession, temporalClient } from './connect';
 import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
-import { integrationStatus, pauseIntegration, startIntegration } from './integration';
+import { pauseIntegration, startIntegration } from './integration';
 import { splitKeys } from './recordKeys';
 import { type ResyncOrder, resolveRequestRecords, runResync } from './resync';
+import { type StatusReport, statusReport } from './status';
 
 // `start`, `status`, `resync`, `pause`, `resume`: the integration workflow from the command line.
 
@@ -54,12 +57,63 @@ export function parseResyncArgs(flags: ResyncFlags): ResyncRequest {
 
 export type { ResyncOrder } from './resync';
 
+/** `status --watch`: how often it is redrawn, and where (tests pass their own). */
+export interface StatusWatch {
+  intervalMs: number;
+  out?: NodeJS.WriteStream;
+  /** Stop after this many redraws (tests); default: until interrupted. */
+  times?: number;
+}
+
+/** `status`: from the ledger and the integration workflow, with what the framework cannot detect. */
+export async function integrationReport(
+  env: RuntimeEnv,
+  session: TemporalSession,
+  ledger: Ledger,
+  integrationId: string,
+): Promise<StatusReport & { limitations?: string[] }> {
+  const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const integration = findIntegration(config, integrationId);
+  // A query needs a worker to answer it: without one it would wait 30 s, then fail.
+  const report = await statusReport(session.client, ledger, integrationId, (taskQueue) =>
+    hasWorker(session, taskQueue),
+  );
+  // What this integration's framework version cannot detect, from the configuration.
+  const limitations = frameworkLimitations(integration.fusion.frameworkVersion);
+  return limitations.length ? { ...report, limitations } : report;
+}
+
+/** `status [--watch]`: once, or redrawn every few seconds until interrupted. */
+export async function statusCommand(env: RuntimeEnv, integrationId: string, watch?: StatusWatch) {
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is not set (status reads the ledger).');
+  const session = await temporalClient();
+  const ledger = Ledger.connect(env.DATABASE_URL);
+  try {
+    if (!watch) return await integrationReport(env, session, ledger, integrationId);
+    const out = watch.out ?? process.stdout;
+    for (let i = 0; watch.times === undefined || i < watch.times; i++) {
+      if (i > 0) await sleep(watch.intervalMs);
+      const report = await integrationReport(env, session, ledger, integrationId);
+      const text = JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2);
+      // A terminal is redrawn from the top; a pipe or file gets one report after another.
+      out.write(out.isTTY ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+    }
+    return undefined;
+  } finally {
+    await ledger.close();
+    await session.close();
+  }
+}
+
+export { followResync } from './resync';
+
 export async function operateCommand(
   env: RuntimeEnv,
   verb: string,
   integrationId: string,
   resync?: ResyncOrder,
 ) {
+  if (verb === 'status') return statusCommand(env, integrationId);
   const session = await temporalClient();
   const { client, connection } = session;
   const workflowId = integrationWorkflowId(integrationId);
@@ -79,21 +133,6 @@ export async function operateCommand(
           );
         }
         return started;
-      }
-      case 'status': {
-        // A query needs a worker to answer it: without one it would wait 30 s, then fail.
-        await requireWorker(
-          session,
-          await taskQueueOf(session, workflowId, integrationId),
-          'nobody can answer the status query',
-        );
-        const status = await aboutWorkflow(workflowId, integrationStatus(client, integrationId));
-        // What this integration's framework version cannot detect, from the configuration.
-        const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
-        const limitations = frameworkLimitations(
-          findIntegration(config, integrationId).fusion.frameworkVersion,
-        );
-        return limitations.length ? { ...status, limitations } : status;
       }
       case 'pause':
       case 'resume': {

@@ -7,6 +7,8 @@ import * as commit from './commit';
 import type { X12ControlNumbers } from './controlNumbers';
 import * as controlNumbers from './controlNumbers';
 import { migrate } from './migrate';
+import type { ActiveRun, IntegrationActivity, RunProgress } from './progress';
+import * as progress from './progress';
 import type { QuarantinedDetail, QuarantinedItem } from './quarantine';
 import * as quarantine from './quarantine';
 import type { IntegrationRegistration } from './registry';
@@ -24,6 +26,7 @@ export type { ResolvedKey } from './businessKeys';
 export type { X12ControlNumbers } from './controlNumbers';
 export { contentDigest } from './digest';
 export { migrate } from './migrate';
+export type { ActiveRun, FinishedRun, IntegrationActivity, LastFile, RunProgress } from './progress';
 export {
   NotQuarantinedError,
   type QuarantinedDetail,
@@ -41,7 +44,7 @@ export type {
   FileAudit,
   FileDelivery,
   FileListing,
-  IntegrationActivity,
+  IntegrationOverview,
   LedgerFile,
   PageQuery,
   QuarantineListing,
@@ -68,7 +71,7 @@ export type { QuarantineEntry, StagedEntry } from './staging';
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 // This class is the facade: each method is one call into the module that owns its tables
-// (runs, staging, quarantine, businessKeys, archive, controlNumbers, commit, registry, reports; runStates holds the run
+// (runs, progress, staging, quarantine, businessKeys, archive, controlNumbers, commit, registry, reports; runStates holds the run
 // state machine). The pool stays in here: no SQL on ledger tables runs anywhere else.
 
 export class Ledger {
@@ -150,6 +153,20 @@ export class Ledger {
 
   openRunOf(integrationId: string): Promise<{ runKey: string; status: RunStatus } | null> {
     return runs.openRunOf(this.pool, integrationId);
+  }
+
+  // Live progress and the integration's activity (progress.ts)
+
+  reportRunProgress(runKey: string, report: RunProgress): Promise<void> {
+    return progress.reportRunProgress(this.pool, runKey, report);
+  }
+
+  runProgress(runKey: string): Promise<ActiveRun | null> {
+    return progress.runProgress(this.pool, runKey);
+  }
+
+  integrationActivity(integrationId: string): Promise<IntegrationActivity> {
+    return progress.integrationActivity(this.pool, integrationId);
   }
 
   // Staging and quarantine (staging.ts)
@@ -309,8 +326,8 @@ export class Ledger {
 
   // Read-only pages and search for the audit page, src/ui (reports.ts)
 
-  integrationActivity(ids: string[]): Promise<reports.IntegrationActivity[]> {
-    return reports.integrationActivity(this.pool, ids);
+  integrationOverview(ids: string[]): Promise<reports.IntegrationOverview[]> {
+    return reports.integrationOverview(this.pool, ids);
   }
 
   filesPage(

@@ -229,4 +229,16 @@ ALTER TABLE ledger_entry ADD COLUMN business_keys jsonb NOT NULL DEFAULT '{}'::j
 CREATE INDEX ledger_entry_business_keys ON ledger_entry USING gin (business_keys jsonb_path_ops);
 `,
   },
+  {
+    version: 9,
+    name: 'live run progress (stage, pages, counts, bytes) on the run row',
+    sql: `
+-- What a running run has done so far, written by its activities at most about once a second
+-- (src/ledger/progress.ts) and read by \`status\` and the CLI's progress line. Informational only:
+-- nothing decides on it, and it stays on the row after the run ends.
+ALTER TABLE sync_run ADD COLUMN progress jsonb NOT NULL DEFAULT '{}'::jsonb,
+  ADD COLUMN progress_at timestamptz;
+CREATE INDEX sync_run_integration_started ON sync_run (integration_id, started_at DESC);
+`,
+  },
 ];

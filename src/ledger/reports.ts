@@ -319,7 +319,7 @@ export interface BusinessNumberQuery {
   recordId: boolean;
 }
 
-export interface IntegrationActivity {
+export interface IntegrationOverview {
   integrationId: string;
   watermark: string | null;
   lastRunKey: string | null;
@@ -334,8 +334,8 @@ export interface IntegrationActivity {
 }
 
 /** For each integration ID given: watermark, latest run, latest committed file, latest failure. */
-export async function integrationActivity(db: Queryable, ids: string[]): Promise<IntegrationActivity[]> {
-  const { rows } = await db.query<IntegrationActivity>(
+export async function integrationOverview(db: Queryable, ids: string[]): Promise<IntegrationOverview[]> {
+  const { rows } = await db.query<IntegrationOverview>(
     `SELECT i.id AS "integrationId", ${rfc3339('w.last_update_date')} AS watermark,
             r.run_key AS "lastRunKey", r.kind AS "lastRunKind", r.status AS "lastRunStatus",
             ${rfc3339('r.started_at')} AS "lastRunStartedAt",

@@ -27,6 +27,8 @@ export type ResyncRequest = ResyncScope & {
   reason: string;
   /** Window length for date ranges (a backfill), in hours; default 24. */
   windowHours?: number;
+  /** The requester's own ID for it (`resync --wait` follows the resync that carries it). */
+  requestId?: string;
 };
 
 export interface ResyncAck {
@@ -66,17 +68,22 @@ export interface IntegrationStatus {
   lastError: { at: string; message: string } | null;
   counts: { runs: number; failures: number; sent: number; quarantined: number; resyncs: number };
   resync: { current: (ResyncProgress & { request: ResyncRequest }) | null; queued: number };
+  /** The resync that ended last, as it ended (windowsDone = windowsTotal unless it failed). */
+  lastResync?: (ResyncProgress & { request: ResyncRequest }) | null;
   lastDeadlineMissed: { at: string; label: string } | null;
 }
 
 export interface IntegrationWorkflowInput {
   integrationId: string;
   /** Carried across continue-as-new. */
-  state?: IntegrationStatus & { queue: ResyncRequest[] };
+  state?: IntegrationStatus & { queue: QueuedResync[] };
   /** Continue as new after this many loop turns (tests make it small). */
   maxTurns?: number;
   heartbeatTimeout?: string;
 }
+
+/** A resync request waiting its turn. */
+export type QueuedResync = ResyncRequest;
 
 /** A resync child's input: what to send again, and whom to report progress to. */
 export interface ResyncInput {

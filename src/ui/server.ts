@@ -30,7 +30,7 @@ import { BadRequest, fileIdOf, Params } from './params';
 export interface UiServerOptions {
   ledger: Pick<
     Ledger,
-    | 'integrationActivity'
+    | 'integrationOverview'
     | 'registeredIntegrations'
     | 'filesPage'
     | 'fileListing'
@@ -121,7 +121,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   async function integrations(): Promise<Html> {
     const { ids, registered } = await knownIntegrations();
-    const activity = new Map((await ledger.integrationActivity(ids)).map((a) => [a.integrationId, a]));
+    const activity = new Map((await ledger.integrationOverview(ids)).map((a) => [a.integrationId, a]));
     const at = now();
     const rows: IntegrationRow[] = ids.map((id) => {
       const c = config.integrations.find((i) => i.id === id);

@@ -17,6 +17,8 @@ import {
   type IntegrationStatus,
   type IntegrationWorkflowInput,
   pauseSignal,
+  type QueuedResync,
+  type ResyncProgress,
   type ResyncRequest,
   resumeSignal,
   resyncProgressSignal,
@@ -40,7 +42,7 @@ import { describeFailure, syncIntegration } from './syncIntegration';
  */
 export const WAKE_DURING_PLANNING = 'wake-during-planning';
 
-function initialStatus(integrationId: string): IntegrationStatus & { queue: ResyncRequest[] } {
+function initialStatus(integrationId: string): IntegrationStatus & { queue: QueuedResync[] } {
   return {
     integrationId,
     paused: false,
@@ -53,6 +55,7 @@ function initialStatus(integrationId: string): IntegrationStatus & { queue: Resy
     lastError: null,
     counts: { runs: 0, failures: 0, sent: 0, quarantined: 0, resyncs: 0 },
     resync: { current: null, queued: 0 },
+    lastResync: null,
     lastDeadlineMissed: null,
     queue: [],
   };
@@ -95,11 +98,18 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       if (problem) throw new Error(problem);
     },
   });
-  setHandler(resyncProgressSignal, (progress) => {
+  // A child's first report can arrive in the same activation as its start, before `current` is set
+  // (signals are handled first): it is held until then.
+  let early: ResyncProgress | null = null;
+  const applyProgress = (progress: ResyncProgress) => {
     const current = state.resync.current;
-    if (!current || current.workflowId !== progress.workflowId) return;
+    if (!current || current.workflowId !== progress.workflowId) {
+      early = progress;
+      return;
+    }
     Object.assign(current, progress);
     if (progress.done) {
+      state.lastResync = { ...current };
       state.counts.resyncs++;
       state.counts.sent += progress.sent;
       state.counts.quarantined += progress.quarantined;
@@ -108,7 +118,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       state.resync.current = null;
       wake = true;
     }
-  });
+  };
+  setHandler(resyncProgressSignal, applyProgress);
 
   state.watermark = await quick.currentWatermark({ integrationId });
   const childSearchAttributes = info.typedSearchAttributes;
@@ -140,6 +151,9 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       quarantined: 0,
       done: false,
     };
+    const held = early as ResyncProgress | null;
+    early = null;
+    if (held?.workflowId === workflowId) applyProgress(held);
   };
 
   const runScheduledSync = async () => {

@@ -20,7 +20,11 @@ import {
 
 // A forced resync or a backfill: the records of a window (or given records) sent again, whether
 // sent before or not, window after window, each a resend run recorded as such. The live
-// watermark does not move. Progress goes to the parent integration workflow, if any.
+// watermark does not move. Progress goes to the parent integration workflow, if any: once at the
+// start (how many windows) and after each window.
+
+/** Patch ID: histories from before the start report replay without it. */
+export const RESYNC_REPORTS_START = 'resync-reports-start';
 
 export async function resyncIntegration(input: ResyncInput): Promise<ResyncResult> {
   const { integrationId, request } = input;
@@ -45,6 +49,8 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
 
   let done = 0;
   try {
+    // The total is known before the first window: a one-window resync (`--all`) shows 0/1, not 0/0.
+    if (patched(RESYNC_REPORTS_START)) await report(0, false);
     for (const window of windows) {
       const runKey = buildRunKey(info.workflowId, info.runId, done);
       let stage: RunStage = 'extract';
