@@ -63,6 +63,8 @@ export interface LiveLine {
   update(line: string, key?: string): void;
   /** The last line, then a line break. */
   done(line: string): void;
+  /** Takes back a line drawn in place (a failure's cause is printed next, in its stead). */
+  clear(): void;
 }
 
 export function liveLine(
@@ -87,6 +89,9 @@ export function liveLine(
     },
     done(line) {
       out.write(tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    },
+    clear() {
+      if (tty) out.write('\r\x1b[2K');
     },
   };
 }

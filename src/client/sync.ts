@@ -59,7 +59,8 @@ export async function syncCommand(
           return outcome;
         } catch (err) {
           await drawing;
-          if (ledger) line.done(`${integrationId}: failed`);
+          // The cause follows on stderr (the CLI prints it), so the bar gives way to it.
+          if (ledger) line.clear();
           throw err;
         }
       })(),
