@@ -1,5 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { ConfigFile } from '../config';
+import type { IntegrationConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { replanSignal } from '../shared/integrationWorkflow';
 import { integrationWorkflowId } from '../shared/workflowIds';
@@ -17,7 +17,7 @@ export interface ReplanOutcome {
 
 export async function replanScheduledIntegrations(
   client: Client,
-  config: ConfigFile,
+  config: { integrations: Pick<IntegrationConfig, 'id' | 'schedule'>[] },
   logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<ReplanOutcome> {
   const outcome: ReplanOutcome = { replanned: [], notRunning: [], failed: [] };
