@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
 import { loadTemporalTarget } from './temporal/connection';
+import { replanScheduledIntegrations } from './temporal/replan';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
 // place concrete implementations meet; everything built here is closed here.
@@ -224,8 +225,16 @@ async function main(): Promise<void> {
     },
     'Worker started',
   );
+  // A schedule changed in the config applies now: the running integration workflows plan again
+  // (their signals wait in Temporal until this worker, now polling, takes them). Never fatal.
+  const running = worker.run();
+  running.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
+  const temporalClient = new Client({ connection, namespace: temporal.namespace });
+  await replanScheduledIntegrations(temporalClient, config, logger).catch((err: Error) =>
+    logger.warn({ error: err.message }, 'Re-planning the schedules at start failed'),
+  );
   try {
-    await worker.run();
+    await running;
   } finally {
     await close();
     await metricsServer?.close();

@@ -103,6 +103,11 @@ export interface ResyncResult {
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
+/**
+ * Plan again now: ends the current wait, so the next sync and deadline come from the worker's
+ * config as it is now (the worker sends it at start, so a changed schedule applies at once).
+ */
+export const replanSignal = defineSignal('replan');
 export const forceResyncSignal = defineSignal<[ResyncRequest]>('forceResync');
 /** The same request as an Update: the caller gets an acknowledgement (or a validation error). */
 export const forceResyncUpdate = defineUpdate<ResyncAck, [ResyncRequest]>('forceResync');

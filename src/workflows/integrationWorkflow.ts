@@ -20,6 +20,7 @@ import {
   type QueuedResync,
   type ResyncProgress,
   type ResyncRequest,
+  replanSignal,
   resumeSignal,
   resyncProgressSignal,
   resyncRequestProblem,
@@ -31,7 +32,7 @@ import { resyncIntegration } from './resyncIntegration';
 import { describeFailure, syncIntegration } from './syncIntegration';
 
 // One long-lived workflow per integration (ID `integration-<id>`): it syncs on the integration's
-// cron schedule (each sync a child workflow), takes forceResync / pause / resume, answers a
+// cron schedule (each sync a child workflow), takes forceResync / pause / resume / replan, answers a
 // `status` query, alerts when a deadline passes without a delivered file, and continues as new
 // to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
 
@@ -78,6 +79,10 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   });
   setHandler(resumeSignal, () => {
     state.paused = false;
+    wake = true;
+  });
+  // Nothing else changes: the loop plans again (a sync running now finishes first).
+  setHandler(replanSignal, () => {
     wake = true;
   });
   const enqueue = (request: ResyncRequest) => {

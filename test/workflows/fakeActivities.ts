@@ -63,10 +63,13 @@ export class FakeConnector {
   resendGate: Gate | null = null;
   /** Schedule planning (planNextTimes) waits here when set. */
   planGate: Gate | null = null;
+  /** What planNextTimes plans by: a test changes it as an operator changes the config. */
+  schedule: ScheduleSpec;
   private readonly changes: number[];
 
   constructor(private readonly options: FakeOptions) {
     this.changes = [...(options.changes ?? [])];
+    this.schedule = options.schedule;
   }
 
   /** Scheduled syncs, in start order. */
@@ -137,7 +140,7 @@ export class FakeConnector {
       })),
       planNextTimes: track('planNextTimes', async ({ after }) => {
         await this.planGate?.pass();
-        return planAfter(this.options.schedule, new Date(after));
+        return planAfter(this.schedule, new Date(after));
       }),
       filesCommittedSince: track(
         'filesCommittedSince',

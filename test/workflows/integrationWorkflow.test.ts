@@ -12,6 +12,7 @@ import {
   type IntegrationStatus,
   type IntegrationWorkflowInput,
   pauseSignal,
+  replanSignal,
   resumeSignal,
   statusQuery,
 } from '../../src/shared/integrationWorkflow';
@@ -219,6 +220,29 @@ describe('integrationWorkflow (time-skipping test server, fake activities)', { t
       const syncs = w.fake.syncs();
       assert.equal(syncs.length, 1);
       assertAtPlanned(syncs[0]?.windowTo ?? '', h1 + 2 * HOUR, 'the first sync after resume');
+    });
+  });
+
+  it('replan: a schedule changed since the wait was planned applies at once, not at the old planned time', async () => {
+    const start = await skipToMinute(env, 45);
+    const h1 = Math.ceil(start / HOUR) * HOUR;
+    await withIntegration({ schedule: YEARLY, changes: [2] }, async (w) => {
+      const planned = await w.statusUntil('planned', (s) => s.nextRun !== null);
+      assert.ok(Date.parse(planned.nextRun ?? '') > h1 + 24 * HOUR, `far away: ${planned.nextRun}`);
+      w.fake.schedule = HOURLY; // the operator changes the config; the wait planned by the old one goes on
+      await env.sleep(HOUR); // to hh+1:45: past hh+1:00, a time of the new schedule
+      assert.equal(w.fake.syncs().length, 0, 'without replan the old plan holds');
+      assert.equal((await w.status()).nextRun, planned.nextRun);
+
+      await env.client.workflow.getHandle(w.workflowId).signal(replanSignal);
+      const replanned = await w.statusUntil('re-planned', (s) => s.nextRun !== planned.nextRun);
+      assert.equal(replanned.nextRun, iso(h1 + HOUR), 'the next time of the new schedule (hh+2:00)');
+      assert.equal(w.fake.syncs().length, 0, 'replan plans; it does not sync at once');
+      await env.sleep(20 * MINUTE); // to hh+2:05
+      const syncs = w.fake.syncs();
+      assert.equal(syncs.length, 1, JSON.stringify(syncs));
+      assertAtPlanned(syncs[0]?.windowTo ?? '', h1 + HOUR, 'the sync of the new schedule');
+      assert.equal((await w.status()).counts.runs, 1);
     });
   });
 
