@@ -101,7 +101,8 @@ async function main(keep: boolean): Promise<void> {
     await ledger.migrate();
     const nativeConnection = await NativeConnection.connect({ address: t.address });
     cleanups.push(() => nativeConnection.close());
-    const taskQueue = 'ml-connector-demo';
+    // Its own task queue (ML_CONNECTOR_TASK_QUEUE to choose another, e.g. on a shared server).
+    const taskQueue = process.env.ML_CONNECTOR_TASK_QUEUE || 'ml-connector-demo';
     const { worker, close } = await createWorker({
       config,
       secrets,
