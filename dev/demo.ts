@@ -17,11 +17,40 @@ import { startSimulator, startStack } from './stack';
 // (DATABASE_URL or an embedded real Postgres in .data/postgres) and OpenSSH sshd (files land in
 // .data/sftp/outbound).
 // It syncs, changes one journal line in the simulator, syncs again, and prints what happened.
+// `npm run demo -- --keep`: then keeps every service and the worker running until Ctrl-C or
+// SIGTERM, and prints the Web UI, the demo config with the environment to use it, and commands
+// to try from another shell.
 
 const DATA = resolve(process.env.ML_CONNECTOR_DEMO_DIR ?? '.data');
 const say = (msg: string) => console.log(`» ${msg}`);
+const USAGE = 'usage: npm run demo [-- --keep]';
 
-async function main(): Promise<void> {
+/** `value` as one shell word (single-quoted unless it is plain). */
+const shellWord = (value: string) =>
+  /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** Resolves on the first SIGINT or SIGTERM; a later one only says that the demo is stopping. */
+function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let stoppingSince = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // npm and tsx pass a terminal's Ctrl-C on as well: one press may arrive twice.
+      if (stoppingSince) {
+        if (Date.now() - stoppingSince > 1000) say(`${signal}: still stopping the services…`);
+        return;
+      }
+      stoppingSince = Date.now();
+      say(`${signal}: stopping the worker and the services…`);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function main(keep: boolean): Promise<void> {
+  // With --keep, listen from the start: a signal during the syncs ends the demo once they end.
+  const stopped = keep ? untilStopped() : null;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   mkdirSync(DATA, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
@@ -72,7 +101,8 @@ async function main(): Promise<void> {
     await ledger.migrate();
     const nativeConnection = await NativeConnection.connect({ address: t.address });
     cleanups.push(() => nativeConnection.close());
-    const taskQueue = 'ml-connector-demo';
+    // Its own task queue (ML_CONNECTOR_TASK_QUEUE to choose another, e.g. on a shared server).
+    const taskQueue = process.env.ML_CONNECTOR_TASK_QUEUE || 'ml-connector-demo';
     const { worker, close } = await createWorker({
       config,
       secrets,
@@ -111,21 +141,63 @@ async function main(): Promise<void> {
       });
       say(`Changed journal line ${line.JeHeaderId}:${line.JeLineNumber} in the simulator`);
       await syncOnce('Sync 2');
-    });
 
-    const report = await ledgerReport(ledger, 'gl-journal-lines', 5);
-    say('Ledger:');
-    console.log(JSON.stringify(report, null, 2));
-    say(
-      `Files in ${sshd.folder} stay after the demo; the ledger stays in ${pg.started ? join(DATA, 'postgres') : 'DATABASE_URL'}.`,
-    );
-    say(`Config written to ${configPath} (use it with npm run worker).`);
+      const report = await ledgerReport(ledger, 'gl-journal-lines', 5);
+      say('Ledger:');
+      console.log(JSON.stringify(report, null, 2));
+      say(
+        `Files in ${sshd.folder} stay after the demo; the ledger stays in ${pg.started ? join(DATA, 'postgres') : 'DATABASE_URL'}.`,
+      );
+      if (!stopped) {
+        say(`Config written to ${configPath} (use it with npm run worker).`);
+        return;
+      }
+      // The worker keeps polling (runUntil runs it until this promise resolves).
+      const env: [string, string, string?][] = [
+        ['ML_CONNECTOR_CONFIG', configPath],
+        ['TEMPORAL_ADDRESS', t.address],
+        ['ML_CONNECTOR_TASK_QUEUE', taskQueue, "the demo worker's task queue"],
+        ['FUSION_CLIENT_SECRET', clientSecret, "the simulator's throwaway secret, named by the config"],
+      ];
+      // An embedded server's URL holds only the demo's own throwaway password; DATABASE_URL as
+      // given may hold a real one, so it is not printed.
+      if (pg.started) env.splice(1, 0, ['DATABASE_URL', pg.url, 'the embedded Postgres']);
+      const lines = [
+        '',
+        '» Keeping the services running (--keep): Ctrl-C or SIGTERM stops them all.',
+        t.uiUrl
+          ? `» Temporal Web UI: ${t.uiUrl} (namespace default, the two sync-gl-journal-lines-… workflows)`
+          : t.started
+            ? `» Temporal: ${t.address}, no Web UI with this dev server`
+            : `» Temporal: TEMPORAL_ADDRESS ${t.address} is a server the demo did not start; its Web UI, if it has one, shows the workflows`,
+        `» Demo config: ${configPath} (SFTP key ${sshd.privateKeyPath}). To use it from another shell, in ${process.cwd()}:`,
+        ...env.map(
+          ([name, value, note]) => `  export ${name}=${shellWord(value)}${note ? `   # ${note}` : ''}`,
+        ),
+        ...(pg.started ? [] : ['  # DATABASE_URL: the one you set for the demo']),
+        '» Commands to try:',
+        '  bin/ml-connector status gl-journal-lines',
+        '  bin/ml-connector sync gl-journal-lines',
+        '  bin/ml-connector audit files --integration gl-journal-lines',
+        '  bin/ml-connector check gl-journal-lines',
+        '  bin/ml-connector ui          # the audit page on http://127.0.0.1:8480',
+        '» Waiting for Ctrl-C or SIGTERM.',
+      ];
+      console.log(lines.join('\n'));
+      await stopped;
+    });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
 
-main().then(
+const args = process.argv.slice(2);
+if (args.some((a) => a !== '--keep')) {
+  console.error(`demo: unknown argument ${args.find((a) => a !== '--keep')}\n${USAGE}`);
+  process.exit(2);
+}
+
+main(args.includes('--keep')).then(
   () => process.exit(0),
   (err) => {
     console.error(`demo failed: ${(err as Error).stack ?? err}`);

@@ -123,7 +123,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdInstance
   const stop = async () => {
     const proc = child;
     child = null;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return; // gone (a Ctrl-C reaches it too)
     const gone = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
     await gone;

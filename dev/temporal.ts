@@ -71,8 +71,10 @@ export async function ensureTemporal(options: TemporalOptions = {}): Promise<Tem
       `» ${(err as Error).message}\n» Falling back to the Temporal SDK's local dev server (downloads the CLI once).`,
     );
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { ui: options.ui ?? false } });
-    return { address: env.address, uiUrl: null, started: true, stop: () => env.teardown() };
+    const uiPort = options.ui ? await freePort() : undefined;
+    const env = await TestWorkflowEnvironment.createLocal({ server: { ui: options.ui ?? false, uiPort } });
+    const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : null;
+    return { address: env.address, uiUrl, started: true, stop: () => env.teardown() };
   }
 }
 
@@ -115,7 +117,7 @@ async function startOrFind(options: TemporalOptions): Promise<TemporalInstance> 
     uiUrl: options.ui ? `http://127.0.0.1:${uiPort}` : null,
     started: true,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return; // gone (a Ctrl-C reaches it too)
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await gone;
