@@ -96,6 +96,7 @@ describe('Fusion client against hostile answers', { timeout: 120_000 }, () => {
       maxPagesPerWindow: 100_000,
       maxRowsPerDocument: 100_000,
       maxRetryAfterSeconds: 900,
+      maxParallelPages: 8,
     });
     const limits = connect({ limits: { maxPagesPerCollection: 7, maxRetryAfterSeconds: undefined } }).client
       .limits;
