@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { type FileRow, fileColumns } from './archive';
 import { closeQuarantined } from './quarantine';
-import { BUSINESS_KEYS_OF_PAYLOAD } from './reports';
+import { BUSINESS_KEYS_FROM_PAYLOAD, BUSINESS_KEYS_OF_PAYLOAD } from './reports';
 import { moveRun, type RunRow, runColumns } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -40,7 +40,7 @@ export function commitRun(
              row_in_file, run_key, is_resend, business_keys)
            SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5,
                   ${BUSINESS_KEYS_OF_PAYLOAD}
-           FROM staged_record WHERE run_key = $1`,
+           FROM staged_record, ${BUSINESS_KEYS_FROM_PAYLOAD} WHERE run_key = $1`,
           [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
         );
         // Records held back before and delivered now (released after a fix, or fixed in Fusion).

@@ -301,10 +301,17 @@ const RAW_BUSINESS_KEYS: Partial<Record<BusinessKey, string>> = {
 /**
  * SQL over a staged_record row's `payload`: the business numbers it carries, as the jsonb
  * commitRun stores in ledger_entry.business_keys (keys a record does not have are left out).
+ * `payload` is json (text): `->>` would parse it once per key, so BUSINESS_KEYS_FROM_PAYLOAD (a
+ * FROM item) reads all the keys in one parse and this builds the object from its columns.
  */
 export const BUSINESS_KEYS_OF_PAYLOAD = `jsonb_strip_nulls(jsonb_build_object(${BUSINESS_KEYS.map(
-  (k) => `'${k}', payload->>'${k}'`,
+  (k) => `'${k}', bk."${k}"`,
 ).join(', ')}))`;
+
+/** The FROM item BUSINESS_KEYS_OF_PAYLOAD reads: `, ${BUSINESS_KEYS_FROM_PAYLOAD}` after staged_record. */
+export const BUSINESS_KEYS_FROM_PAYLOAD = `LATERAL json_to_record(payload) AS bk(${BUSINESS_KEYS.map(
+  (k) => `"${k}" text`,
+).join(', ')})`;
 
 /** A page: at most `limit` rows after skipping `offset`. */
 export interface PageQuery {
