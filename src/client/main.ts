@@ -299,6 +299,11 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
     case 'credentials': {
       // Its verbs parse their own arguments (src/credentials/cli.ts), never echoing one.
       const [verb, ...rest] = args;
+      // Asked for, usage is an answer (exit 0), before any database is needed.
+      if (HELP.has(verb ?? '') || rest.some((a) => a === '--help' || a === '-h')) {
+        console.log(CREDENTIALS_USAGE);
+        return EXIT.ok;
+      }
       const command = credentialsCommands[verb as keyof typeof credentialsCommands];
       if (!command) {
         console.error(CREDENTIALS_USAGE);
