@@ -91,17 +91,22 @@ export async function startHttpProxy(login?: ProxyLogin): Promise<TestProxy> {
     });
   });
   const port = await listen(server);
-  const proxy: TestProxy = {
-    url: `http://127.0.0.1:${port}`,
+  const proxy = newProxyRecord('http', port, tracked.close);
+  return proxy;
+}
+
+/** What a test proxy saw: filled in as clients go through it. */
+function newProxyRecord(scheme: 'http' | 'socks5', port: number, close: () => Promise<void>): TestProxy {
+  return {
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     requested: [],
     tunnels: [],
     refused: 0,
     connectHeaders: [],
     forwarded: [],
-    close: tracked.close,
+    close,
   };
-  return proxy;
 }
 
 /** Reads exact byte counts from a socket during a handshake; the rest stays in the socket. */
@@ -179,15 +184,6 @@ export async function startSocks5Proxy(login?: ProxyLogin): Promise<TestProxy> {
   });
   const tracked = track(server);
   const port = await listen(server);
-  const proxy: TestProxy = {
-    url: `socks5://127.0.0.1:${port}`,
-    port,
-    requested: [],
-    tunnels: [],
-    refused: 0,
-    connectHeaders: [],
-    forwarded: [],
-    close: tracked.close,
-  };
+  const proxy = newProxyRecord('socks5', port, tracked.close);
   return proxy;
 }
