@@ -442,7 +442,11 @@ export const integrationSchema = z
     const ids = new Set<string>();
     integration.destinations?.forEach((d, i) => {
       if (ids.has(d.id))
-        ctx.addIssue({ code: 'custom', path: ['destinations', i, 'id'], message: `duplicate destination id "${d.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', i, 'id'],
+          message: `duplicate destination id "${d.id}"`,
+        });
       ids.add(d.id);
       if (d.proxy && d.jumpHost)
         ctx.addIssue({

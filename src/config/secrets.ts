@@ -244,7 +244,11 @@ export async function resolveSecrets(config: ConfigFile, sources: SecretSources)
 /** Whether any secret in the configuration lives in the credential store. */
 export function usesCredentialStore(config: ConfigFile): boolean {
   const sshUses = (a: SshAuth | undefined) =>
-    a ? (a.type === 'password' ? a.passwordCredential : a.privateKeyCredential || a.passphraseCredential) : undefined;
+    a
+      ? a.type === 'password'
+        ? a.passwordCredential
+        : a.privateKeyCredential || a.passphraseCredential
+      : undefined;
   const sftpUses = (s: SftpConfig) =>
     sshUses(s.auth) ||
     s.pgp?.recipientKeyCredential ||

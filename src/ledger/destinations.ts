@@ -1,0 +1,219 @@
+import type { Pool } from 'pg';
+import type { Queryable } from './sql';
+import { inTransaction } from './transaction';
+
+// Further destinations (tables file_destination, file_destination_chunk): for each file of an
+// integration with `destinations`, one row per further destination with the bytes it gets, and
+// how its delivery went. The primary destination is the file itself (archive.ts): its delivery
+// commits the run; these are delivered after, each on its own, exactly once.
+
+export type DestinationStatus = 'pending' | 'delivered' | 'failed';
+
+export interface FileDestinationRow {
+  fileId: string;
+  destinationId: string;
+  runKey: string;
+  integrationId: string;
+  fileName: string;
+  remotePath: string;
+  byteCount: number;
+  sha256: string;
+  /** false: the destination gets the file's own archived bytes. */
+  ownBytes: boolean;
+  summary: Record<string, unknown>;
+  status: DestinationStatus;
+  attempts: number;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+/** What a further destination's render wrote: its name, bytes and their summary. */
+export interface DestinationTotals {
+  destinationId: string;
+  byteCount: number;
+  sha256: string;
+  ownBytes: boolean;
+  summary: Record<string, unknown>;
+}
+
+const at = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+const destinationColumns = `d.file_id::text AS "fileId", d.destination_id AS "destinationId", f.run_key AS "runKey",
+  f.integration_id AS "integrationId", d.file_name AS "fileName", d.remote_path AS "remotePath",
+  d.byte_count::float8 AS "byteCount", d.sha256, d.own_bytes AS "ownBytes", d.summary, d.status, d.attempts,
+  d.last_error AS "lastError", ${at('d.last_attempt_at')} AS "lastAttemptAt", ${at('d.delivered_at')} AS "deliveredAt"`;
+
+/** Inside saveRenderedFile's transaction: the rows the render then fills (bytes to follow). */
+export async function addFileDestinations(
+  db: Queryable,
+  fileId: string,
+  destinations: { destinationId: string; fileName: string; remotePath: string }[],
+): Promise<void> {
+  for (const d of destinations) {
+    await db.query(
+      `INSERT INTO file_destination (file_id, destination_id, file_name, remote_path, byte_count, sha256, own_bytes)
+       VALUES ($1, $2, $3, $4, 0, '', false)`,
+      [fileId, d.destinationId, d.fileName, d.remotePath],
+    );
+  }
+}
+
+export async function storeDestinationChunk(
+  db: Queryable,
+  fileId: string,
+  destinationId: string,
+  seq: number,
+  data: Buffer,
+): Promise<void> {
+  await db.query(
+    'INSERT INTO file_destination_chunk (file_id, destination_id, seq, data) VALUES ($1, $2, $3, $4)',
+    [fileId, destinationId, seq, data],
+  );
+}
+
+export async function finishFileDestinations(
+  db: Queryable,
+  fileId: string,
+  totals: DestinationTotals[],
+): Promise<void> {
+  for (const t of totals) {
+    await db.query(
+      `UPDATE file_destination SET byte_count = $3, sha256 = $4, own_bytes = $5, summary = $6
+       WHERE file_id = $1 AND destination_id = $2`,
+      [fileId, t.destinationId, t.byteCount, t.sha256, t.ownBytes, JSON.stringify(t.summary)],
+    );
+  }
+}
+
+export async function getFileDestination(
+  db: Queryable,
+  fileId: string,
+  destinationId: string,
+): Promise<FileDestinationRow | null> {
+  const { rows } = await db.query<FileDestinationRow>(
+    `SELECT ${destinationColumns} FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE d.file_id = $1 AND d.destination_id = $2`,
+    [fileId, destinationId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Every further destination of a file, in ID order (status, audit, the file page). */
+export async function fileDestinations(db: Queryable, fileId: string): Promise<FileDestinationRow[]> {
+  const { rows } = await db.query<FileDestinationRow>(
+    `SELECT ${destinationColumns} FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE d.file_id = $1 ORDER BY d.destination_id`,
+    [fileId],
+  );
+  return rows;
+}
+
+/**
+ * Deliveries still owed to further destinations: files whose run committed (the primary has
+ * them) and a destination that has not, oldest file first so each destination gets its files
+ * in order. `runKey` narrows to one run (`ml-connector retry`).
+ */
+export async function pendingDestinationDeliveries(
+  db: Queryable,
+  integrationId: string,
+  runKey?: string,
+): Promise<{ fileId: string; destinationId: string; runKey: string }[]> {
+  const { rows } = await db.query<{ fileId: string; destinationId: string; runKey: string }>(
+    `SELECT d.file_id::text AS "fileId", d.destination_id AS "destinationId", f.run_key AS "runKey"
+     FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE f.integration_id = $1 AND f.status = 'committed' AND d.status <> 'delivered'
+       AND ($2::text IS NULL OR f.run_key = $2)
+     ORDER BY d.file_id, d.destination_id`,
+    [integrationId, runKey ?? null],
+  );
+  return rows;
+}
+
+/** The bytes a destination gets, chunk by chunk: its own, or none (then the file's own). */
+export async function* destinationChunks(
+  db: Queryable,
+  fileId: string,
+  destinationId: string,
+): AsyncGenerator<Buffer> {
+  let after = -1;
+  for (;;) {
+    const { rows } = await db.query<{ seq: number; data: Buffer }>(
+      `SELECT seq, data FROM file_destination_chunk WHERE file_id = $1 AND destination_id = $2 AND seq > $3
+       ORDER BY seq LIMIT 1`,
+      [fileId, destinationId, after],
+    );
+    if (rows.length === 0) return;
+    for (const row of rows) yield row.data;
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+/** The destination has the file: delivered (once; a later call changes nothing), and logged. */
+export function markDestinationDelivered(
+  pool: Pool,
+  fileId: string,
+  destinationId: string,
+  uploadedNow: boolean,
+): Promise<void> {
+  return inTransaction(pool, async (c) => {
+    const { rowCount } = await c.query(
+      `UPDATE file_destination SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
+         last_attempt_at = now()
+       WHERE file_id = $1 AND destination_id = $2 AND status <> 'delivered'`,
+      [fileId, destinationId],
+    );
+    if (rowCount)
+      await c.query(
+        `INSERT INTO file_delivery (file_id, kind, uploaded_now, reason, destination_id)
+         VALUES ($1, 'upload', $2, NULL, $3)`,
+        [fileId, uploadedNow, destinationId],
+      );
+  });
+}
+
+/** A delivery attempt to the destination failed: why, and one attempt more. */
+export async function noteDestinationFailure(
+  db: Queryable,
+  fileId: string,
+  destinationId: string,
+  reason: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE file_destination SET status = 'failed', attempts = attempts + 1, last_error = $3, last_attempt_at = now()
+     WHERE file_id = $1 AND destination_id = $2 AND status <> 'delivered'`,
+    [fileId, destinationId, reason.slice(0, 4000)],
+  );
+}
+
+/** Per further destination of an integration: files delivered, owed, and the last failure. */
+export interface DestinationOverview {
+  destinationId: string;
+  delivered: number;
+  failed: number;
+  pending: number;
+  lastDeliveredAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export async function destinationOverview(
+  db: Queryable,
+  integrationId: string,
+): Promise<DestinationOverview[]> {
+  const { rows } = await db.query<DestinationOverview>(
+    `SELECT d.destination_id AS "destinationId",
+       count(*) FILTER (WHERE d.status = 'delivered')::int AS delivered,
+       count(*) FILTER (WHERE d.status = 'failed')::int AS failed,
+       count(*) FILTER (WHERE d.status = 'pending')::int AS pending,
+       ${at('max(d.delivered_at)')} AS "lastDeliveredAt",
+       (array_agg(d.last_error ORDER BY d.last_attempt_at DESC NULLS LAST)
+          FILTER (WHERE d.status = 'failed'))[1] AS "lastError",
+       ${at("max(d.last_attempt_at) FILTER (WHERE d.status = 'failed')")} AS "lastErrorAt"
+     FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE f.integration_id = $1
+     GROUP BY d.destination_id ORDER BY d.destination_id`,
+    [integrationId],
+  );
+  return rows;
+}
