@@ -3,7 +3,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ConfigError } from '../config';
 import type { Ledger } from '../ledger';
 import { deliverFile } from '../sftp';
-import type { DeliveredFile } from '../shared';
+import type { DeliveredFile, DestinationOutcome } from '../shared';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
 import { progressReporter } from './progress';
@@ -65,6 +65,63 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           remotePath: result.remotePath,
           uploadedNow: result.uploadedNow,
         };
+      });
+    },
+
+    /**
+     * Delivers a file to one further destination, the bytes archived for it, over a new SFTP
+     * connection. Exactly once: a destination already marked delivered is not contacted, and an
+     * attempt whose outcome was lost (a crash after the upload) finds the file there with its
+     * size and hash and only records it. A failed attempt is recorded on the destination's row.
+     */
+    async uploadToDestination(input: {
+      integrationId: string;
+      fileId: string;
+      destinationId: string;
+    }): Promise<DestinationOutcome> {
+      return typedFailures(async () => {
+        const rt = deps.integration(input.integrationId);
+        const row = await ledger.getFileDestination(input.fileId, input.destinationId);
+        if (!row) throw new Error(`No destination ${input.destinationId} for file ${input.fileId}`);
+        const done = { fileId: row.fileId, destinationId: row.destinationId, remotePath: row.remotePath };
+        if (row.status === 'delivered') return { ...done, delivered: true, uploadedNow: false };
+        const destination = rt.destinations.find((d) => d.id === input.destinationId);
+        if (!destination) {
+          throw new ConfigError(
+            `Destination "${input.destinationId}" is no longer configured for integration "${input.integrationId}"`,
+          );
+        }
+        let result: Awaited<ReturnType<typeof deliverFile>>;
+        try {
+          result = await deliverFile(
+            destination.sftp,
+            {
+              fileName: row.fileName,
+              byteCount: row.byteCount,
+              sha256: row.sha256,
+              open: () =>
+                row.ownBytes
+                  ? Readable.from(ledger.destinationChunks(row.fileId, row.destinationId), { highWaterMark: 2 })
+                  : archivedBytes(ledger, row.fileId),
+            },
+            (bytes) => heartbeat({ bytes }),
+          );
+        } catch (err) {
+          const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          await ledger.noteDestinationFailure(row.fileId, row.destinationId, reason);
+          throw err;
+        }
+        await deps.failpoint?.('after-upload');
+        await ledger.markDestinationDelivered(row.fileId, row.destinationId, result.uploadedNow);
+        if (result.uploadedNow) {
+          deps.metrics?.fileSent(input.integrationId, { bytes: row.byteCount, records: 0 });
+        }
+        log.info('File delivered to destination', {
+          fileName: row.fileName,
+          destination: row.destinationId,
+          ...result,
+        });
+        return { ...done, delivered: true, uploadedNow: result.uploadedNow, remotePath: result.remotePath };
       });
     },
 
