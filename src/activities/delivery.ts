@@ -101,7 +101,9 @@ export function createDeliveryActivities(deps: ActivityDeps) {
               sha256: row.sha256,
               open: () =>
                 row.ownBytes
-                  ? Readable.from(ledger.destinationChunks(row.fileId, row.destinationId), { highWaterMark: 2 })
+                  ? Readable.from(ledger.destinationChunks(row.fileId, row.destinationId), {
+                      highWaterMark: 2,
+                    })
                   : archivedBytes(ledger, row.fileId),
             },
             (bytes) => heartbeat({ bytes }),

@@ -9,7 +9,7 @@ import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@tempo
 import { RetryState } from '@temporalio/common';
 import type { SshdInstance } from '../../dev/sshd';
 import { createAlertSinks } from '../../src/alerts';
-import type { SyncResult } from '../../src/shared';
+import type { DeliveredRun, SyncResult } from '../../src/shared';
 import { retryWorkflowId } from '../../src/shared/workflowIds';
 import { retryDelivery } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
@@ -179,11 +179,11 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
         return id === 'gl-wrong-password' ? { ...secrets, sftp: { password: USER.password } } : secrets;
       },
     });
-    const result = await stack.client.workflow.execute(retryDelivery, {
+    const result = (await stack.client.workflow.execute(retryDelivery, {
       taskQueue: stack.taskQueue,
       workflowId: retryWorkflowId(failed.runKey),
       args: [{ integrationId: 'gl-wrong-password', runKey: failed.runKey }],
-    });
+    })) as DeliveredRun;
     assert.equal(result.file.fileName, failed.fileName);
     assert.equal(result.sent, stack.sim.flatJournalLines().length);
     assert.deepEqual(await stack.ledger.failedRuns('gl-wrong-password'), []);
