@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
+import { type SshdInstance, startSshd } from '../../dev/sshd';
+import { createAlertSinks } from '../../src/alerts';
+import type { DestinationRetry, SyncResult } from '../../src/shared';
+import { retryWorkflowId } from '../../src/shared/workflowIds';
+import { retryDelivery } from '../../src/workflows';
+import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { sync } from '../support/sync';
+
+// Several destinations on real OpenSSH servers: one render, the primary (`sftp`) on the stack's
+// sshd, `bank` on a second sshd with gzip, `auditor` in another folder of the first. With `bank`
+// down the run still commits and the others get their file; `bank` alone is recorded failed and
+// alerted, and the retry (then the next sync) gives it only what it lacks, each file once.
+
+const ID = 'gl-multi';
+
+/** A local webhook receiver: the alerts arrive here. */
+async function startWebhookReceiver() {
+  const received: { text?: string; attachments?: unknown }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const filesIn = (folder: string) =>
+  readdirSync(folder)
+    .filter((n) => n.startsWith(`${ID}_`))
+    .sort();
+
+describe('several destinations', { timeout: 300_000 }, () => {
+  let stack: TestStack;
+  let bank: SshdInstance;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let worker: { stop(): Promise<void> };
+  let auditorFolder: string;
+
+  const addJournal = async () => {
+    const n = randomUUID().slice(0, 8);
+    stack.sim.journals.createJournal({
+      batchName: `Destinations batch ${n}`,
+      headers: [
+        {
+          journalName: `Destinations journal ${n}`,
+          periodName: 'Nov-26',
+          accountingDate: '2026-11-26',
+          lines: [
+            { accountCombination: '101-20-60010-000', enteredDr: '12.50' },
+            { accountCombination: '101-00-21500-000', enteredCr: '12.50' },
+          ],
+        },
+      ],
+    });
+    await sleep(1100); // the new rows' stamps fall before the next window's end
+  };
+
+  const rows = async (destinationId: string) =>
+    (
+      await stack.pool.query<{ status: string; attempts: number; last_error: string | null; run_key: string }>(
+        `SELECT d.status, d.attempts, d.last_error, f.run_key FROM file_destination d JOIN outbound_file f USING (file_id)
+         WHERE d.destination_id = $1 ORDER BY d.file_id`,
+        [destinationId],
+      )
+    ).rows;
+
+  before(async () => {
+    webhook = await startWebhookReceiver();
+    bank = await startSshd();
+    stack = await startTestStack({
+      config: { alerts: { webhook: { url: webhook.url } } },
+      integrations: (simUrl, sshd) => {
+        const base = integrationConfig(simUrl, sshd, ID);
+        auditorFolder = join(sshd.folder, 'auditor');
+        return [
+          {
+            ...base,
+            destinations: [
+              {
+                id: 'bank',
+                host: bank.host,
+                port: bank.port,
+                username: bank.username,
+                auth: { type: 'privateKey', privateKeyEnv: 'BANK_SFTP_KEY' },
+                hostKey: { sha256: bank.hostKeySha256 },
+                folder: bank.folder,
+                compress: 'gzip',
+                retryWindowMinutes: 1,
+                connectTimeoutSeconds: 3,
+              },
+              { id: 'auditor', ...base.sftp, folder: auditorFolder, createFolder: true },
+            ],
+          },
+        ];
+      },
+      secretsEnv: { BANK_SFTP_KEY: bank.privateKey },
+    });
+    worker = await startWorker(stack, {
+      alertSinks: await createAlertSinks(stack.config.alerts!, { env: {} }),
+    });
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await stack?.close();
+    await bank?.dispose();
+    await webhook?.close();
+  });
+
+  it('one render, every destination gets the file: the primary and auditor the CSV, bank its gzip', async () => {
+    const result = await sync(stack, ID, { heartbeatTimeout: '5s' });
+    assert.ok(result.file);
+    const primary = readFileSync(join(stack.sshd.folder, result.file.fileName));
+    assert.deepEqual(filesIn(stack.sshd.folder), [result.file.fileName]);
+    assert.deepEqual(filesIn(auditorFolder), [result.file.fileName]);
+    assert.deepEqual(readFileSync(join(auditorFolder, result.file.fileName)), primary);
+    assert.deepEqual(filesIn(bank.folder), [`${result.file.fileName}.gz`]);
+    assert.deepEqual(gunzipSync(readFileSync(join(bank.folder, `${result.file.fileName}.gz`))), primary);
+    assert.deepEqual(
+      result.destinations?.map((d) => [d.destinationId, d.delivered, d.uploadedNow]),
+      [
+        ['auditor', true, true],
+        ['bank', true, true],
+      ],
+    );
+    assert.deepEqual(
+      (await rows('bank')).map((r) => [r.status, r.attempts]),
+      [['delivered', 1]],
+    );
+    assert.equal(webhook.received.length, 0, 'no alert');
+  });
+
+  it('bank down: the run commits, the primary and auditor get the file, bank alone fails and alerts', async () => {
+    await addJournal();
+    const watermarkBefore = await stack.ledger.watermark(ID);
+    await bank.stop();
+    const result = await sync(stack, ID, { heartbeatTimeout: '5s' });
+    assert.ok(result.file, 'the run delivered its file');
+    assert.ok(result.sent > 0);
+    assert.ok(result.watermark > (watermarkBefore ?? ''), 'the watermark moved');
+    assert.equal(filesIn(stack.sshd.folder).length, 2);
+    assert.equal(filesIn(auditorFolder).length, 2);
+    assert.equal(filesIn(bank.folder).length, 1, 'bank did not get the second file');
+    const bankOutcome = result.destinations?.find((d) => d.destinationId === 'bank');
+    assert.equal(bankOutcome?.delivered, false);
+    assert.match(bankOutcome?.error ?? '', /\S/);
+    assert.equal(result.destinations?.find((d) => d.destinationId === 'auditor')?.delivered, true);
+
+    const bankRows = await rows('bank');
+    assert.deepEqual(
+      bankRows.map((r) => r.status),
+      ['delivered', 'failed'],
+    );
+    assert.ok(bankRows[1]!.attempts >= 1);
+    assert.match(bankRows[1]!.last_error ?? '', /\S/);
+    assert.deepEqual(
+      (await rows('auditor')).map((r) => r.status),
+      ['delivered', 'delivered'],
+    );
+    // One alert, for bank only; no failed run (the run committed).
+    assert.equal(webhook.received.length, 1);
+    const alert = JSON.stringify(webhook.received[0]);
+    assert.match(alert, /delivery to bank failed/);
+    assert.doesNotMatch(alert, /auditor/);
+    assert.deepEqual(await stack.ledger.failedRuns(ID), []);
+
+    // status and the overview name each destination.
+    const overview = await stack.ledger.destinationOverview(ID);
+    assert.deepEqual(
+      overview.map((o) => [o.destinationId, o.delivered, o.failed]),
+      [
+        ['auditor', 2, 0],
+        ['bank', 1, 1],
+      ],
+    );
+    assert.match(overview.find((o) => o.destinationId === 'bank')?.lastError ?? '', /\S/);
+  });
+
+  it('retry delivers to bank only what it lacks; the next sync sends no file twice', async () => {
+    await bank.start();
+    const failed = (await rows('bank'))[1]!;
+    const retried = (await stack.client.workflow.execute(retryDelivery, {
+      taskQueue: stack.taskQueue,
+      workflowId: retryWorkflowId(failed.run_key),
+      args: [{ integrationId: ID, runKey: failed.run_key, heartbeatTimeout: '5s' }],
+    })) as DestinationRetry;
+    assert.deepEqual(
+      retried.destinations.map((d) => [d.destinationId, d.delivered]),
+      [['bank', true]],
+    );
+    assert.equal(filesIn(bank.folder).length, 2);
+    assert.equal(filesIn(stack.sshd.folder).length, 2, 'the primary got nothing again');
+    assert.equal(filesIn(auditorFolder).length, 2, 'auditor got nothing again');
+
+    await addJournal();
+    const next: SyncResult = await sync(stack, ID, { heartbeatTimeout: '5s' });
+    assert.ok(next.file);
+    assert.deepEqual(
+      next.destinations?.map((d) => [d.destinationId, d.delivered]),
+      [
+        ['auditor', true],
+        ['bank', true],
+      ],
+      'only the new file went out',
+    );
+    assert.equal(filesIn(stack.sshd.folder).length, 3);
+    assert.equal(filesIn(auditorFolder).length, 3);
+    assert.equal(filesIn(bank.folder).length, 3);
+    // Each file reached each further destination once: one delivery-log entry per file and destination.
+    const log = await stack.pool.query<{ destination_id: string; n: number }>(
+      `SELECT destination_id, count(*)::int AS n FROM file_delivery WHERE destination_id IS NOT NULL
+       GROUP BY destination_id, file_id HAVING count(*) <> 1`,
+    );
+    assert.deepEqual(log.rows, []);
+    assert.deepEqual(
+      (await rows('bank')).map((r) => r.status),
+      ['delivered', 'delivered', 'delivered'],
+    );
+  });
+});
