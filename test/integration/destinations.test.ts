@@ -237,4 +237,29 @@ describe('several destinations', { timeout: 300_000 }, () => {
       ['delivered', 'delivered', 'delivered'],
     );
   });
+
+  it('a worker that dies after uploading to a destination: the retry finds the file there, sends nothing twice', async () => {
+    await worker.stop();
+    let afterUploads = 0;
+    worker = await startWorker(stack, {
+      alertSinks: await createAlertSinks(stack.config.alerts!, { env: {} }),
+      // The first after-upload is the primary's; the second, auditor's (its outcome lost).
+      failpoint: (at) => {
+        if (at === 'after-upload' && ++afterUploads === 2) throw new Error('worker died after upload (failpoint)');
+      },
+    });
+    await addJournal();
+    const result = await sync(stack, ID, { heartbeatTimeout: '5s' });
+    assert.ok(result.file);
+    assert.deepEqual(
+      result.destinations?.map((d) => [d.destinationId, d.delivered, d.uploadedNow]),
+      [
+        ['auditor', true, false],
+        ['bank', true, true],
+      ],
+    );
+    assert.equal(filesIn(stack.sshd.folder).length, 4);
+    assert.equal(filesIn(auditorFolder).length, 4);
+    assert.equal(filesIn(bank.folder).length, 4);
+  });
 });
