@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { auditFiles, auditRecords, reconcile, toCsv, toJson } from '../audit';
+import { auditFiles, auditRecords, reconcile, reconcileDestination, toCsv, toJson } from '../audit';
 import type { RuntimeEnv } from '../config';
 import { previewNextFile } from '../preview';
 import { listRemoteFolder } from '../sftp';
@@ -73,7 +73,19 @@ export async function reconcileCommand(integrationId: string) {
   return withRuntime(async ({ ledger, integration }) => {
     const rt = integration(integrationId);
     const remote = await listRemoteFolder(rt.sftp, { hash: true });
-    return reconcile(ledger, integrationId, remote, { folder: rt.sftp.folder });
+    const primary = await reconcile(ledger, integrationId, remote, { folder: rt.sftp.folder });
+    if (rt.destinations.length === 0) return primary;
+    // Each further destination's folder against the files (its own bytes) the ledger sent there.
+    const destinations = [];
+    for (const d of rt.destinations) {
+      const listing = await listRemoteFolder(d.sftp, { hash: true });
+      destinations.push({
+        destination: d.id,
+        folder: d.sftp.folder,
+        ...(await reconcileDestination(ledger, integrationId, d.id, listing)),
+      });
+    }
+    return { ...primary, destinations };
   });
 }
 

@@ -1,6 +1,4 @@
-import type { Pool } from 'pg';
 import type { Queryable } from './sql';
-import { inTransaction } from './transaction';
 
 // Further destinations (tables file_destination, file_destination_chunk): for each file of an
 // integration with `destinations`, one row per further destination with the bytes it gets, and
@@ -26,6 +24,8 @@ export interface FileDestinationRow {
   lastError: string | null;
   lastAttemptAt: string | null;
   deliveredAt: string | null;
+  /** Delivered: by the attempt that recorded it (true), or found already there (false). */
+  uploadedNow: boolean | null;
 }
 
 /** What a further destination's render wrote: its name, bytes and their summary. */
@@ -42,7 +42,8 @@ const at = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-D
 const destinationColumns = `d.file_id::text AS "fileId", d.destination_id AS "destinationId", f.run_key AS "runKey",
   f.integration_id AS "integrationId", d.file_name AS "fileName", d.remote_path AS "remotePath",
   d.byte_count::float8 AS "byteCount", d.sha256, d.own_bytes AS "ownBytes", d.summary, d.status, d.attempts,
-  d.last_error AS "lastError", ${at('d.last_attempt_at')} AS "lastAttemptAt", ${at('d.delivered_at')} AS "deliveredAt"`;
+  d.last_error AS "lastError", ${at('d.last_attempt_at')} AS "lastAttemptAt", ${at('d.delivered_at')} AS "deliveredAt",
+  d.uploaded_now AS "uploadedNow"`;
 
 /** Inside saveRenderedFile's transaction: the rows the render then fills (bytes to follow). */
 export async function addFileDestinations(
@@ -149,27 +150,22 @@ export async function* destinationChunks(
   }
 }
 
-/** The destination has the file: delivered (once; a later call changes nothing), and logged. */
-export function markDestinationDelivered(
-  pool: Pool,
+/**
+ * The destination has the file: delivered, once (a later call changes nothing). `uploadedNow`
+ * false: an attempt whose outcome was lost had put it there (found with its size and hash).
+ */
+export async function markDestinationDelivered(
+  db: Queryable,
   fileId: string,
   destinationId: string,
   uploadedNow: boolean,
 ): Promise<void> {
-  return inTransaction(pool, async (c) => {
-    const { rowCount } = await c.query(
-      `UPDATE file_destination SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
-         last_attempt_at = now()
-       WHERE file_id = $1 AND destination_id = $2 AND status <> 'delivered'`,
-      [fileId, destinationId],
-    );
-    if (rowCount)
-      await c.query(
-        `INSERT INTO file_delivery (file_id, kind, uploaded_now, reason, destination_id)
-         VALUES ($1, 'upload', $2, NULL, $3)`,
-        [fileId, uploadedNow, destinationId],
-      );
-  });
+  await db.query(
+    `UPDATE file_destination SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
+       last_attempt_at = now(), uploaded_now = $3
+     WHERE file_id = $1 AND destination_id = $2 AND status <> 'delivered'`,
+    [fileId, destinationId, uploadedNow],
+  );
 }
 
 /** A delivery attempt to the destination failed: why, and one attempt more. */
@@ -214,6 +210,73 @@ export async function destinationOverview(
      WHERE f.integration_id = $1
      GROUP BY d.destination_id ORDER BY d.destination_id`,
     [integrationId],
+  );
+  return rows;
+}
+
+/**
+ * The primary destination (`sftp`) in the same shape, beside the further ones in `status`: its
+ * files are the integration's own, delivered when committed, failed while their run waits.
+ */
+export async function primaryOverview(db: Queryable, integrationId: string): Promise<DestinationOverview> {
+  const undelivered = "f.status <> 'committed' AND r.failed_at IS NOT NULL";
+  const { rows } = await db.query<DestinationOverview>(
+    `SELECT 'primary' AS "destinationId",
+       count(*) FILTER (WHERE f.status = 'committed')::int AS delivered,
+       count(*) FILTER (WHERE ${undelivered})::int AS failed,
+       count(*) FILTER (WHERE f.status <> 'committed' AND r.failed_at IS NULL)::int AS pending,
+       ${at('max(f.committed_at)')} AS "lastDeliveredAt",
+       (array_agg(r.last_error ORDER BY r.failed_at DESC) FILTER (WHERE ${undelivered}))[1] AS "lastError",
+       ${at(`max(r.failed_at) FILTER (WHERE ${undelivered})`)} AS "lastErrorAt"
+     FROM outbound_file f JOIN sync_run r USING (run_key)
+     WHERE f.integration_id = $1`,
+    [integrationId],
+  );
+  return rows[0]!;
+}
+
+/** The further destinations of each of these files, by file ID (the audit's file listing). */
+export async function destinationsOfFiles(
+  db: Queryable,
+  fileIds: readonly string[],
+): Promise<Map<string, FileDestinationRow[]>> {
+  const byFile = new Map<string, FileDestinationRow[]>();
+  if (fileIds.length === 0) return byFile;
+  const { rows } = await db.query<FileDestinationRow>(
+    `SELECT ${destinationColumns} FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE d.file_id = ANY($1::bigint[]) ORDER BY d.file_id, d.destination_id`,
+    [fileIds],
+  );
+  for (const row of rows) byFile.set(row.fileId, [...(byFile.get(row.fileId) ?? []), row]);
+  return byFile;
+}
+
+export interface DestinationLedgerFile {
+  fileName: string;
+  remotePath: string;
+  bytes: number;
+  sha256: string;
+  /** `committed` once delivered there (as the primary's committed files), else pending or failed. */
+  status: 'committed' | 'pending' | 'failed';
+  committedAt: string | null;
+}
+
+/**
+ * A further destination's files in the shape reconcile compares with a listing of its folder:
+ * delivered there counts as committed; any other is expected only once it is delivered.
+ */
+export async function destinationLedgerFiles(
+  db: Queryable,
+  integrationId: string,
+  destinationId: string,
+): Promise<DestinationLedgerFile[]> {
+  const { rows } = await db.query<DestinationLedgerFile>(
+    `SELECT d.file_name AS "fileName", d.remote_path AS "remotePath", d.byte_count::float8 AS bytes, d.sha256,
+       CASE d.status WHEN 'delivered' THEN 'committed' ELSE d.status END AS status,
+       ${at('d.delivered_at')} AS "committedAt"
+     FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE f.integration_id = $1 AND d.destination_id = $2 ORDER BY d.file_id`,
+    [integrationId, destinationId],
   );
   return rows;
 }

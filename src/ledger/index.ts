@@ -308,6 +308,18 @@ export class Ledger {
     return destinations.destinationOverview(this.pool, integrationId);
   }
 
+  primaryOverview(integrationId: string): Promise<DestinationOverview> {
+    return destinations.primaryOverview(this.pool, integrationId);
+  }
+
+  destinationsOfFiles(fileIds: readonly string[]): Promise<Map<string, FileDestinationRow[]>> {
+    return destinations.destinationsOfFiles(this.pool, fileIds);
+  }
+
+  destinationLedgerFiles(integrationId: string, destinationId: string) {
+    return destinations.destinationLedgerFiles(this.pool, integrationId, destinationId);
+  }
+
   allocateX12ControlNumbers(partnerId: string, transactionSets: number): Promise<X12ControlNumbers> {
     return controlNumbers.allocateX12ControlNumbers(this.pool, partnerId, transactionSets);
   }

@@ -264,6 +264,7 @@ CREATE TABLE file_destination (
   last_error       text,
   last_attempt_at  timestamptz,
   delivered_at     timestamptz,
+  uploaded_now     boolean,
   PRIMARY KEY (file_id, destination_id)
 );
 CREATE INDEX file_destination_undelivered ON file_destination (file_id) WHERE status <> 'delivered';
@@ -275,8 +276,6 @@ CREATE TABLE file_destination_chunk (
   PRIMARY KEY (file_id, destination_id, seq),
   FOREIGN KEY (file_id, destination_id) REFERENCES file_destination ON DELETE CASCADE
 );
--- The delivery log names the destination; NULL is the primary one.
-ALTER TABLE file_delivery ADD COLUMN destination_id text;
 `,
   },
 ];
