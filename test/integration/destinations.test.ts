@@ -9,6 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { type SshdInstance, startSshd } from '../../dev/sshd';
 import { createAlertSinks } from '../../src/alerts';
+import { auditFiles, reconcileDestination } from '../../src/audit';
+import { statusReport } from '../../src/client/status';
+import { buildIntegrations } from '../../src/integrations';
+import { listRemoteFolder } from '../../src/sftp';
 import type { DestinationRetry, SyncResult } from '../../src/shared';
 import { retryWorkflowId } from '../../src/shared/workflowIds';
 import { retryDelivery } from '../../src/workflows';
@@ -261,5 +265,48 @@ describe('several destinations', { timeout: 300_000 }, () => {
     assert.equal(filesIn(stack.sshd.folder).length, 4);
     assert.equal(filesIn(auditorFolder).length, 4);
     assert.equal(filesIn(bank.folder).length, 4);
+  });
+
+  it('audit files and reconcile see each destination with its own bytes', async () => {
+    const files = await auditFiles(stack.ledger, { integrationId: ID });
+    assert.equal(files.length, 4);
+    for (const f of files) {
+      assert.deepEqual(
+        f.destinations?.map((d) => [d.destination, d.status]),
+        [
+          ['auditor', 'delivered'],
+          ['bank', 'delivered'],
+        ],
+      );
+      const auditor = f.destinations!.find((d) => d.destination === 'auditor')!;
+      const bankCopy = f.destinations!.find((d) => d.destination === 'bank')!;
+      assert.equal(auditor.sha256, f.sha256, 'auditor gets the file as it is');
+      assert.notEqual(bankCopy.sha256, f.sha256, 'bank gets its gzip');
+      assert.match(bankCopy.remotePath, /\.csv\.gz$/);
+    }
+    const status = await statusReport(stack.client, stack.ledger, ID, async () => false);
+    assert.deepEqual(
+      status.destinations?.map((d) => [d.destinationId, d.delivered, d.failed, d.pending]),
+      [
+        ['primary', 4, 0, 0],
+        ['auditor', 4, 0, 0],
+        ['bank', 4, 0, 0],
+      ],
+    );
+    const rt = buildIntegrations(stack.config, stack.secrets).get(ID)!;
+    try {
+      for (const d of rt.destinations) {
+        const listing = await listRemoteFolder(d.sftp, { hash: true });
+        const result = await reconcileDestination(stack.ledger, ID, d.id, listing);
+        assert.equal(result.matched.length, 4, d.id);
+        assert.deepEqual(
+          result.matched.map((m) => m.verifiedBy),
+          ['sha256', 'sha256', 'sha256', 'sha256'],
+        );
+        assert.deepEqual([result.missing, result.altered, result.pending], [[], [], []], d.id);
+      }
+    } finally {
+      await rt.fusion.close();
+    }
   });
 });
