@@ -115,9 +115,6 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         }
         await deps.failpoint?.('after-upload');
         await ledger.markDestinationDelivered(row.fileId, row.destinationId, result.uploadedNow);
-        if (result.uploadedNow) {
-          deps.metrics?.fileSent(input.integrationId, { bytes: row.byteCount, records: 0 });
-        }
         log.info('File delivered to destination', {
           fileName: row.fileName,
           destination: row.destinationId,

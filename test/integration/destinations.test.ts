@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +16,7 @@ import { retryWorkflowId } from '../../src/shared/workflowIds';
 import { retryDelivery } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 import { sync } from '../support/sync';
+import { startWebhookReceiver } from '../support/webhook';
 
 // Several destinations on real OpenSSH servers: one render, the primary (`sftp`) on the stack's
 // sshd, `bank` on a second sshd with gzip, `auditor` in another folder of the first. With `bank`
@@ -25,28 +24,6 @@ import { sync } from '../support/sync';
 // alerted, and the retry (then the next sync) gives it only what it lacks, each file once.
 
 const ID = 'gl-multi';
-
-/** A local webhook receiver: the alerts arrive here. */
-async function startWebhookReceiver() {
-  const received: { text?: string; attachments?: unknown }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const filesIn = (folder: string) =>
   readdirSync(folder)
