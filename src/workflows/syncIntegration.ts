@@ -75,12 +75,12 @@ export function deliversFurther(s: Steps): boolean {
  * Delivers the files further destinations are owed (their runs committed), oldest first, each
  * destination on its own: one that fails is recorded and alerted for itself, its later files wait
  * so it gets them in order, and the others go on. `blocked` holds the destinations that failed
- * earlier in this workflow. Never throws: the primary's delivery is committed whatever happens here.
+ * earlier in this workflow, with the file that failed. Never throws: the primary's delivery is committed whatever happens here.
  */
 export async function deliverToDestinations(
   s: Steps,
   integrationId: string,
-  blocked: Set<string>,
+  blocked: Map<string, string>,
   runKey?: string,
 ): Promise<DestinationOutcome[]> {
   const alert = (title: string, fields: Record<string, string>, run?: string) =>
@@ -106,8 +106,11 @@ export async function deliverToDestinations(
   }
   const outcomes: DestinationOutcome[] = [];
   for (const { fileId, destinationId, runKey: run } of pending) {
-    if (blocked.has(destinationId)) {
-      outcomes.push({ fileId, destinationId, delivered: false, error: 'waiting: an earlier file failed' });
+    const failed = blocked.get(destinationId);
+    if (failed !== undefined) {
+      // Its failure is reported once; a later file waits behind it.
+      if (failed !== fileId)
+        outcomes.push({ fileId, destinationId, delivered: false, error: 'waiting: an earlier file failed' });
       continue;
     }
     try {
@@ -115,7 +118,7 @@ export async function deliverToDestinations(
         await s.uploadTo(destinationId).uploadToDestination({ integrationId, fileId, destinationId }),
       );
     } catch (err) {
-      blocked.add(destinationId);
+      blocked.set(destinationId, fileId);
       const reason = describeFailure(err);
       outcomes.push({ fileId, destinationId, delivered: false, error: reason });
       await alert(
@@ -191,7 +194,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
   if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
   // Further destinations first get what earlier runs owe them (a destination that was down).
   const further = deliversFurther(s);
-  const blocked = new Set<string>();
+  const blocked = new Map<string, string>();
   const destinations: DestinationOutcome[] = further
     ? await deliverToDestinations(s, integrationId, blocked)
     : [];
@@ -253,7 +256,7 @@ export async function retryDelivery(input: RetryDeliveryInput): Promise<Delivere
   });
   if (!pending) {
     if (deliversFurther(s)) {
-      const destinations = await deliverToDestinations(s, input.integrationId, new Set(), input.runKey);
+      const destinations = await deliverToDestinations(s, input.integrationId, new Map(), input.runKey);
       const failed = destinations.filter((d) => !d.delivered);
       if (failed.length) {
         throw ApplicationFailure.nonRetryable(
@@ -272,6 +275,6 @@ export async function retryDelivery(input: RetryDeliveryInput): Promise<Delivere
   if (!deliversFurther(s)) return delivered;
   return {
     ...delivered,
-    destinations: await deliverToDestinations(s, input.integrationId, new Set(), pending.runKey),
+    destinations: await deliverToDestinations(s, input.integrationId, new Map(), pending.runKey),
   };
 }
