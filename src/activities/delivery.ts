@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { heartbeat, log } from '@temporalio/activity';
 import { ConfigError } from '../config';
-import type { Ledger } from '../ledger';
+import type { IntegrationRuntime } from '../integrations';
+import type { FileDestinationRow, Ledger } from '../ledger';
 import { deliverFile } from '../sftp';
 import type { DeliveredFile, DestinationOutcome } from '../shared';
 import type { ActivityDeps } from './deps';
@@ -22,6 +23,58 @@ function archivedBytes(ledger: Ledger, fileId: string): Readable {
 
 export function createDeliveryActivities(deps: ActivityDeps) {
   const { ledger } = deps;
+
+  /** The bytes archived for a further destination: its own, or the file's when they are the same. */
+  const destinationBytes = (row: FileDestinationRow) =>
+    row.ownBytes
+      ? Readable.from(ledger.destinationChunks(row.fileId, row.destinationId), { highWaterMark: 2 })
+      : archivedBytes(ledger, row.fileId);
+
+  /** A replay to a further destination: a file it was delivered, its own bytes again, logged. */
+  async function replayToDestination(
+    rt: IntegrationRuntime,
+    input: { integrationId: string; fileName: string; reason: string; destinationId: string },
+  ): Promise<DeliveredFile> {
+    const destination = rt.destinations.find((d) => d.id === input.destinationId);
+    if (!destination) {
+      throw new ConfigError(
+        `Integration "${input.integrationId}" has no destination "${input.destinationId}"`,
+      );
+    }
+    const row = await ledger.getFileDestinationByName(
+      input.integrationId,
+      input.destinationId,
+      input.fileName,
+    );
+    if (row?.status !== 'delivered') {
+      throw new ConfigError(
+        `No file "${input.fileName}" delivered to destination "${input.destinationId}" of "${input.integrationId}"`,
+      );
+    }
+    const result = await deliverFile(
+      destination.sftp,
+      {
+        fileName: row.fileName,
+        byteCount: row.byteCount,
+        sha256: row.sha256,
+        open: () => destinationBytes(row),
+      },
+      (bytes) => heartbeat({ bytes }),
+    );
+    await ledger.recordDelivery(row.fileId, 'replay', result.uploadedNow, input.reason, row.destinationId);
+    log.info('File replayed', { ...input, fileName: row.fileName, ...result });
+    const file = await ledger.getFile(row.fileId);
+    return {
+      fileId: row.fileId,
+      fileName: row.fileName,
+      byteCount: row.byteCount,
+      sha256: row.sha256,
+      recordCount: file?.recordCount ?? 0,
+      remotePath: result.remotePath,
+      uploadedNow: result.uploadedNow,
+    };
+  }
+
   return {
     /** Delivers the archived bytes over a new SFTP connection; safe to retry after any crash. */
     async uploadFile(input: { integrationId: string; fileId: string }): Promise<DeliveredFile> {
@@ -132,9 +185,13 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       integrationId: string;
       fileName: string;
       reason: string;
+      /** A further destination: replayed there, its own archived bytes. */
+      destinationId?: string;
     }): Promise<DeliveredFile> {
       return typedFailures(async () => {
         const rt = deps.integration(input.integrationId);
+        if (input.destinationId)
+          return replayToDestination(rt, { ...input, destinationId: input.destinationId });
         const file = await ledger.getFileByName(input.integrationId, input.fileName);
         if (file?.status !== 'committed') {
           throw new ConfigError(

@@ -94,6 +94,8 @@ export async function replayCommand(
   integrationId: string,
   fileName: string,
   reason: string | undefined,
+  /** A further destination's ID: the file replayed there (its own bytes); default the primary. */
+  destination?: string,
 ) {
   if (!reason) throw new UsageError('replay: needs --reason "…" (it is recorded with the delivery)');
   const session = await temporalClient();
@@ -107,7 +109,7 @@ export async function replayCommand(
         const handle = await session.client.workflow.start(replayFile, {
           taskQueue,
           workflowId,
-          args: [{ integrationId, fileName, reason }],
+          args: [{ integrationId, fileName, reason, ...(destination ? { destination } : {}) }],
         });
         return whileWorkerPolls(session, taskQueue, `replay ${workflowId}`, handle.result());
       })(),

@@ -182,13 +182,13 @@ export async function recordDelivery(
   kind: 'upload' | 'replay',
   uploadedNow: boolean,
   reason: string | null,
+  /** A further destination's ID; null (the default) is the primary. */
+  destinationId: string | null = null,
 ): Promise<void> {
-  await db.query('INSERT INTO file_delivery (file_id, kind, uploaded_now, reason) VALUES ($1, $2, $3, $4)', [
-    fileId,
-    kind,
-    uploadedNow,
-    reason,
-  ]);
+  await db.query(
+    'INSERT INTO file_delivery (file_id, kind, uploaded_now, reason, destination_id) VALUES ($1, $2, $3, $4, $5)',
+    [fileId, kind, uploadedNow, reason, destinationId],
+  );
 }
 
 /** Files committed since a moment (deadline checks). */

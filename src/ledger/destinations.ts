@@ -100,6 +100,22 @@ export async function getFileDestination(
   return rows[0] ?? null;
 }
 
+/** A file at a further destination, by its name there or the file's own name. */
+export async function getFileDestinationByName(
+  db: Queryable,
+  integrationId: string,
+  destinationId: string,
+  fileName: string,
+): Promise<FileDestinationRow | null> {
+  const { rows } = await db.query<FileDestinationRow>(
+    `SELECT ${destinationColumns} FROM file_destination d JOIN outbound_file f USING (file_id)
+     WHERE f.integration_id = $1 AND d.destination_id = $2 AND (d.file_name = $3 OR f.file_name = $3)
+     ORDER BY d.file_id LIMIT 1`,
+    [integrationId, destinationId, fileName],
+  );
+  return rows[0] ?? null;
+}
+
 /** Every further destination of a file, in ID order (status, audit, the file page). */
 export async function fileDestinations(db: Queryable, fileId: string): Promise<FileDestinationRow[]> {
   const { rows } = await db.query<FileDestinationRow>(

@@ -267,8 +267,9 @@ export class Ledger {
     kind: 'upload' | 'replay',
     uploadedNow: boolean,
     reason: string | null,
+    destinationId: string | null = null,
   ): Promise<void> {
-    return archive.recordDelivery(this.pool, fileId, kind, uploadedNow, reason);
+    return archive.recordDelivery(this.pool, fileId, kind, uploadedNow, reason, destinationId);
   }
 
   filesCommittedSince(integrationId: string, since: string): Promise<number> {
@@ -279,6 +280,14 @@ export class Ledger {
 
   getFileDestination(fileId: string, destinationId: string): Promise<FileDestinationRow | null> {
     return destinations.getFileDestination(this.pool, fileId, destinationId);
+  }
+
+  getFileDestinationByName(
+    integrationId: string,
+    destinationId: string,
+    fileName: string,
+  ): Promise<FileDestinationRow | null> {
+    return destinations.getFileDestinationByName(this.pool, integrationId, destinationId, fileName);
   }
 
   fileDestinations(fileId: string): Promise<FileDestinationRow[]> {

@@ -276,6 +276,8 @@ CREATE TABLE file_destination_chunk (
   PRIMARY KEY (file_id, destination_id, seq),
   FOREIGN KEY (file_id, destination_id) REFERENCES file_destination ON DELETE CASCADE
 );
+-- A replay to a further destination names it in the delivery log; NULL is the primary.
+ALTER TABLE file_delivery ADD COLUMN destination_id text;
 `,
   },
 ];

@@ -26,6 +26,8 @@ export interface ReplayFileInput {
   fileName: string;
   /** Why (recorded with the delivery). */
   reason: string;
+  /** A further destination's ID: replayed there, its own bytes; by default to the primary (`sftp`). */
+  destination?: string;
   heartbeatTimeout?: string;
 }
 

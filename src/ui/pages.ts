@@ -337,7 +337,9 @@ ${destinations.map(
 ${
   log.length
     ? log.map(
-        (d) => html`<tr><td>${time(d.at)}</td><td>${d.kind}</td>
+        (
+          d,
+        ) => html`<tr><td>${time(d.at)}</td><td>${d.destination ? `${d.kind} to ${d.destination}` : d.kind}</td>
 <td>${d.uploadedNow ? 'Uploaded' : 'Already in place (same size and sha256): not sent again'}</td>
 <td>${d.reason ?? '—'}</td></tr>`,
       )

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { buildIntegrations } from '../../src/integrations';
 import { listRemoteFolder } from '../../src/sftp';
 import type { DestinationRetry, SyncResult } from '../../src/shared';
 import { retryWorkflowId } from '../../src/shared/workflowIds';
-import { retryDelivery } from '../../src/workflows';
+import { replayFile, retryDelivery } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 import { sync } from '../support/sync';
 import { startWebhookReceiver } from '../support/webhook';
@@ -285,5 +285,27 @@ describe('several destinations', { timeout: 300_000 }, () => {
     } finally {
       await rt.fusion.close();
     }
+  });
+
+  it('replay --destination bank: its own archived bytes again, under its name there, logged with the reason', async () => {
+    const [first] = await auditFiles(stack.ledger, { integrationId: ID });
+    const bankCopy = first!.destinations!.find((d) => d.destination === 'bank')!;
+    const name = bankCopy.remotePath.split('/').pop()!;
+    const landed = readFileSync(join(bank.folder, name));
+    unlinkSync(join(bank.folder, name)); // the partner lost it
+    const replayed = await stack.client.workflow.execute(replayFile, {
+      taskQueue: stack.taskQueue,
+      workflowId: `replay-${ID}-${randomUUID()}`,
+      args: [{ integrationId: ID, fileName: first!.fileName, reason: 'bank lost it', destination: 'bank' }],
+    });
+    assert.equal(replayed.fileName, name);
+    assert.equal(replayed.uploadedNow, true);
+    assert.deepEqual(readFileSync(join(bank.folder, name)), landed, 'the same bytes as first delivered');
+    assert.equal(filesIn(stack.sshd.folder).length, 4, 'the primary got nothing');
+    const log = await stack.ledger.fileDeliveries(first!.fileId, 10);
+    assert.deepEqual(
+      log.filter((d) => d.kind === 'replay').map((d) => [d.destination, d.reason]),
+      [['bank', 'bank lost it']],
+    );
   });
 });
