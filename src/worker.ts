@@ -175,6 +175,14 @@ async function main(): Promise<void> {
         'SFTP host key checking is OFF for this integration (hostKey.acceptAny)',
       );
     }
+    for (const d of i.destinations ?? []) {
+      if ('acceptAny' in d.hostKey) {
+        logger.warn(
+          { integration: i.id, destination: d.id },
+          'SFTP host key checking is OFF for this destination (hostKey.acceptAny)',
+        );
+      }
+    }
     // Where calls go: proxy URLs hold no login (the schema refuses one), the variables are named only.
     const proxyVars = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].filter(
       (n) => process.env[n],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { heartbeat, log } from '@temporalio/activity';
-import type { IntegrationConfig } from '../config';
+import type { IntegrationConfig, SftpConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import type { FileRenderer } from '../formats/fileRenderer';
 import type { assertValidFile } from '../formats/validate/result';
@@ -22,19 +22,65 @@ const CHUNK_BYTES = 1024 * 1024;
 export interface RenderSink {
   chunk(data: Buffer): Promise<void>;
   reject(seq: number, entry: QuarantineEntry): Promise<void>;
+  /** A further destination's own bytes (its compression or PGP differ from the file's). */
+  destinationChunk?(destinationId: string, data: Buffer): Promise<void>;
 }
 
-export interface RenderInput {
+/** What is done to the text before it is delivered: compression, then PGP. */
+export interface Transform {
+  pgp?: { keys: PgpKeys; armor: boolean };
+  /** Compress before PGP: the type, the name of the file inside a zip, its date. */
+  compress?: { type: Compression; entryName: string; mtime: Date };
+}
+
+export interface RenderInput extends Transform {
   ledger: Ledger;
   runKey: string;
   renderer: FileRenderer<EntityRecordMap[EntityName]>;
   format: Parameters<typeof assertValidFile>[0];
-  pgp?: { keys: PgpKeys; armor: boolean };
-  /** Compress before PGP: the type, the name of the file inside a zip, its date. */
-  compress?: { type: Compression; entryName: string; mtime: Date };
   numbers: X12ControlNumbers | null;
   /** After each page of records written (heartbeat and live progress); default a bare heartbeat. */
   progress?: (written: number) => void;
+  /** Further destinations, each with its own compression and PGP: the same text, its own bytes. */
+  destinations?: (Transform & { id: string })[];
+}
+
+const transforms = (t: Transform) => Boolean(t.pgp || t.compress);
+
+/** The text compressed, then encrypted, as `t` says; and the compressed size, for the summary. */
+async function applyTransform(
+  text: Buffer,
+  t: Transform,
+): Promise<{ bytes: Buffer; compressedBytes?: number }> {
+  let bytes = text;
+  let compressedBytes: number | undefined;
+  if (t.compress) {
+    bytes = compressFile(bytes, t.compress.type, t.compress.entryName, t.compress.mtime);
+    compressedBytes = bytes.length;
+  }
+  if (t.pgp) bytes = await encryptForPartner(bytes, t.pgp.keys, t.pgp.armor);
+  return compressedBytes === undefined ? { bytes } : { bytes, compressedBytes };
+}
+
+/** The summary's record of compression and PGP: what was applied, and the text's own size and hash. */
+function transformSummary(
+  t: Transform,
+  plaintext: { sha256: string; bytes: number } | undefined,
+  compressedBytes: number | undefined,
+) {
+  return {
+    ...(plaintext && t.compress
+      ? {
+          compression: {
+            type: t.compress.type,
+            entryName: t.compress.entryName,
+            bytes: compressedBytes,
+            plaintext,
+          },
+        }
+      : {}),
+    ...(plaintext && t.pgp ? { pgp: { armor: t.pgp.armor, plaintext } } : {}),
+  };
 }
 
 /**
@@ -42,12 +88,15 @@ export interface RenderInput {
  * quarantined with its field and reason, the rest is written, and the whole file is re-parsed and
  * checked before it counts. Plain text streams straight into the archive; for compression or PGP
  * it is held, compressed and then encrypted once at the end, and those bytes are what is archived,
- * hashed and delivered.
+ * hashed and delivered. The text is rendered once: each further destination gets it with its own
+ * compression and PGP, archived beside the file (or the file's own bytes when they are the same).
  */
 export async function renderStagedRecords(input: RenderInput, sink: RenderSink) {
-  const { renderer, pgp, compress } = input;
+  const { renderer } = input;
+  const destinations = input.destinations ?? [];
   const archive = chunkedArchive(sink.chunk);
-  const plain = pgp || compress ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
+  const hold = transforms(input) || destinations.some(transforms);
+  const plain = hold ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
   const recordCount = await renderRecords(renderer, input.format, stagedRecords(input.ledger, input.runKey), {
     async emit(text) {
       const bytes = Buffer.from(text, 'utf8');
@@ -73,32 +122,49 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
   });
   let plaintext: { sha256: string; bytes: number } | undefined;
   let compressedBytes: number | undefined;
+  let text: Buffer | undefined;
   if (plain && recordCount > 0) {
-    let bytes: Buffer = Buffer.concat(plain.parts);
-    if (compress) {
-      bytes = compressFile(bytes, compress.type, compress.entryName, compress.mtime);
-      compressedBytes = bytes.length;
-    }
-    await archive.write(pgp ? await encryptForPartner(bytes, pgp.keys, pgp.armor) : bytes);
+    text = Buffer.concat(plain.parts);
+    const own = await applyTransform(text, input);
+    compressedBytes = own.compressedBytes;
+    await archive.write(own.bytes);
     plaintext = { sha256: plain.hash.digest('hex'), bytes: plain.bytes };
   }
   const { byteCount, sha256 } = await archive.close();
   const summary = {
     ...renderer.summary(),
     ...(input.numbers ? { controlNumbers: input.numbers } : {}),
-    ...(plaintext && compress
-      ? {
-          compression: {
-            type: compress.type,
-            entryName: compress.entryName,
-            bytes: compressedBytes,
-            plaintext,
-          },
-        }
-      : {}),
-    ...(plaintext && pgp ? { pgp: { armor: pgp.armor, plaintext } } : {}),
+    ...transformSummary(input, plaintext, compressedBytes),
   };
-  return { byteCount, sha256, recordCount, summary };
+  const destinationTotals = [];
+  if (recordCount > 0) {
+    for (const d of destinations) {
+      if (!transforms(d) && !transforms(input)) {
+        // The plain text, as the file itself: its archived bytes serve this destination too.
+        destinationTotals.push({ destinationId: d.id, byteCount, sha256, ownBytes: false, summary: {} });
+        continue;
+      }
+      if (!sink.destinationChunk) throw new Error('renderStagedRecords: destinations need destinationChunk');
+      const store = sink.destinationChunk;
+      const theirs = await applyTransform(text!, d);
+      const bytes = chunkedArchive((chunk) => store(d.id, chunk));
+      await bytes.write(theirs.bytes);
+      const totals = await bytes.close();
+      destinationTotals.push({
+        destinationId: d.id,
+        ...totals,
+        ownBytes: true,
+        summary: transformSummary(d, plaintext, theirs.compressedBytes),
+      });
+    }
+  }
+  return {
+    byteCount,
+    sha256,
+    recordCount,
+    summary,
+    ...(destinations.length ? { destinations: destinationTotals } : {}),
+  };
 }
 
 /** The run's staged records in delivery order, a page at a time. */
@@ -154,9 +220,11 @@ export function outboundFileName(
   windowTo: string,
   runKey: string,
   ext: string,
+  /** A further destination's own template; the file's (`sftp`) by default. */
+  template: string = config.sftp.fileNameTemplate,
 ): string {
   const run = createHash('sha256').update(runKey).digest('hex').slice(0, 8);
-  return renderFileName(config.sftp.fileNameTemplate, {
+  return renderFileName(template, {
     integration: config.id,
     entity: config.entity,
     at: new Date(windowTo),
@@ -193,9 +261,40 @@ export function createRenderActivities(deps: ActivityDeps) {
               createdAt: run.windowTo,
             }
           : SAMPLE_ENVELOPE;
-        const { compress } = rt.config.sftp;
-        const extension = fileExtension(format.type, rt.pgp, compress);
-        const fileName = outboundFileName(rt.config, run.windowTo, run.runKey, extension);
+        // Each destination (the file's own, `sftp`, and every further one) names the file with its
+        // template and extension, and compresses and encrypts the one text its own way.
+        const target = (sftp: SftpConfig, pgp: Transform['pgp']) => {
+          const fileName = outboundFileName(
+            rt.config,
+            run.windowTo,
+            run.runKey,
+            fileExtension(format.type, pgp, sftp.compress),
+            sftp.fileNameTemplate,
+          );
+          const transform: Transform = {
+            ...(pgp ? { pgp } : {}),
+            // A zip holds the file under the run's own name with the format's extension.
+            ...(sftp.compress
+              ? {
+                  compress: {
+                    type: sftp.compress,
+                    entryName: outboundFileName(
+                      rt.config,
+                      run.windowTo,
+                      run.runKey,
+                      formatExtension(format.type),
+                      sftp.fileNameTemplate,
+                    ),
+                    mtime: new Date(run.windowTo),
+                  },
+                }
+              : {}),
+          };
+          return { fileName, remotePath: `${sftp.folder.replace(/\/+$/, '')}/${fileName}`, transform };
+        };
+        const primary = target(rt.config.sftp, rt.pgp);
+        const further = rt.destinations.map((d) => ({ id: d.id, ...target(d.config, d.pgp) }));
+        const { fileName } = primary;
         const renderer = rendererFor(rt.config, envelope, {
           fileName,
           integration: rt.config.id,
@@ -206,8 +305,17 @@ export function createRenderActivities(deps: ActivityDeps) {
           run,
           {
             fileName,
-            remotePath: `${rt.config.sftp.folder.replace(/\/+$/, '')}/${fileName}`,
+            remotePath: primary.remotePath,
             format: format.type,
+            ...(further.length
+              ? {
+                  destinations: further.map((d) => ({
+                    destinationId: d.id,
+                    fileName: d.fileName,
+                    remotePath: d.remotePath,
+                  })),
+                }
+              : {}),
           },
           (sink) =>
             renderStagedRecords(
@@ -216,23 +324,11 @@ export function createRenderActivities(deps: ActivityDeps) {
                 runKey: run.runKey,
                 renderer,
                 format: format.type,
-                pgp: rt.pgp,
                 numbers,
                 progress: (written) => progress.note({ rendered: written }),
-                // A zip holds the file under the run's own name with the format's extension.
-                ...(compress
-                  ? {
-                      compress: {
-                        type: compress,
-                        entryName: outboundFileName(
-                          rt.config,
-                          run.windowTo,
-                          run.runKey,
-                          formatExtension(format.type),
-                        ),
-                        mtime: new Date(run.windowTo),
-                      },
-                    }
+                ...primary.transform,
+                ...(further.length
+                  ? { destinations: further.map((d) => ({ id: d.id, ...d.transform })) }
                   : {}),
               },
               sink,

@@ -1,5 +1,5 @@
 import { activityInfo, log } from '@temporalio/activity';
-import type { FailureOutcome } from '../shared';
+import type { FailureOutcome, PendingDestinationDelivery } from '../shared';
 import { parseRunKey } from '../shared/runKey';
 import type { RunStage } from '../shared/stages';
 import type { ActivityDeps } from './deps';
@@ -50,6 +50,21 @@ export function createRunActivities(deps: ActivityDeps) {
       runKey?: string;
     }): Promise<{ runKey: string; fileId: string } | null> {
       return typedFailures(() => ledger.findResumableRun(input.integrationId, input.runKey));
+    },
+
+    /**
+     * Files whose run committed and that a further destination still lacks, oldest first (each
+     * destination gets its files in order). Destinations no longer configured are left out.
+     */
+    async pendingDestinationDeliveries(input: {
+      integrationId: string;
+      runKey?: string;
+    }): Promise<PendingDestinationDelivery[]> {
+      return typedFailures(async () => {
+        const configured = new Set(deps.integration(input.integrationId).destinations.map((d) => d.id));
+        const pending = await ledger.pendingDestinationDeliveries(input.integrationId, input.runKey);
+        return pending.filter((p) => configured.has(p.destinationId));
+      });
     },
 
     /**

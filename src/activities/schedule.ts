@@ -17,6 +17,15 @@ export function createScheduleActivities(deps: ActivityDeps) {
           entity: config.entity,
           initialWatermark: new Date(config.fusion.initialWatermark).toISOString(),
           scheduled: config.schedule !== undefined,
+          // Only when there are some: a single-destination integration's settings stay as they were.
+          ...(config.destinations?.length
+            ? {
+                destinations: config.destinations.map((d) => ({
+                  id: d.id,
+                  uploadRetryWindowSeconds: d.retryWindowMinutes * 60,
+                })),
+              }
+            : {}),
         };
       });
     },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { FileAudit, Ledger } from '../ledger';
+import type { FileAudit, FileDestinationRow, Ledger } from '../ledger';
 import { parseLimit, parseRange, type TimeRange } from './filter';
 
 // Every file the connector produced, with what the ledger knows of it, and its archived bytes.
@@ -12,16 +12,48 @@ export interface FileAuditFilter extends TimeRange {
 
 export type { FileAudit };
 
+/** A file and, for an integration with further destinations, its delivery to each of them. */
+export type AuditedFile = FileAudit & {
+  destinations?: {
+    destination: string;
+    status: FileDestinationRow['status'];
+    remotePath: string;
+    bytes: number;
+    sha256: string;
+    attempts: number;
+    deliveredAt: string | null;
+    lastError: string | null;
+  }[];
+};
+
 /**
  * Files whose time falls in [from, to), oldest first. A file's time is when it was committed
  * (the same instant as its records' sentAt, so files and records of a period agree), or when it
- * was rendered if it has not been committed yet.
+ * was rendered if it has not been committed yet. A file with further destinations lists each.
  */
-export async function auditFiles(ledger: Ledger, filter: FileAuditFilter = {}): Promise<FileAudit[]> {
-  return ledger.filesInRange({
+export async function auditFiles(ledger: Ledger, filter: FileAuditFilter = {}): Promise<AuditedFile[]> {
+  const files = await ledger.filesInRange({
     ...parseRange(filter),
     limit: parseLimit(filter.limit),
     integrationId: filter.integrationId,
+  });
+  const further = await ledger.destinationsOfFiles(files.map((f) => f.fileId));
+  return files.map((file) => {
+    const rows = further.get(file.fileId);
+    if (!rows) return file;
+    return {
+      ...file,
+      destinations: rows.map((d) => ({
+        destination: d.destinationId,
+        status: d.status,
+        remotePath: d.remotePath,
+        bytes: d.byteCount,
+        sha256: d.sha256,
+        attempts: d.attempts,
+        deliveredAt: d.deliveredAt,
+        lastError: d.lastError,
+      })),
+    };
   });
 }
 

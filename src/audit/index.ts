@@ -9,6 +9,7 @@ export { toCsv, toJson } from './output';
 export {
   type AlteredFile,
   classifyListing,
+  type ExpectedFile,
   type LedgerFile,
   ledgerFiles,
   type MatchedFile,
@@ -18,6 +19,7 @@ export {
   type Reconciliation,
   type RemoteFile,
   reconcile,
+  reconcileDestination,
 } from './reconcile';
 export {
   auditRecords,

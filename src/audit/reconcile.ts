@@ -37,9 +37,12 @@ export interface AlteredFile extends MissingFile {
   difference: 'size' | 'sha256';
 }
 
-/** On the server and known to the ledger, but not committed yet (a delivery awaiting its commit). */
+/**
+ * On the server and known to the ledger, but not committed yet (a delivery awaiting its commit);
+ * at a further destination, a delivery not recorded yet (`pending` or `failed`).
+ */
 export interface PendingFile extends MissingFile {
-  status: 'rendered' | 'uploaded';
+  status: 'rendered' | 'uploaded' | 'pending' | 'failed';
   remoteSize: number;
   remoteSha256: string | null;
 }
@@ -60,8 +63,13 @@ export interface Reconciliation<R extends RemoteFile = RemoteFile> {
 /** Markers delivery may write after a file: `<name>.sha256` and `<name>.done`. */
 const SIDECAR = /^(.+)\.(sha256|done)$/;
 
+/** A file the ledger expects in a folder: the primary's (LedgerFile) or a further destination's. */
+export type ExpectedFile = Omit<LedgerFile, 'status'> & {
+  status: LedgerFile['status'] | 'pending' | 'failed';
+};
+
 export function classifyListing<R extends RemoteFile>(
-  ledgerFiles: readonly LedgerFile[],
+  ledgerFiles: readonly ExpectedFile[],
   remote: readonly R[],
 ): Reconciliation<R> {
   const known = new Map(ledgerFiles.map((f) => [f.fileName, f]));
@@ -144,4 +152,18 @@ export async function reconcile<R extends RemoteFile>(
   options: ReconcileOptions = {},
 ): Promise<Reconciliation<R>> {
   return classifyListing(await ledgerFiles(ledger, integrationId, options), remote);
+}
+
+/**
+ * A further destination's files (its own names, sizes and hashes) against a listing of its
+ * folder: delivered there counts as committed.
+ */
+export async function reconcileDestination<R extends RemoteFile>(
+  ledger: Ledger,
+  integrationId: string,
+  destinationId: string,
+  remote: readonly R[],
+): Promise<Reconciliation<R>> {
+  const files = await ledger.destinationLedgerFiles(integrationId, destinationId);
+  return classifyListing(files, remote);
 }

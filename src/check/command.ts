@@ -41,12 +41,15 @@ export function formatSummary(check: IntegrationCheck): string {
 
 /** Every secret value of an integration, for removal from anything printed. */
 function secretValues(secrets: IntegrationSecrets): string[] {
-  const { sftp, pgp } = secrets;
-  return [
-    secrets.fusionClientSecret,
+  const of = ({ sftp, pgp }: Pick<IntegrationSecrets, 'sftp' | 'pgp'>) => [
     ...('password' in sftp ? [sftp.password] : [sftp.privateKey, sftp.passphrase ?? '']),
     pgp?.signingKey ?? '',
     pgp?.signingPassphrase ?? '',
+  ];
+  return [
+    secrets.fusionClientSecret,
+    ...of(secrets),
+    ...Object.values(secrets.destinations ?? {}).flatMap(of),
   ].filter((s) => s.length >= 4);
 }
 

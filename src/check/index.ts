@@ -14,7 +14,7 @@ import {
 } from '../fusion/documents';
 import { keysetRequest, START_OF_WINDOW } from '../fusion/paging';
 import type { IntegrationRuntime } from '../integrations';
-import { SftpError } from '../sftp';
+import { type SftpDestination, SftpError } from '../sftp';
 import { openSftp, type SftpSession } from '../sftp/connect';
 
 // `ml-connector check <integration>`: connect to everything a sync will need, before the first real
@@ -296,16 +296,24 @@ export function checkFileName(): string {
 
 const CHECK_FILE_BODY = Buffer.from('ml-connector check: this file is removed at once\n');
 
+/** The primary destination's checks, then each further destination's, named by its ID. */
 async function sftpChecks(rt: IntegrationRuntime, checks: CheckRecorder): Promise<void> {
-  const { sftp } = rt;
-  const writeName = `sftp write ${sftp.folder}`;
+  await destinationChecks(rt.sftp, 'sftp', checks);
+  for (const d of rt.destinations) await destinationChecks(d.sftp, `destination ${d.id}`, checks);
+}
+
+async function destinationChecks(sftp: SftpDestination, label: string, checks: CheckRecorder): Promise<void> {
+  const writeName = `${label} write ${sftp.folder}`;
   let session: SftpSession | undefined;
-  const connected = await checks.run(`sftp connect ${sftp.username}@${sftp.host}:${sftp.port}`, async () => {
-    session = await openSftp(sftp);
-    return 'acceptAny' in sftp.hostKey
-      ? `host key ${session.hostKey} NOT checked (sftp.hostKey.acceptAny)`
-      : `host key ${session.hostKey} matches the pin`;
-  });
+  const connected = await checks.run(
+    `${label} connect ${sftp.username}@${sftp.host}:${sftp.port}`,
+    async () => {
+      session = await openSftp(sftp);
+      return 'acceptAny' in sftp.hostKey
+        ? `host key ${session.hostKey} NOT checked (${label === 'sftp' ? 'sftp.' : ''}hostKey.acceptAny)`
+        : `host key ${session.hostKey} matches the pin`;
+    },
+  );
   if (!connected || !session) {
     checks.skip(writeName, 'not connected');
     return;

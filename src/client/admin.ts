@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { auditFiles, auditRecords, reconcile, toCsv, toJson } from '../audit';
+import { auditFiles, auditRecords, reconcile, reconcileDestination, toCsv, toJson } from '../audit';
 import type { RuntimeEnv } from '../config';
 import { previewNextFile } from '../preview';
 import { listRemoteFolder } from '../sftp';
@@ -73,7 +73,19 @@ export async function reconcileCommand(integrationId: string) {
   return withRuntime(async ({ ledger, integration }) => {
     const rt = integration(integrationId);
     const remote = await listRemoteFolder(rt.sftp, { hash: true });
-    return reconcile(ledger, integrationId, remote, { folder: rt.sftp.folder });
+    const primary = await reconcile(ledger, integrationId, remote, { folder: rt.sftp.folder });
+    if (rt.destinations.length === 0) return primary;
+    // Each further destination's folder against the files (its own bytes) the ledger sent there.
+    const destinations = [];
+    for (const d of rt.destinations) {
+      const listing = await listRemoteFolder(d.sftp, { hash: true });
+      destinations.push({
+        destination: d.id,
+        folder: d.sftp.folder,
+        ...(await reconcileDestination(ledger, integrationId, d.id, listing)),
+      });
+    }
+    return { ...primary, destinations };
   });
 }
 
@@ -82,6 +94,8 @@ export async function replayCommand(
   integrationId: string,
   fileName: string,
   reason: string | undefined,
+  /** A further destination's ID: the file replayed there (its own bytes); default the primary. */
+  destination?: string,
 ) {
   if (!reason) throw new UsageError('replay: needs --reason "…" (it is recorded with the delivery)');
   const session = await temporalClient();
@@ -95,7 +109,7 @@ export async function replayCommand(
         const handle = await session.client.workflow.start(replayFile, {
           taskQueue,
           workflowId,
-          args: [{ integrationId, fileName, reason }],
+          args: [{ integrationId, fileName, reason, ...(destination ? { destination } : {}) }],
         });
         return whileWorkerPolls(session, taskQueue, `replay ${workflowId}`, handle.result());
       })(),

@@ -56,7 +56,7 @@ const USAGE = `usage: ml-connector <command>
                               which file carried a record, when (and its quarantine notes)
   audit files [--integration ID] [--from T] [--to T] [--format csv|json]
   reconcile <integration>     compare the remote folder (names, sizes, sha256) with the ledger; exit 3 on a difference
-  replay <integration> <file> --reason "…"
+  replay <integration> <file> --reason "…" [--destination ID]
                               deliver a past file again, byte-identical from the archive
   preview <integration> [--out FILE]
                               what the next sync would send: counts and totals; nothing moves
@@ -226,18 +226,22 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);
       const result = await reconcileCommand(positionals[0]!);
       print(result);
-      // Non-zero when something is off, so a scheduler or monitor can act on it.
-      return result.missing.length || result.altered.length || result.extra.length
+      // Non-zero when something is off (at any destination), so a scheduler or monitor can act on it.
+      const off = (r: { missing: unknown[]; altered: unknown[]; extra: unknown[] }) =>
+        r.missing.length > 0 || r.altered.length > 0 || r.extra.length > 0;
+      return off(result) || ('destinations' in result && result.destinations.some(off))
         ? EXIT.difference
         : EXIT.ok;
     }
     case 'replay': {
       const { values, positionals } = parseVerbArgs(command, args, {
         positionals: ['integration', 'file'],
-        options: { reason: { type: 'string' } },
+        options: { reason: { type: 'string' }, destination: { type: 'string' } },
       });
       const [integrationId, fileName] = positionals;
-      print(await replayCommand(readRuntimeEnv(), integrationId!, fileName!, values.reason));
+      print(
+        await replayCommand(readRuntimeEnv(), integrationId!, fileName!, values.reason, values.destination),
+      );
       return EXIT.ok;
     }
     case 'preview': {

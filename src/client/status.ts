@@ -1,5 +1,13 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { ActiveRun, FailedRun, FinishedRun, IntegrationActivity, LastFile, Ledger } from '../ledger';
+import type {
+  ActiveRun,
+  DestinationOverview,
+  FailedRun,
+  FinishedRun,
+  IntegrationActivity,
+  LastFile,
+  Ledger,
+} from '../ledger';
 import type { IntegrationStatus } from '../shared/integrationWorkflow';
 import { parseRunKey } from '../shared/runKey';
 import { integrationWorkflowId } from '../shared/workflowIds';
@@ -47,6 +55,11 @@ export interface StatusReport {
   lastFile: LastFile | null;
   counts: IntegrationActivity['runs'] & { delivered: number; openFailures: number };
   openFailures: FailedRun[];
+  /**
+   * Each destination, `primary` (the \`sftp\` one) first: files delivered, failed and waiting,
+   * and the last error. Only for an integration that has delivered to further destinations.
+   */
+  destinations?: DestinationOverview[];
   /** The integration workflow, or null when none was started (syncs can still run with `sync`). */
   schedule: ScheduleStatus | null;
   /** Why the workflow could not be asked (no worker answering, for one); the rest still holds. */
@@ -122,11 +135,13 @@ export async function statusReport(
   integrationId: string,
   canQuery: (taskQueue: string) => Promise<boolean> = async () => true,
 ): Promise<StatusReport> {
-  const [activity, failures, workflow] = await Promise.all([
+  const [activity, failures, workflow, further] = await Promise.all([
     ledger.integrationActivity(integrationId),
     ledger.failedRuns(integrationId),
     scheduleStatus(client, integrationId, canQuery),
+    ledger.destinationOverview(integrationId),
   ]);
+  const destinations = further.length ? [await ledger.primaryOverview(integrationId), ...further] : null;
   const wf = workflow.status;
   return {
     integrationId,
@@ -136,6 +151,7 @@ export async function statusReport(
     lastFile: activity.lastFile,
     counts: { ...activity.runs, delivered: activity.delivered, openFailures: failures.length },
     openFailures: failures,
+    ...(destinations ? { destinations } : {}),
     schedule: wf
       ? {
           workflowId: integrationWorkflowId(integrationId),

@@ -358,6 +358,21 @@ export const sftpSchema = z.strictObject({
   jumpHost: jumpHostSchema.optional(),
 });
 
+/** The name the `sftp` destination goes by beside `destinations` (status, audit, the ledger). */
+export const PRIMARY_DESTINATION = 'primary';
+
+/**
+ * A further SFTP destination of the same file: an ID of its own and every `sftp` key (its own
+ * server, folder, login, host key, PGP key and compression).
+ */
+export const destinationSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters')
+    .refine((id) => id !== PRIMARY_DESTINATION, `"${PRIMARY_DESTINATION}" is the name of \`sftp\` itself`),
+  ...sftpSchema.shape,
+});
+
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
 
 export const chartOfAccountsSchema = z.strictObject({
@@ -404,6 +419,8 @@ export const integrationSchema = z
     entity: z.enum(['journalLines', 'invoices', 'purchaseOrders', 'suppliers']),
     fusion: fusionSchema,
     sftp: sftpSchema,
+    /** More SFTP destinations for the same file, each with its own ID; \`sftp\` is "primary". */
+    destinations: z.array(destinationSchema).optional(),
     chartOfAccounts: chartOfAccountsSchema.default({
       delimiter: '-',
       segments: ['company', 'costCentre', 'account', 'subAccount'],
@@ -422,6 +439,22 @@ export const integrationSchema = z
         message: 'set proxy or jumpHost, not both',
       });
     }
+    const ids = new Set<string>();
+    integration.destinations?.forEach((d, i) => {
+      if (ids.has(d.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', i, 'id'],
+          message: `duplicate destination id "${d.id}"`,
+        });
+      ids.add(d.id);
+      if (d.proxy && d.jumpHost)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', i, 'jumpHost'],
+          message: 'set proxy or jumpHost, not both',
+        });
+    });
     const { entity, format } = integration;
     if (format.type === 'x12' && entity !== 'invoices' && entity !== 'purchaseOrders') {
       ctx.addIssue({
@@ -480,6 +513,7 @@ export const configFileSchema = z
 
 export type FusionConfig = z.infer<typeof fusionSchema>;
 export type SftpConfig = z.infer<typeof sftpSchema>;
+export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type ChartOfAccounts = z.infer<typeof chartOfAccountsSchema>;
 export type IntegrationConfig = z.infer<typeof integrationSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;

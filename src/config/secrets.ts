@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from './index';
-import type { ConfigFile, IntegrationConfig } from './schema';
+import type { ConfigFile, IntegrationConfig, SftpConfig } from './schema';
 
 /**
  * Secret values for one integration, read once at worker start from the environment or the
@@ -17,6 +17,8 @@ export interface IntegrationSecrets {
   fusionProxy?: ProxyLogin;
   sftpProxy?: ProxyLogin;
   sftpJumpHost?: { password: string } | { privateKey: string; passphrase?: string };
+  /** The secrets of each further destination (`destinations`), by its ID. */
+  destinations?: Record<string, SftpSecrets>;
 }
 
 export interface ProxyLogin {
@@ -71,6 +73,9 @@ async function read(ref: Ref, where: string, sources: SecretSources, problems: s
   return '';
 }
 
+/** The secrets of one SFTP destination: its login, PGP keys, proxy login and jump host. */
+export type SftpSecrets = Pick<IntegrationSecrets, 'sftp' | 'pgp' | 'sftpProxy' | 'sftpJumpHost'>;
+
 async function resolveOne(
   integration: IntegrationConfig,
   sources: SecretSources,
@@ -92,104 +97,93 @@ async function resolveOne(
           sources,
           problems,
         );
-  const auth = integration.sftp.auth;
-  if (auth.type === 'password') {
-    const password = await read(
-      { env: auth.passwordEnv, credential: auth.passwordCredential },
-      `${at} sftp.auth password`,
-      sources,
-      problems,
-    );
-    const pgp = integration.sftp.pgp
-      ? await resolvePgp(integration.sftp.pgp, at, sources, problems)
-      : undefined;
-    return {
-      fusionClientSecret,
-      sftp: { password },
-      ...(pgp ? { pgp } : {}),
-      ...(await resolveTunnels(integration, at, sources, problems)),
-    };
+  const fusionProxy = await proxyLogin(integration.fusion.proxy, `${at} fusion.proxy`, sources, problems);
+  const destinations: Record<string, SftpSecrets> = {};
+  for (const [i, d] of (integration.destinations ?? []).entries()) {
+    destinations[d.id] = await resolveSftp(d, `${at} destinations[${i}] (${d.id})`, sources, problems);
   }
-  const privateKey = await read(
-    { env: auth.privateKeyEnv, credential: auth.privateKeyCredential, file: auth.privateKeyFile },
-    `${at} sftp.auth private key`,
-    sources,
-    problems,
-  );
-  const pgp = integration.sftp.pgp
-    ? await resolvePgp(integration.sftp.pgp, at, sources, problems)
-    : undefined;
-  const hasPassphrase = auth.passphraseEnv || auth.passphraseCredential;
-  const passphrase = hasPassphrase
-    ? await read(
-        { env: auth.passphraseEnv, credential: auth.passphraseCredential },
-        `${at} sftp.auth passphrase`,
-        sources,
-        problems,
-      )
-    : undefined;
   return {
     fusionClientSecret,
-    sftp: passphrase ? { privateKey, passphrase } : { privateKey },
-    ...(pgp ? { pgp } : {}),
-    ...(await resolveTunnels(integration, at, sources, problems)),
+    ...(await resolveSftp(integration.sftp, `${at} sftp`, sources, problems)),
+    ...(fusionProxy ? { fusionProxy } : {}),
+    ...(integration.destinations?.length ? { destinations } : {}),
   };
 }
 
 type ProxyConfig = { username?: string; passwordEnv?: string; passwordCredential?: string };
 
-/** The proxies' logins and the jump host's credentials (absent parts are left out). */
-async function resolveTunnels(
-  integration: IntegrationConfig,
-  at: string,
+async function proxyLogin(
+  proxy: ProxyConfig | undefined,
+  where: string,
   sources: SecretSources,
   problems: string[],
-): Promise<Pick<IntegrationSecrets, 'fusionProxy' | 'sftpProxy' | 'sftpJumpHost'>> {
-  const login = async (proxy: ProxyConfig | undefined, where: string) =>
-    proxy?.username === undefined
-      ? undefined
-      : {
-          username: proxy.username,
-          password: await read(
-            { env: proxy.passwordEnv, credential: proxy.passwordCredential },
-            `${at} ${where} password`,
-            sources,
-            problems,
-          ),
-        };
-  const fusionProxy = await login(integration.fusion.proxy, 'fusion.proxy');
-  const sftpProxy = await login(integration.sftp.proxy, 'sftp.proxy');
-  const jump = integration.sftp.jumpHost?.auth;
-  let sftpJumpHost: IntegrationSecrets['sftpJumpHost'];
-  if (jump?.type === 'password') {
-    sftpJumpHost = {
+): Promise<ProxyLogin | undefined> {
+  return proxy?.username === undefined
+    ? undefined
+    : {
+        username: proxy.username,
+        password: await read(
+          { env: proxy.passwordEnv, credential: proxy.passwordCredential },
+          `${where} password`,
+          sources,
+          problems,
+        ),
+      };
+}
+
+type SshAuth = SftpConfig['auth'];
+
+/** A login by password or private key (and its passphrase), as `sftp.auth` or a jump host's. */
+async function resolveSshAuth(
+  auth: SshAuth,
+  where: string,
+  sources: SecretSources,
+  problems: string[],
+): Promise<IntegrationSecrets['sftp']> {
+  if (auth.type === 'password') {
+    return {
       password: await read(
-        { env: jump.passwordEnv, credential: jump.passwordCredential },
-        `${at} sftp.jumpHost.auth password`,
+        { env: auth.passwordEnv, credential: auth.passwordCredential },
+        `${where} password`,
         sources,
         problems,
       ),
     };
-  } else if (jump) {
-    const privateKey = await read(
-      { env: jump.privateKeyEnv, credential: jump.privateKeyCredential, file: jump.privateKeyFile },
-      `${at} sftp.jumpHost.auth private key`,
-      sources,
-      problems,
-    );
-    const passphrase =
-      jump.passphraseEnv || jump.passphraseCredential
-        ? await read(
-            { env: jump.passphraseEnv, credential: jump.passphraseCredential },
-            `${at} sftp.jumpHost.auth passphrase`,
-            sources,
-            problems,
-          )
-        : undefined;
-    sftpJumpHost = passphrase ? { privateKey, passphrase } : { privateKey };
   }
+  const privateKey = await read(
+    { env: auth.privateKeyEnv, credential: auth.privateKeyCredential, file: auth.privateKeyFile },
+    `${where} private key`,
+    sources,
+    problems,
+  );
+  const passphrase =
+    auth.passphraseEnv || auth.passphraseCredential
+      ? await read(
+          { env: auth.passphraseEnv, credential: auth.passphraseCredential },
+          `${where} passphrase`,
+          sources,
+          problems,
+        )
+      : undefined;
+  return passphrase ? { privateKey, passphrase } : { privateKey };
+}
+
+/** One destination's secrets; `at` names it in problems (`integration "x" sftp`). */
+async function resolveSftp(
+  sftp: SftpConfig,
+  at: string,
+  sources: SecretSources,
+  problems: string[],
+): Promise<SftpSecrets> {
+  const credentials = await resolveSshAuth(sftp.auth, `${at}.auth`, sources, problems);
+  const pgp = sftp.pgp ? await resolvePgp(sftp.pgp, at, sources, problems) : undefined;
+  const sftpProxy = await proxyLogin(sftp.proxy, `${at}.proxy`, sources, problems);
+  const sftpJumpHost = sftp.jumpHost
+    ? await resolveSshAuth(sftp.jumpHost.auth, `${at}.jumpHost.auth`, sources, problems)
+    : undefined;
   return {
-    ...(fusionProxy ? { fusionProxy } : {}),
+    sftp: credentials,
+    ...(pgp ? { pgp } : {}),
     ...(sftpProxy ? { sftpProxy } : {}),
     ...(sftpJumpHost ? { sftpJumpHost } : {}),
   };
@@ -203,7 +197,7 @@ async function resolvePgp(
 ): Promise<NonNullable<IntegrationSecrets['pgp']>> {
   const recipientKey = await read(
     { env: pgp.recipientKeyEnv, credential: pgp.recipientKeyCredential, file: pgp.recipientKeyFile },
-    `${at} sftp.pgp recipient key`,
+    `${at}.pgp recipient key`,
     sources,
     problems,
   );
@@ -211,7 +205,7 @@ async function resolvePgp(
   const signingKey = signing
     ? await read(
         { env: pgp.signingKeyEnv, credential: pgp.signingKeyCredential, file: pgp.signingKeyFile },
-        `${at} sftp.pgp signing key`,
+        `${at}.pgp signing key`,
         sources,
         problems,
       )
@@ -220,7 +214,7 @@ async function resolvePgp(
   const signingPassphrase = hasPassphrase
     ? await read(
         { env: pgp.signingPassphraseEnv, credential: pgp.signingPassphraseCredential },
-        `${at} sftp.pgp signing passphrase`,
+        `${at}.pgp signing passphrase`,
         sources,
         problems,
       )
@@ -249,20 +243,25 @@ export async function resolveSecrets(config: ConfigFile, sources: SecretSources)
 
 /** Whether any secret in the configuration lives in the credential store. */
 export function usesCredentialStore(config: ConfigFile): boolean {
+  const sshUses = (a: SshAuth | undefined) =>
+    a
+      ? a.type === 'password'
+        ? a.passwordCredential
+        : a.privateKeyCredential || a.passphraseCredential
+      : undefined;
+  const sftpUses = (s: SftpConfig) =>
+    sshUses(s.auth) ||
+    s.pgp?.recipientKeyCredential ||
+    s.pgp?.signingKeyCredential ||
+    s.pgp?.signingPassphraseCredential ||
+    s.proxy?.passwordCredential ||
+    sshUses(s.jumpHost?.auth);
   return config.integrations.some((i) => {
     const f = i.fusion.auth;
-    const s = i.sftp.auth;
     return Boolean(
       (f.type === 'oauth' ? f.clientSecretCredential : f.passwordCredential) ||
-        (s.type === 'password' ? s.passwordCredential : s.privateKeyCredential || s.passphraseCredential) ||
-        i.sftp.pgp?.recipientKeyCredential ||
-        i.sftp.pgp?.signingKeyCredential ||
-        i.sftp.pgp?.signingPassphraseCredential ||
         i.fusion.proxy?.passwordCredential ||
-        i.sftp.proxy?.passwordCredential ||
-        (i.sftp.jumpHost?.auth.type === 'password'
-          ? i.sftp.jumpHost.auth.passwordCredential
-          : i.sftp.jumpHost?.auth.privateKeyCredential || i.sftp.jumpHost?.auth.passphraseCredential),
+        [i.sftp, ...(i.destinations ?? [])].some(sftpUses),
     );
   });
 }

@@ -1,6 +1,6 @@
-import type { ConfigFile, IntegrationConfig } from '../config';
+import type { ConfigFile, DestinationConfig, IntegrationConfig, SftpConfig } from '../config';
 import { formatFieldUse } from '../config/formats';
-import type { SecretResolver } from '../config/secrets';
+import type { SecretResolver, SftpSecrets } from '../config/secrets';
 import { connectFusion, entityReaders, type FusionConnection, type ReadOptions } from '../fusion';
 import { childrenToRead } from '../fusion/children';
 import type { PgpKeys, SftpDestination } from '../sftp';
@@ -17,6 +17,55 @@ export interface IntegrationRuntime {
   pgp?: { keys: PgpKeys; armor: boolean };
   /** How Fusion is read for this integration (readOptionsFor). */
   read: ReadOptions;
+  /** The further destinations (`destinations`), in configured order; empty for most. */
+  destinations: DestinationRuntime[];
+}
+
+/** One further destination of the integration's file: its config, connection and keys. */
+export interface DestinationRuntime {
+  id: string;
+  config: DestinationConfig;
+  sftp: SftpDestination;
+  pgp?: { keys: PgpKeys; armor: boolean };
+}
+
+/** The connection settings of one destination (`sftp` or an item of `destinations`), secrets resolved. */
+function sftpDestination(sftp: SftpConfig, secret: SftpSecrets): SftpDestination {
+  return {
+    host: sftp.host,
+    port: sftp.port,
+    username: sftp.username,
+    credentials: secret.sftp,
+    hostKey: sftp.hostKey,
+    algorithms: sftp.algorithms,
+    folder: sftp.folder,
+    createFolder: sftp.createFolder,
+    connectTimeoutSeconds: sftp.connectTimeoutSeconds,
+    operationTimeoutSeconds: sftp.operationTimeoutSeconds,
+    writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
+    sha256Sidecar: sftp.sha256Sidecar,
+    doneFile: sftp.doneFile,
+    ...(sftp.proxy
+      ? {
+          proxy: {
+            type: sftp.proxy.type,
+            url: sftp.proxy.url,
+            ...(secret.sftpProxy ? { login: secret.sftpProxy } : {}),
+          },
+        }
+      : {}),
+    ...(sftp.jumpHost && secret.sftpJumpHost
+      ? {
+          jumpHost: {
+            host: sftp.jumpHost.host,
+            port: sftp.jumpHost.port,
+            username: sftp.jumpHost.username,
+            credentials: secret.sftpJumpHost,
+            hostKey: sftp.jumpHost.hostKey,
+          },
+        }
+      : {}),
+  };
 }
 
 export function buildIntegrations(
@@ -42,42 +91,18 @@ export function buildIntegrations(
               ...secret.fusionProxy,
             },
           }),
-          sftp: {
-            host: sftp.host,
-            port: sftp.port,
-            username: sftp.username,
-            credentials: secret.sftp,
-            hostKey: sftp.hostKey,
-            algorithms: sftp.algorithms,
-            folder: sftp.folder,
-            createFolder: sftp.createFolder,
-            connectTimeoutSeconds: sftp.connectTimeoutSeconds,
-            operationTimeoutSeconds: sftp.operationTimeoutSeconds,
-            writeHighWaterMarkBytes: sftp.writeHighWaterMarkBytes,
-            sha256Sidecar: sftp.sha256Sidecar,
-            doneFile: sftp.doneFile,
-            ...(sftp.proxy
-              ? {
-                  proxy: {
-                    type: sftp.proxy.type,
-                    url: sftp.proxy.url,
-                    ...(secret.sftpProxy ? { login: secret.sftpProxy } : {}),
-                  },
-                }
-              : {}),
-            ...(sftp.jumpHost && secret.sftpJumpHost
-              ? {
-                  jumpHost: {
-                    host: sftp.jumpHost.host,
-                    port: sftp.jumpHost.port,
-                    username: sftp.jumpHost.username,
-                    credentials: secret.sftpJumpHost,
-                    hostKey: sftp.jumpHost.hostKey,
-                  },
-                }
-              : {}),
-          },
+          sftp: sftpDestination(sftp, secret),
           ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
+          destinations: (integration.destinations ?? []).map((d) => {
+            const own = secret.destinations?.[d.id];
+            if (!own) throw new Error(`No secrets for destination "${d.id}" of "${integration.id}"`);
+            return {
+              id: d.id,
+              config: d,
+              sftp: sftpDestination(d, own),
+              ...(own.pgp && d.pgp ? { pgp: { keys: own.pgp, armor: d.pgp.armor } } : {}),
+            };
+          }),
           read: readOptionsFor(integration),
         },
       ];

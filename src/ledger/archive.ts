@@ -1,11 +1,18 @@
 import type { Pool } from 'pg';
+import {
+  addFileDestinations,
+  type DestinationTotals,
+  finishFileDestinations,
+  storeDestinationChunk,
+} from './destinations';
 import { moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
 import { type QuarantineEntry, quarantine } from './staging';
 import { inTransaction } from './transaction';
 
 // The file archive (tables outbound_file, outbound_file_chunk, file_delivery): every file the
-// connector rendered, its exact bytes in chunks, and each time it was put on a server.
+// connector rendered, its exact bytes in chunks, and each time it was put on a server. Further
+// destinations' rows and bytes are saved in the same transaction (destinations.ts).
 
 export interface FileRow {
   fileId: string;
@@ -26,6 +33,8 @@ export interface FileRow {
 export interface RenderSink {
   chunk(data: Buffer): Promise<void>;
   reject(seq: number, entry: QuarantineEntry): Promise<void>;
+  /** The bytes of a further destination that gets bytes of its own (its compression or PGP). */
+  destinationChunk(destinationId: string, data: Buffer): Promise<void>;
 }
 
 export interface RenderTotals {
@@ -33,6 +42,15 @@ export interface RenderTotals {
   sha256: string;
   recordCount: number;
   summary: Record<string, unknown>;
+  /** What each further destination got (meta.destinations), in any order. */
+  destinations?: DestinationTotals[];
+}
+
+/** The names of a file at its further destinations, saved with it. */
+export interface DestinationMeta {
+  destinationId: string;
+  fileName: string;
+  remotePath: string;
 }
 
 export const fileColumns = `file_id::text AS "fileId", run_key AS "runKey", integration_id AS "integrationId",
@@ -73,11 +91,12 @@ export async function getFileByName(
 export function saveRenderedFile(
   pool: Pool,
   run: RunRow,
-  meta: { fileName: string; remotePath: string; format: string },
+  meta: { fileName: string; remotePath: string; format: string; destinations?: DestinationMeta[] },
   render: (sink: RenderSink) => Promise<RenderTotals>,
 ): Promise<FileRow | null> {
   return inTransaction(pool, async (c) => {
     let seq = 0;
+    const destinationSeq = new Map<string, number>();
     const { rows } = await c.query<{ file_id: string }>(
       `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count,
          status, format)
@@ -85,7 +104,13 @@ export function saveRenderedFile(
       [run.runKey, run.integrationId, meta.fileName, meta.remotePath, meta.format],
     );
     const fileId = rows[0]!.file_id;
+    if (meta.destinations?.length) await addFileDestinations(c, fileId, meta.destinations);
     const totals = await render({
+      destinationChunk: async (destinationId, data) => {
+        const next = destinationSeq.get(destinationId) ?? 0;
+        destinationSeq.set(destinationId, next + 1);
+        await storeDestinationChunk(c, fileId, destinationId, next, data);
+      },
       chunk: async (data) => {
         await c.query('INSERT INTO outbound_file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [
           fileId,
@@ -115,6 +140,7 @@ export function saveRenderedFile(
        RETURNING ${fileColumns}`,
       [fileId, totals.byteCount, totals.sha256, totals.recordCount, JSON.stringify(totals.summary)],
     );
+    if (totals.destinations?.length) await finishFileDestinations(c, fileId, totals.destinations);
     await moveRun(c, run.runKey, 'rendered', {
       set: 'staged = $4, quarantined = (SELECT count(*) FROM quarantined_record q WHERE q.run_key = $1)',
       params: [totals.recordCount],
@@ -156,13 +182,13 @@ export async function recordDelivery(
   kind: 'upload' | 'replay',
   uploadedNow: boolean,
   reason: string | null,
+  /** A further destination's ID; null (the default) is the primary. */
+  destinationId: string | null = null,
 ): Promise<void> {
-  await db.query('INSERT INTO file_delivery (file_id, kind, uploaded_now, reason) VALUES ($1, $2, $3, $4)', [
-    fileId,
-    kind,
-    uploadedNow,
-    reason,
-  ]);
+  await db.query(
+    'INSERT INTO file_delivery (file_id, kind, uploaded_now, reason, destination_id) VALUES ($1, $2, $3, $4, $5)',
+    [fileId, kind, uploadedNow, reason, destinationId],
+  );
 }
 
 /** Files committed since a moment (deadline checks). */

@@ -6,6 +6,8 @@ import * as businessKeys from './businessKeys';
 import * as commit from './commit';
 import type { X12ControlNumbers } from './controlNumbers';
 import * as controlNumbers from './controlNumbers';
+import type { DestinationOverview, FileDestinationRow } from './destinations';
+import * as destinations from './destinations';
 import { migrate } from './migrate';
 import type { ActiveRun, IntegrationActivity, RunProgress } from './progress';
 import * as progress from './progress';
@@ -21,9 +23,15 @@ import * as runs from './runs';
 import type { QuarantineEntry, StagedEntry } from './staging';
 import * as staging from './staging';
 
-export type { FileRow, RenderSink, RenderTotals } from './archive';
+export type { DestinationMeta, FileRow, RenderSink, RenderTotals } from './archive';
 export type { ResolvedKey } from './businessKeys';
 export type { X12ControlNumbers } from './controlNumbers';
+export type {
+  DestinationOverview,
+  DestinationStatus,
+  DestinationTotals,
+  FileDestinationRow,
+} from './destinations';
 export { contentDigest } from './digest';
 export { migrate } from './migrate';
 export type { ActiveRun, FinishedRun, IntegrationActivity, LastFile, RunProgress } from './progress';
@@ -71,7 +79,7 @@ export type { QuarantineEntry, StagedEntry } from './staging';
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 // This class is the facade: each method is one call into the module that owns its tables
-// (runs, progress, staging, quarantine, businessKeys, archive, controlNumbers, commit, registry, reports; runStates holds the run
+// (runs, progress, staging, quarantine, businessKeys, archive, destinations, controlNumbers, commit, registry, reports; runStates holds the run
 // state machine). The pool stays in here: no SQL on ledger tables runs anywhere else.
 
 export class Ledger {
@@ -240,7 +248,7 @@ export class Ledger {
 
   saveRenderedFile(
     run: RunRow,
-    meta: { fileName: string; remotePath: string; format: string },
+    meta: { fileName: string; remotePath: string; format: string; destinations?: archive.DestinationMeta[] },
     render: (sink: RenderSink) => Promise<RenderTotals>,
   ): Promise<FileRow | null> {
     return archive.saveRenderedFile(this.pool, run, meta, render);
@@ -259,12 +267,66 @@ export class Ledger {
     kind: 'upload' | 'replay',
     uploadedNow: boolean,
     reason: string | null,
+    destinationId: string | null = null,
   ): Promise<void> {
-    return archive.recordDelivery(this.pool, fileId, kind, uploadedNow, reason);
+    return archive.recordDelivery(this.pool, fileId, kind, uploadedNow, reason, destinationId);
   }
 
   filesCommittedSince(integrationId: string, since: string): Promise<number> {
     return archive.filesCommittedSince(this.pool, integrationId, since);
+  }
+
+  // Further destinations of a file (destinations.ts)
+
+  getFileDestination(fileId: string, destinationId: string): Promise<FileDestinationRow | null> {
+    return destinations.getFileDestination(this.pool, fileId, destinationId);
+  }
+
+  getFileDestinationByName(
+    integrationId: string,
+    destinationId: string,
+    fileName: string,
+  ): Promise<FileDestinationRow | null> {
+    return destinations.getFileDestinationByName(this.pool, integrationId, destinationId, fileName);
+  }
+
+  fileDestinations(fileId: string): Promise<FileDestinationRow[]> {
+    return destinations.fileDestinations(this.pool, fileId);
+  }
+
+  pendingDestinationDeliveries(
+    integrationId: string,
+    runKey?: string,
+  ): Promise<{ fileId: string; destinationId: string; runKey: string }[]> {
+    return destinations.pendingDestinationDeliveries(this.pool, integrationId, runKey);
+  }
+
+  destinationChunks(fileId: string, destinationId: string): AsyncGenerator<Buffer> {
+    return destinations.destinationChunks(this.pool, fileId, destinationId);
+  }
+
+  markDestinationDelivered(fileId: string, destinationId: string, uploadedNow: boolean): Promise<void> {
+    return destinations.markDestinationDelivered(this.pool, fileId, destinationId, uploadedNow);
+  }
+
+  noteDestinationFailure(fileId: string, destinationId: string, reason: string): Promise<void> {
+    return destinations.noteDestinationFailure(this.pool, fileId, destinationId, reason);
+  }
+
+  destinationOverview(integrationId: string): Promise<DestinationOverview[]> {
+    return destinations.destinationOverview(this.pool, integrationId);
+  }
+
+  primaryOverview(integrationId: string): Promise<DestinationOverview> {
+    return destinations.primaryOverview(this.pool, integrationId);
+  }
+
+  destinationsOfFiles(fileIds: readonly string[]): Promise<Map<string, FileDestinationRow[]>> {
+    return destinations.destinationsOfFiles(this.pool, fileIds);
+  }
+
+  destinationLedgerFiles(integrationId: string, destinationId: string) {
+    return destinations.destinationLedgerFiles(this.pool, integrationId, destinationId);
   }
 
   allocateX12ControlNumbers(partnerId: string, transactionSets: number): Promise<X12ControlNumbers> {

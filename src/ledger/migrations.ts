@@ -241,4 +241,43 @@ ALTER TABLE sync_run ADD COLUMN progress jsonb NOT NULL DEFAULT '{}'::jsonb,
 CREATE INDEX sync_run_integration_started ON sync_run (integration_id, started_at DESC);
 `,
   },
+  {
+    version: 10,
+    name: 'several destinations: delivery of a file to each further destination, its own bytes',
+    sql: `
+-- A file for an integration with further destinations (config \`destinations\`) is delivered to each
+-- of them on its own: one row per file and destination, with the bytes that destination gets (its
+-- own compression and PGP), their size and hash, and how its delivery went. The primary
+-- destination (\`sftp\`) is the file itself (outbound_file): its delivery commits the run.
+CREATE TABLE file_destination (
+  file_id          bigint NOT NULL REFERENCES outbound_file ON DELETE CASCADE,
+  destination_id   text NOT NULL,
+  file_name        text NOT NULL,
+  remote_path      text NOT NULL,
+  byte_count       bigint NOT NULL,
+  sha256           text NOT NULL,
+  -- false: the destination gets the file's own archived bytes (no chunks of its own).
+  own_bytes        boolean NOT NULL,
+  summary          jsonb NOT NULL DEFAULT '{}'::jsonb,
+  status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts         integer NOT NULL DEFAULT 0,
+  last_error       text,
+  last_attempt_at  timestamptz,
+  delivered_at     timestamptz,
+  uploaded_now     boolean,
+  PRIMARY KEY (file_id, destination_id)
+);
+CREATE INDEX file_destination_undelivered ON file_destination (file_id) WHERE status <> 'delivered';
+CREATE TABLE file_destination_chunk (
+  file_id          bigint NOT NULL,
+  destination_id   text NOT NULL,
+  seq              integer NOT NULL,
+  data             bytea NOT NULL,
+  PRIMARY KEY (file_id, destination_id, seq),
+  FOREIGN KEY (file_id, destination_id) REFERENCES file_destination ON DELETE CASCADE
+);
+-- A replay to a further destination names it in the delivery log; NULL is the primary.
+ALTER TABLE file_delivery ADD COLUMN destination_id text;
+`,
+  },
 ];

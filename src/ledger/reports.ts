@@ -413,12 +413,15 @@ export interface FileDelivery {
   uploadedNow: boolean;
   reason: string | null;
   at: string;
+  /** A replay to a further destination: its ID; null for the primary. */
+  destination: string | null;
 }
 
 /** Each time the file was put on a server, oldest first (bounded by `limit`). */
 export async function fileDeliveries(db: Queryable, fileId: string, limit: number): Promise<FileDelivery[]> {
   const { rows } = await db.query<FileDelivery>(
-    `SELECT kind, uploaded_now AS "uploadedNow", reason, ${rfc3339('delivered_at')} AS at
+    `SELECT kind, uploaded_now AS "uploadedNow", reason, ${rfc3339('delivered_at')} AS at,
+            destination_id AS destination
      FROM file_delivery WHERE file_id = $1 ORDER BY delivered_at, delivery_id LIMIT $2`,
     [fileId, limit],
   );

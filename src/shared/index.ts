@@ -26,6 +26,8 @@ export interface ReplayFileInput {
   fileName: string;
   /** Why (recorded with the delivery). */
   reason: string;
+  /** A further destination's ID: replayed there, its own bytes; by default to the primary (`sftp`). */
+  destination?: string;
   heartbeatTimeout?: string;
 }
 
@@ -38,6 +40,11 @@ export interface IntegrationSettings {
   initialWatermark: string;
   /** Whether the integration has a cron schedule. */
   scheduled: boolean;
+  /**
+   * Further destinations (config `destinations`): their IDs and upload retry windows. Absent for
+   * an integration with `sftp` alone (and in histories recorded before there were any).
+   */
+  destinations?: { id: string; uploadRetryWindowSeconds: number }[];
 }
 
 /** Small, reference-only summaries: record data never travels through workflow history. */
@@ -68,6 +75,25 @@ export interface DeliveredFile extends RenderedFile {
   uploadedNow: boolean;
 }
 
+/** A file owed to a further destination (pendingDestinationDeliveries): references only. */
+export interface PendingDestinationDelivery {
+  fileId: string;
+  destinationId: string;
+  runKey: string;
+}
+
+/** How delivering one file to one further destination went, this time. */
+export interface DestinationOutcome {
+  fileId: string;
+  destinationId: string;
+  /** Delivered: now, or found already there (uploadedNow false). */
+  delivered: boolean;
+  uploadedNow?: boolean;
+  remotePath?: string;
+  /** Not delivered: the failure's type and message; or `waiting` behind an earlier failed file. */
+  error?: string;
+}
+
 /** A run's records in the ledger and its watermark moved (commitRun). */
 export interface CommittedRun {
   sent: number;
@@ -77,6 +103,14 @@ export interface CommittedRun {
 /** A rendered file delivered and its run committed: what `ml-connector retry` returns. */
 export interface DeliveredRun extends CommittedRun {
   file: DeliveredFile;
+  /** Further destinations: what was delivered to each (absent with `sftp` alone). */
+  destinations?: DestinationOutcome[];
+}
+
+/** `ml-connector retry` of a committed run whose further destinations still lack its file. */
+export interface DestinationRetry {
+  runKey: string;
+  destinations: DestinationOutcome[];
 }
 
 /**
@@ -98,4 +132,6 @@ export interface SyncResult {
   /** A file an earlier, failed run left staged, delivered by this run before its own. */
   resumed: DeliveredFile | null;
   watermark: string;
+  /** Further destinations: each file delivered (or not) to each this sync (absent with `sftp` alone). */
+  destinations?: DestinationOutcome[];
 }

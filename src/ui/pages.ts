@@ -2,6 +2,7 @@ import type {
   BusinessKey,
   CarriedRecord,
   FileDelivery,
+  FileDestinationRow,
   FileListing,
   QuarantineListing,
   RunListing,
@@ -277,13 +278,39 @@ ${pager(paging, 'files')}`;
   return layout('Files', 'files', body);
 }
 
+const DESTINATION_STATUS: Record<FileDestinationRow['status'], string> = {
+  pending: 'Waiting to be delivered',
+  delivered: 'Delivered',
+  failed: 'Failed: retried by the next sync or `retry`',
+};
+
 export function fileDetailPage(
   ctx: PageContext,
   file: FileListing,
   log: FileDelivery[],
   records: CarriedRecord[],
   paging: Paging,
+  /** Further destinations (config `destinations`): how the file's delivery to each went. */
+  destinations: FileDestinationRow[] = [],
 ): Html {
+  const further = destinations.length
+    ? html`<section aria-labelledby="file-destinations">
+<h2 id="file-destinations">Further destinations</h2>
+<table>
+<caption>The file at each further destination (the primary, <code>sftp</code>, is above)</caption>
+<thead><tr><th scope="col">Destination</th><th scope="col">State</th><th scope="col">Path on the server</th>
+<th scope="col">Size</th><th scope="col">sha256</th><th scope="col">Attempts</th><th scope="col">Delivered</th>
+<th scope="col">Last error</th></tr></thead>
+<tbody>
+${destinations.map(
+  (d) => html`<tr><td>${d.destinationId}</td><td>${DESTINATION_STATUS[d.status]}</td>
+<td><code>${d.remotePath}</code></td><td>${bytes(d.byteCount)}</td><td><code class="hash">${d.sha256}</code></td>
+<td>${count(d.attempts)}</td><td>${time(d.deliveredAt)}</td><td>${d.lastError ?? '—'}</td></tr>`,
+)}
+</tbody>
+</table>
+</section>`
+    : html``;
   const body = html`<section aria-labelledby="file-facts">
 <h2 id="file-facts">The file</h2>
 <dl class="facts">
@@ -310,7 +337,9 @@ export function fileDetailPage(
 ${
   log.length
     ? log.map(
-        (d) => html`<tr><td>${time(d.at)}</td><td>${d.kind}</td>
+        (
+          d,
+        ) => html`<tr><td>${time(d.at)}</td><td>${d.destination ? `${d.kind} to ${d.destination}` : d.kind}</td>
 <td>${d.uploadedNow ? 'Uploaded' : 'Already in place (same size and sha256): not sent again'}</td>
 <td>${d.reason ?? '—'}</td></tr>`,
       )
@@ -319,6 +348,7 @@ ${
 </tbody>
 </table>
 </section>
+${further}
 <section aria-labelledby="file-records">
 <h2 id="file-records">Records in this file</h2>
 <table>

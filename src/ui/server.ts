@@ -35,6 +35,7 @@ export interface UiServerOptions {
     | 'filesPage'
     | 'fileListing'
     | 'fileDeliveries'
+    | 'fileDestinations'
     | 'recordsOfFile'
     | 'searchDelivered'
     | 'searchQuarantined'
@@ -190,9 +191,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const file = await ledger.fileListing(fileId);
     if (!file) throw new NotFound();
     const page = params.page();
-    const [log, records] = await Promise.all([
+    const [log, records, destinations] = await Promise.all([
       ledger.fileDeliveries(fileId, MAX_DELIVERIES),
       ledger.recordsOfFile(fileId, { limit: page.limit + 1, offset: page.offset }),
+      ledger.fileDestinations(fileId),
     ]);
     const limit = params.text('limit');
     return fileDetailPage(
@@ -201,6 +203,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       log,
       records.slice(0, page.limit),
       paging(page, records, (p) => href(`/files/${fileId}`, { limit, page: p })),
+      destinations,
     );
   }
 

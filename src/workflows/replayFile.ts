@@ -12,5 +12,7 @@ export async function replayFile(input: ReplayFileInput): Promise<DeliveredFile>
     integrationId: input.integrationId,
     fileName: input.fileName,
     reason: input.reason,
+    // An input field only (same activity): recorded histories replay unchanged.
+    ...(input.destination ? { destinationId: input.destination } : {}),
   });
 }

@@ -12,6 +12,8 @@ import type { RunStage } from '../shared/stages';
 import { windowEnd } from '../shared/window';
 import {
   deliverAndCommit,
+  deliversFurther,
+  deliverToDestinations,
   describeFailure,
   RELEASE_ABANDONED_RUNS,
   reportFailure,
@@ -48,6 +50,9 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
   };
 
   let done = 0;
+  // Further destinations get each window's file after its commit, with anything owed before it.
+  const further = deliversFurther(s);
+  const blocked = new Map<string, string>();
   try {
     // The total is known before the first window: a one-window resync (`--all`) shows 0/1, not 0/0.
     if (patched(RESYNC_REPORTS_START)) await report(0, false);
@@ -73,6 +78,7 @@ export async function resyncIntegration(input: ResyncInput): Promise<ResyncResul
           const delivered = await deliverAndCommit(s, integrationId, runKey, rendered.fileId);
           result.sent += delivered.sent;
           result.files.push(delivered.file.fileName);
+          if (further) await deliverToDestinations(s, integrationId, blocked);
         } else {
           stage = 'commit';
           await s.long.commitRun({ runKey });

@@ -4,7 +4,10 @@ import type {
   CommittedRun,
   DeliveredFile,
   DeliveredRun,
+  DestinationOutcome,
+  DestinationRetry,
   IntegrationSettings,
+  PendingDestinationDelivery,
   RetryDeliveryInput,
   SyncIntegrationInput,
   SyncResult,
@@ -15,12 +18,19 @@ import { windowEnd } from '../shared/window';
 import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
-// window's changes → render → upload → commit. Only references and counts pass through here;
+// window's changes → render → upload → commit, then (with `destinations`) the committed files to
+// each further destination that lacks them, each on its own. Only references and counts pass through here;
 // every step is idempotent, keyed by the run. A failure is recorded in Postgres and rethrown,
 // one before the run was opened (the token) too: the run is then recorded failed, with its window.
 
 /** Patch ID: histories from before the release step replay without it. */
 export const RELEASE_ABANDONED_RUNS = 'release-abandoned-runs';
+
+/**
+ * Patch ID of the further-destination steps. Only an integration with `destinations` takes them
+ * (its settings name some): one with `sftp` alone runs the same commands as before.
+ */
+export const SEVERAL_DESTINATIONS = 'several-destinations';
 
 /** `SftpAuth: authentication failed …`: the failure's type and message, never its details. */
 export function describeFailure(err: unknown): string {
@@ -35,6 +45,8 @@ export interface Steps {
   long: ReturnType<typeof longActivities>;
   upload: ReturnType<typeof uploadActivities>;
   settings: IntegrationSettings;
+  /** The upload activities of a further destination, retried for its own retry window. */
+  uploadTo(destinationId: string): ReturnType<typeof uploadActivities>;
 }
 
 export async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
@@ -45,7 +57,78 @@ export async function steps(integrationId: string, heartbeatTimeout: Duration): 
     quick,
     long: longActivities(heartbeatTimeout),
     upload: uploadActivities(heartbeatTimeout, settings.uploadRetryWindowSeconds),
+    uploadTo: (destinationId) =>
+      uploadActivities(
+        heartbeatTimeout,
+        settings.destinations?.find((d) => d.id === destinationId)?.uploadRetryWindowSeconds ??
+          settings.uploadRetryWindowSeconds,
+      ),
   };
+}
+
+/** Whether this workflow delivers to further destinations: configured, and not an older history. */
+export function deliversFurther(s: Steps): boolean {
+  return Boolean(s.settings.destinations?.length) && patched(SEVERAL_DESTINATIONS);
+}
+
+/**
+ * Delivers the files further destinations are owed (their runs committed), oldest first, each
+ * destination on its own: one that fails is recorded and alerted for itself, its later files wait
+ * so it gets them in order, and the others go on. `blocked` holds the destinations that failed
+ * earlier in this workflow, with the file that failed. Never throws: the primary's delivery is committed whatever happens here.
+ */
+export async function deliverToDestinations(
+  s: Steps,
+  integrationId: string,
+  blocked: Map<string, string>,
+  runKey?: string,
+): Promise<DestinationOutcome[]> {
+  const alert = (title: string, fields: Record<string, string>, run?: string) =>
+    alertActivities().sendAlert({
+      severity: 'error',
+      integrationId,
+      title,
+      text:
+        'The run is committed and the other destinations have their files. This destination gets its ' +
+        'files, in order, at the next sync, or now with `ml-connector retry`; none is sent twice.',
+      fields,
+      ...(run ? { runKey: run } : {}),
+      workflowId: workflowInfo().workflowId,
+    });
+  let pending: PendingDestinationDelivery[];
+  try {
+    pending = await s.quick.pendingDestinationDeliveries({ integrationId, ...(runKey ? { runKey } : {}) });
+  } catch (err) {
+    await alert(`ml-connector: ${integrationId} further destinations not delivered`, {
+      reason: describeFailure(err),
+    });
+    return [];
+  }
+  const outcomes: DestinationOutcome[] = [];
+  for (const { fileId, destinationId, runKey: run } of pending) {
+    const failed = blocked.get(destinationId);
+    if (failed !== undefined) {
+      // Its failure is reported once; a later file waits behind it.
+      if (failed !== fileId)
+        outcomes.push({ fileId, destinationId, delivered: false, error: 'waiting: an earlier file failed' });
+      continue;
+    }
+    try {
+      outcomes.push(
+        await s.uploadTo(destinationId).uploadToDestination({ integrationId, fileId, destinationId }),
+      );
+    } catch (err) {
+      blocked.set(destinationId, fileId);
+      const reason = describeFailure(err);
+      outcomes.push({ fileId, destinationId, delivered: false, error: reason });
+      await alert(
+        `ml-connector: ${integrationId} delivery to ${destinationId} failed`,
+        { destination: destinationId, reason, run },
+        run,
+      );
+    }
+  }
+  return outcomes;
 }
 
 /** Upload and commit a rendered file; on failure record why (the file stays staged) and rethrow. */
@@ -109,6 +192,12 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
 
   // A run whose workflow ended without closing it (terminated, timed out) would block this one.
   if (patched(RELEASE_ABANDONED_RUNS)) await s.quick.releaseAbandonedRun({ integrationId });
+  // Further destinations first get what earlier runs owe them (a destination that was down).
+  const further = deliversFurther(s);
+  const blocked = new Map<string, string>();
+  const destinations: DestinationOutcome[] = further
+    ? await deliverToDestinations(s, integrationId, blocked)
+    : [];
   // A file an earlier run could not deliver goes first, so files arrive in order.
   const pending = await s.quick.findResumableRun({ integrationId });
   const resumed = pending
@@ -131,6 +220,8 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       stage = 'commit';
       committed = await s.long.commitRun({ runKey });
     }
+    // Committed: the files of this run (and a resumed one) go to the further destinations now.
+    if (further) destinations.push(...(await deliverToDestinations(s, integrationId, blocked)));
     return {
       runKey,
       integrationId,
@@ -143,6 +234,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       file,
       resumed,
       watermark: committed.watermark,
+      ...(further ? { destinations } : {}),
     };
   } catch (err) {
     // deliverAndCommit records its own failures; everything before it is recorded here.
@@ -152,18 +244,37 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
   }
 }
 
-/** Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`). */
-export async function retryDelivery(input: RetryDeliveryInput): Promise<DeliveredRun> {
+/**
+ * Delivers the staged file of a failed run on demand (`ml-connector retry <runKey>`), and its
+ * file to every further destination that lacks it; for a committed run, only the latter.
+ */
+export async function retryDelivery(input: RetryDeliveryInput): Promise<DeliveredRun | DestinationRetry> {
   const s = await steps(input.integrationId, (input.heartbeatTimeout ?? '60s') as Duration);
   const pending = await s.quick.findResumableRun({
     integrationId: input.integrationId,
     runKey: input.runKey,
   });
   if (!pending) {
+    if (deliversFurther(s)) {
+      const destinations = await deliverToDestinations(s, input.integrationId, new Map(), input.runKey);
+      const failed = destinations.filter((d) => !d.delivered);
+      if (failed.length) {
+        throw ApplicationFailure.nonRetryable(
+          `Run ${input.runKey}: not delivered to ${failed.map((d) => `${d.destinationId} (${d.error})`).join(', ')}`,
+          'DestinationDeliveryFailed',
+        );
+      }
+      if (destinations.length) return { runKey: input.runKey, destinations };
+    }
     throw ApplicationFailure.nonRetryable(
       `Run ${input.runKey} has no failed delivery to retry`,
       'NothingToRetry',
     );
   }
-  return deliverAndCommit(s, input.integrationId, pending.runKey, pending.fileId);
+  const delivered = await deliverAndCommit(s, input.integrationId, pending.runKey, pending.fileId);
+  if (!deliversFurther(s)) return delivered;
+  return {
+    ...delivered,
+    destinations: await deliverToDestinations(s, input.integrationId, new Map(), pending.runKey),
+  };
 }

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 import type { SshdInstance } from '../../dev/sshd';
 import { createAlertSinks } from '../../src/alerts';
-import type { SyncResult } from '../../src/shared';
+import type { DeliveredRun, SyncResult } from '../../src/shared';
 import { retryWorkflowId } from '../../src/shared/workflowIds';
 import { retryDelivery } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 import { startSync } from '../support/sync';
+import { startWebhookReceiver } from '../support/webhook';
 
 // Delivery failures through the whole workflow on real sshd: a server that is down for a while,
 // failures a retry cannot fix (recorded in Postgres, file kept staged), and the later delivery.
@@ -39,28 +38,6 @@ async function failureOf(
     return { activity, cause: activity.cause };
   }
   assert.fail('the workflow was expected to fail');
-}
-
-/** A local webhook receiver: the alerts a failing run sends arrive here. */
-async function startWebhookReceiver(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
-  const received: unknown[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe('delivery failures through the sync workflow', { timeout: 240_000 }, () => {
@@ -179,11 +156,11 @@ describe('delivery failures through the sync workflow', { timeout: 240_000 }, ()
         return id === 'gl-wrong-password' ? { ...secrets, sftp: { password: USER.password } } : secrets;
       },
     });
-    const result = await stack.client.workflow.execute(retryDelivery, {
+    const result = (await stack.client.workflow.execute(retryDelivery, {
       taskQueue: stack.taskQueue,
       workflowId: retryWorkflowId(failed.runKey),
       args: [{ integrationId: 'gl-wrong-password', runKey: failed.runKey }],
-    });
+    })) as DeliveredRun;
     assert.equal(result.file.fileName, failed.fileName);
     assert.equal(result.sent, stack.sim.flatJournalLines().length);
     assert.deepEqual(await stack.ledger.failedRuns('gl-wrong-password'), []);

@@ -23,6 +23,7 @@ describe('activity names', () => {
       'filesCommittedSince',
       'findResumableRun',
       'integrationSettings',
+      'pendingDestinationDeliveries',
       'planNextTimes',
       'recordRunFailure',
       'refreshFusionToken',
@@ -33,6 +34,7 @@ describe('activity names', () => {
       'stageChanges',
       'stageResend',
       'uploadFile',
+      'uploadToDestination',
     ]);
   });
 

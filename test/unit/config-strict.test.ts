@@ -51,6 +51,17 @@ function everythingElse(): Record<string, unknown> {
     auth: { type: 'password', passwordEnv: 'JUMP_PASSWORD' },
     hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
   };
+  second.destinations = [
+    {
+      id: 'bank',
+      host: 'sftp.bank.example.com',
+      username: 'mlc',
+      auth: { type: 'password', passwordEnv: 'BANK_SFTP_PASSWORD' },
+      hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
+      folder: '/inbound',
+      compress: 'gzip',
+    },
+  ];
   second.id = 'gl-csv';
   second.format = {
     type: 'csv',

@@ -181,6 +181,10 @@ export class FakeConnector {
         if (!run?.fileName) throw new Error(`fake: no file ${fileId}`);
         return this.delivered(run.fileName, run.staged);
       }),
+      pendingDestinationDeliveries: track('pendingDestinationDeliveries', async () => []),
+      uploadToDestination: track('uploadToDestination', async () => {
+        throw new Error('fake: the fake integration has no further destinations');
+      }),
       replayFile: track('replayFile', async ({ fileName }) => ({
         ...this.delivered(fileName, 2),
         uploadedNow: true,
