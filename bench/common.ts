@@ -30,6 +30,9 @@ export interface Options {
   rateLimit: number;
   /** Incremental syncs of the small-sync run (0 skips it). */
   smallSyncRuns: number;
+  /** Full syncs run at once by one worker (0 skips that run), and the lines each reads. */
+  concurrent: number;
+  concurrentLines: number;
   profile: boolean;
   /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
   workerNodeArgs: string[];
