@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint } from './activities';
@@ -23,6 +24,7 @@ import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
 import { loadTemporalTarget } from './temporal/connection';
 import { replanScheduledIntegrations } from './temporal/replan';
+import { heapLimitNotApplied } from './workerFlags';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
 // place concrete implementations meet; everything built here is closed here.
@@ -89,6 +91,10 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     maxHeartbeatThrottleInterval: '5s',
     defaultHeartbeatThrottleInterval: '5s',
     shutdownGraceTime: '10s',
+    // Bounded from the configuration (worker.*): each running sync holds its own pages, and the
+    // SDK's own cache default grows with the heap limit (2,000+ workflows for a 4 GB heap).
+    maxConcurrentActivityTaskExecutions: setup.config.worker.maxConcurrentActivities,
+    maxCachedWorkflows: setup.config.worker.maxCachedWorkflows,
   });
   return {
     worker,
@@ -144,6 +150,11 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set: the worker needs the Postgres ledger.');
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const notApplied = heapLimitNotApplied(config.worker, getHeapStatistics().heap_size_limit, [
+    ...process.execArgv,
+    ...(process.env.NODE_OPTIONS ?? '').split(/\s+/),
+  ]);
+  if (notApplied) logger.warn({ heapLimitMB: config.worker.heapLimitMB }, notApplied);
   // Temporal's own client configuration (profile file + TEMPORAL_* variables), read before anything starts.
   const temporal = loadTemporalTarget();
   Runtime.install({
