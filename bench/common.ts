@@ -20,6 +20,8 @@ export const MB = 1e6;
 export interface Options {
   sizes: number[];
   pageSize: number;
+  /** fusion.parallelPages of the full and concurrent syncs; null leaves it unset (the adaptive read). */
+  parallelPages: number | null;
   latencyMs: number;
   latencyLines: number;
   latencyPageSize: number;

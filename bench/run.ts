@@ -20,6 +20,7 @@ import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 const USAGE = `npm run bench -- [options]
   --sizes 100000,1000000   journal lines per full sync (default both; "none" skips)
   --page-size 500          fusion.pageSize of the full syncs (journal batches of 20 lines)
+  --parallel-pages 1       fusion.parallelPages of the full and concurrent syncs ("adaptive" leaves it unset)
   --latency 300            ms the simulator waits before every REST answer in the latency runs (0 skips them)
   --latency-lines 20000    lines of the latency runs' window
   --latency-page-size 25   fusion.pageSize of the latency runs (25 batches = 500 lines a request)
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     sizes: [100_000, 1_000_000],
     pageSize: 500,
+    parallelPages: 1,
     latencyMs: 300,
     latencyLines: 20_000,
     latencyPageSize: 25,
@@ -65,7 +67,10 @@ function parseArgs(argv: string[]): Options {
     };
     if (flag === '--sizes') o.sizes = list(value());
     else if (flag === '--page-size') o.pageSize = Number(value());
-    else if (flag === '--latency') o.latencyMs = Number(value());
+    else if (flag === '--parallel-pages') {
+      const v = value();
+      o.parallelPages = v === 'adaptive' ? null : Number(v);
+    } else if (flag === '--latency') o.latencyMs = Number(value());
     else if (flag === '--latency-lines') o.latencyLines = Number(value());
     else if (flag === '--latency-page-size') o.latencyPageSize = Number(value());
     else if (flag === '--parallel') o.parallel = list(value());
@@ -95,6 +100,7 @@ function parseArgs(argv: string[]): Options {
     o.latencyPageSize,
     o.uploadRuns,
     o.concurrentLines,
+    o.parallelPages ?? 1,
   ].some((n) => !Number.isInteger(n) || n < 1);
   if (
     bad ||

@@ -58,7 +58,10 @@ export async function runConcurrent(stack: Stack, o: Options): Promise<Concurren
   const ids = Array.from({ length: n }, (_, i) => `bench-concurrent-${i + 1}`);
   const config = {
     integrations: ids.map((id) =>
-      integration(id, simUrl, stack.sshd, { pageSize: o.pageSize, parallelPages: 1 }),
+      integration(id, simUrl, stack.sshd, {
+        pageSize: o.pageSize,
+        ...(o.parallelPages === null ? {} : { parallelPages: o.parallelPages }),
+      }),
     ),
   };
   let worker: WorkerProcess | null = null;

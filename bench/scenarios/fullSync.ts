@@ -76,7 +76,10 @@ export async function runSize(stack: Stack, lines: number, o: Options): Promise<
   const profileDir = o.profile ? join(REPO, `bench/results/profiles/size-${lines}`) : null;
   const config = {
     integrations: [
-      integration(integrationId, simUrl, stack.sshd, { pageSize: o.pageSize, parallelPages: 1 }),
+      integration(integrationId, simUrl, stack.sshd, {
+        pageSize: o.pageSize,
+        ...(o.parallelPages === null ? {} : { parallelPages: o.parallelPages }),
+      }),
     ],
   };
   let worker: WorkerProcess | null = null;
