@@ -16,7 +16,8 @@ export function workerNodeFlags(worker: WorkerConfig, explicit: readonly string[
 
 /**
  * Why the configured heap limit is not in effect, or null when it is: V8's heap_size_limit is the
- * old space plus the new space, so a limit set from `heapLimitMB` is at most about 1.3× it.
+ * old space plus the young generation (48 MB here), so a limit set from `heapLimitMB` is a little
+ * above it.
  */
 export function heapLimitNotApplied(
   worker: WorkerConfig,
@@ -25,7 +26,7 @@ export function heapLimitNotApplied(
 ): string | null {
   if (workerNodeFlags(worker, explicit).length === 0) return null; // the operator set one
   const inEffect = Math.round(heapSizeLimitBytes / 2 ** 20);
-  if (inEffect <= worker.heapLimitMB * 1.3) return null;
+  if (inEffect <= worker.heapLimitMB + 128) return null;
   return (
     `worker.heapLimitMB is ${worker.heapLimitMB} but this process runs with a ${inEffect} MB heap limit: ` +
     `start the worker with bin/ml-connector-worker (as the image does), or node --max-old-space-size=${worker.heapLimitMB}`
