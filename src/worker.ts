@@ -9,6 +9,7 @@ import { type AlertSink, createAlertSinks } from './alerts';
 import {
   type ConfigFile,
   findIntegration,
+  heapLimitNotApplied,
   type IntegrationConfig,
   loadConfigFile,
   readRuntimeEnv,
@@ -24,7 +25,6 @@ import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
 import { loadTemporalTarget } from './temporal/connection';
 import { replanScheduledIntegrations } from './temporal/replan';
-import { heapLimitNotApplied } from './workerFlags';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
 // place concrete implementations meet; everything built here is closed here.

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { workerSchema } from '../../src/config';
-import { heapLimitNotApplied, workerNodeFlags } from '../../src/workerFlags';
+import { heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
 
 // The worker's heap limit comes from its configuration (worker.heapLimitMB): bin/ml-connector-worker
 // passes it to node, unless the operator already gave one, and the worker says when it is not in effect.

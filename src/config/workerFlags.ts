@@ -1,7 +1,9 @@
-import { loadConfigFile, readRuntimeEnv, type WorkerConfig } from './config';
+import { readRuntimeEnv } from './env';
+import { loadConfig } from './load';
+import type { WorkerConfig } from './schema';
 
 // The node flags the worker runs with, from its configuration (worker.heapLimitMB): printed by
-// `node dist/src/workerFlags.js` for bin/ml-connector-worker, which then execs node with them.
+// `node dist/src/config/workerFlags.js` for bin/ml-connector-worker, which then execs node with them.
 // A heap limit given by the operator (NODE_OPTIONS or the launcher's own arguments) wins: none is
 // added then. A configuration that cannot be read prints nothing; the worker itself then reports
 // it, with file positions, as it always does.
@@ -35,7 +37,7 @@ export function heapLimitNotApplied(
 
 if (require.main === module) {
   try {
-    const config = loadConfigFile(readRuntimeEnv().ML_CONNECTOR_CONFIG);
+    const config = loadConfig(readRuntimeEnv().ML_CONNECTOR_CONFIG);
     const explicit = [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.argv.slice(2)];
     process.stdout.write(`${workerNodeFlags(config.worker, explicit).join(' ')}\n`);
   } catch {
