@@ -92,7 +92,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     defaultHeartbeatThrottleInterval: '5s',
     shutdownGraceTime: '10s',
     // Bounded from the configuration (worker.*): each running sync holds its own pages, and the
-    // SDK's own cache default grows with the heap limit (2,000+ workflows for a 4 GB heap).
+    // SDK's own cache default follows the heap limit (10 workflows at 160 MB, 2,000+ at 4 GB).
     maxConcurrentActivityTaskExecutions: setup.config.worker.maxConcurrentActivities,
     maxCachedWorkflows: setup.config.worker.maxCachedWorkflows,
   });

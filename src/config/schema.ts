@@ -462,8 +462,11 @@ export const integrationSchema = z
 export const DEFAULT_WORKER_HEAP_LIMIT_MB = 160;
 /** Activities one worker runs at once; each running sync holds its own pages. */
 export const DEFAULT_WORKER_MAX_ACTIVITIES = 8;
-/** Workflow executions kept in the worker's cache (one per integration, plus its syncs). */
-export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 200;
+/**
+ * Workflow executions kept in the worker's cache (one per integration, plus its running sync).
+ * The SDK's own default follows the heap limit: 10 at 160 MB, 2,000+ at 4 GB.
+ */
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 50;
 
 /**
  * The worker process's own resources. Its memory is bounded by a V8 heap limit that
