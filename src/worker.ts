@@ -233,6 +233,9 @@ async function main(): Promise<void> {
       // Address, namespace, whether TLS and an API key are used: never the key.
       temporal: temporal.summary,
       integrations: config.integrations.map((i) => i.id),
+      // What it holds idle, and the heap limit it runs with (worker.heapLimitMB), in MB.
+      rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+      heapLimitMB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
     },
     'Worker started',
   );
