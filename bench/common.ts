@@ -7,6 +7,7 @@ import type { SshdInstance } from '../dev/sshd';
 import { type Stack, startStack } from '../dev/stack';
 import { startWorkerProcess, type WorkerProcess } from '../dev/workerProcess';
 import { workflowBundleFile } from '../dev/workflowBundle';
+import { FusionSimulator } from '../simulator/server';
 import { parseConfig } from '../src/config';
 
 // What every benchmark scenario shares: its options, the services (the dev harness, dev/stack.ts)
@@ -66,6 +67,20 @@ export function integration(id: string, simUrl: string, sshd: SshdInstance, fusi
     sshd,
     fusion: { requestTimeoutSeconds: 300, ...fusion },
   });
+}
+
+/** A simulator of `lines` generated journal lines, well in the past: all inside a first sync's window. */
+export function generatedJournalLines(lines: number): FusionSimulator {
+  return new FusionSimulator({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    generated: { journalLines: lines, from: Math.floor(Date.now() / 86_400_000 - 30) * 86_400_000 },
+  });
+}
+
+/** The `fusion` settings of the full and concurrent syncs (`--page-size`, `--parallel-pages`). */
+export function fullSyncFusion(o: Options): Record<string, unknown> {
+  return { pageSize: o.pageSize, ...(o.parallelPages === null ? {} : { parallelPages: o.parallelPages }) };
 }
 
 /**

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../../dev/stack';
 import type { WorkerProcess } from '../../dev/workerProcess';
-import { FusionSimulator } from '../../simulator/server';
 import type { SyncResult } from '../../src/shared';
 import { syncIntegration } from '../../src/workflows';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
+  fullSyncFusion,
+  generatedJournalLines,
   integration,
   log,
   MB,
@@ -48,21 +47,12 @@ export async function runConcurrent(stack: Stack, o: Options): Promise<Concurren
   const lines = o.concurrentLines;
   log(`Concurrent: ${n} full syncs of ${lines.toLocaleString('en-US')} journal lines at once, one worker`);
   const db = await stack.scratchDatabase('mlc_bench');
-  const sim = new FusionSimulator({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    generated: { journalLines: lines, from: Math.floor(Date.now() / 86_400_000 - 30) * 86_400_000 },
-  });
+  const sim = generatedJournalLines(lines);
   const simUrl = await sim.listen();
   const taskQueue = `bench-${randomUUID()}`;
   const ids = Array.from({ length: n }, (_, i) => `bench-concurrent-${i + 1}`);
   const config = {
-    integrations: ids.map((id) =>
-      integration(id, simUrl, stack.sshd, {
-        pageSize: o.pageSize,
-        ...(o.parallelPages === null ? {} : { parallelPages: o.parallelPages }),
-      }),
-    ),
+    integrations: ids.map((id) => integration(id, simUrl, stack.sshd, fullSyncFusion(o))),
   };
   let worker: WorkerProcess | null = null;
   const sampler = { current: null as Sampler | null };
