@@ -31,4 +31,7 @@ COPY --from=build /app/dist ./dist
 ENV ML_CONNECTOR_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 USER node
 ENV NODE_ENV=production
-CMD ["node", "dist/src/worker.js"]
+# bin/ml-connector-worker starts node dist/src/worker.js with the configuration's heap limit
+# (worker.heapLimitMB, --max-old-space-size) and MALLOC_ARENA_MAX=2, and execs it (PID 1 stays
+# the worker, so docker stop's SIGTERM reaches it). NODE_OPTIONS=--max-old-space-size=<MB> wins.
+CMD ["bin/ml-connector-worker"]

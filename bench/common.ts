@@ -7,6 +7,7 @@ import type { SshdInstance } from '../dev/sshd';
 import { type Stack, startStack } from '../dev/stack';
 import { startWorkerProcess, type WorkerProcess } from '../dev/workerProcess';
 import { workflowBundleFile } from '../dev/workflowBundle';
+import { FusionSimulator } from '../simulator/server';
 import { parseConfig } from '../src/config';
 
 // What every benchmark scenario shares: its options, the services (the dev harness, dev/stack.ts)
@@ -20,6 +21,8 @@ export const MB = 1e6;
 export interface Options {
   sizes: number[];
   pageSize: number;
+  /** fusion.parallelPages of the full and concurrent syncs; null leaves it unset (the adaptive read). */
+  parallelPages: number | null;
   latencyMs: number;
   latencyLines: number;
   latencyPageSize: number;
@@ -30,6 +33,9 @@ export interface Options {
   rateLimit: number;
   /** Incremental syncs of the small-sync run (0 skips it). */
   smallSyncRuns: number;
+  /** Full syncs run at once by one worker (0 skips that run), and the lines each reads. */
+  concurrent: number;
+  concurrentLines: number;
   profile: boolean;
   /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
   workerNodeArgs: string[];
@@ -61,6 +67,20 @@ export function integration(id: string, simUrl: string, sshd: SshdInstance, fusi
     sshd,
     fusion: { requestTimeoutSeconds: 300, ...fusion },
   });
+}
+
+/** A simulator of `lines` generated journal lines, well in the past: all inside a first sync's window. */
+export function generatedJournalLines(lines: number): FusionSimulator {
+  return new FusionSimulator({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    generated: { journalLines: lines, from: Math.floor(Date.now() / 86_400_000 - 30) * 86_400_000 },
+  });
+}
+
+/** The `fusion` settings of the full and concurrent syncs (`--page-size`, `--parallel-pages`). */
+export function fullSyncFusion(o: Options): Record<string, unknown> {
+  return { pageSize: o.pageSize, ...(o.parallelPages === null ? {} : { parallelPages: o.parallelPages }) };
 }
 
 /**

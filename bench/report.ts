@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Stack } from '../dev/stack';
 import { MB, round } from './common';
 import type { AdaptiveResult } from './scenarios/adaptive';
+import type { ConcurrentResult } from './scenarios/concurrent';
 import type { SizeResult } from './scenarios/fullSync';
 import type { LatencyResult } from './scenarios/latency';
 import type { SmallSyncResult } from './scenarios/smallSync';
@@ -24,6 +25,7 @@ export function targets(
   latency: LatencyResult | null,
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
+  concurrent: ConcurrentResult | null = null,
 ): Target[] {
   const out: Target[] = [];
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -86,6 +88,13 @@ export function targets(
       met: null,
     });
   }
+  if (concurrent) {
+    out.push({
+      target: `peak worker RSS ≤ 300 MB (${concurrent.syncs} syncs of ${fmt(concurrent.linesEach)} lines at once)`,
+      measured: `${concurrent.memory.peakRssMB} MB (idle ${concurrent.memory.idleRssMB} MB, VmHWM ${concurrent.memory.vmHwmMB} MB)`,
+      met: concurrent.memory.peakRssMB <= 300,
+    });
+  }
   return out;
 }
 
@@ -109,6 +118,7 @@ export function report(
   checks: Target[],
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
+  concurrent: ConcurrentResult | null = null,
 ): string {
   const out: string[] = [];
   if (sizes.length) {
@@ -126,6 +136,7 @@ export function report(
           'upload s',
           'commit s',
           'other s',
+          'idle RSS MB',
           'peak RSS MB',
           'VmHWM MB',
           'events',
@@ -143,6 +154,7 @@ export function report(
           s.phases.upload!.toFixed(1),
           s.phases.commit!.toFixed(1),
           (s.phases.other! + s.phases.workflow!).toFixed(1),
+          s.memory.rssBeforeSyncMB.toFixed(0),
           s.memory.peakRssDuringSyncMB.toFixed(0),
           s.memory.vmHwmMB.toFixed(0),
           s.temporal.historyEvents,
@@ -318,6 +330,42 @@ export function report(
         .join(', ')}`,
     );
   }
+  if (concurrent) {
+    out.push(
+      '',
+      `Concurrent syncs: ${concurrent.syncs} integrations of ${concurrent.linesEach.toLocaleString('en-US')} lines each, started together on one worker`,
+    );
+    out.push(
+      table(
+        [
+          'syncs',
+          'wall s',
+          'each s',
+          'records/s',
+          'idle RSS MB',
+          'peak RSS MB',
+          'VmHWM MB',
+          'RSS after MB',
+          'worker CPU %',
+          'postgres CPU %',
+        ],
+        [
+          [
+            concurrent.syncs,
+            concurrent.wallSeconds.toFixed(1),
+            concurrent.syncSeconds.map((x) => x.toFixed(1)).join(' '),
+            concurrent.recordsPerSecond,
+            concurrent.memory.idleRssMB.toFixed(0),
+            concurrent.memory.peakRssMB.toFixed(0),
+            concurrent.memory.vmHwmMB.toFixed(0),
+            concurrent.memory.rssAfterMB.toFixed(0),
+            concurrent.cpuPercent.worker,
+            concurrent.cpuPercent.postgres,
+          ],
+        ],
+      ),
+    );
+  }
   out.push('', 'Targets (reported, not asserted)');
   out.push(
     table(
@@ -364,11 +412,21 @@ export function printAndSave(
     latency: LatencyResult | null;
     adaptive: AdaptiveResult | null;
     smallSync: SmallSyncResult | null;
+    concurrent: ConcurrentResult | null;
     targets: Target[];
   },
   out: string,
 ): void {
-  console.log(report(results.sizes, results.latency, results.targets, results.adaptive, results.smallSync));
+  console.log(
+    report(
+      results.sizes,
+      results.latency,
+      results.targets,
+      results.adaptive,
+      results.smallSync,
+      results.concurrent,
+    ),
+  );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON (also in ${out}):`);

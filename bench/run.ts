@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { log, type Options, REPO, startBenchStack } from './common';
 import { machine, printAndSave, targets } from './report';
 import { type AdaptiveResult, runAdaptive } from './scenarios/adaptive';
+import { type ConcurrentResult, runConcurrent } from './scenarios/concurrent';
 import { runSize, type SizeResult } from './scenarios/fullSync';
 import { type LatencyResult, runLatency } from './scenarios/latency';
 import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
@@ -19,6 +20,7 @@ import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 const USAGE = `npm run bench -- [options]
   --sizes 100000,1000000   journal lines per full sync (default both; "none" skips)
   --page-size 500          fusion.pageSize of the full syncs (journal batches of 20 lines)
+  --parallel-pages 1       fusion.parallelPages of the full and concurrent syncs ("adaptive" leaves it unset)
   --latency 300            ms the simulator waits before every REST answer in the latency runs (0 skips them)
   --latency-lines 20000    lines of the latency runs' window
   --latency-page-size 25   fusion.pageSize of the latency runs (25 batches = 500 lines a request)
@@ -26,6 +28,8 @@ const USAGE = `npm run bench -- [options]
   --adaptive-lines 100000  lines of the adaptive-paging run (parallelPages unset, pod latency 0.5–2 s a page; 0 skips it)
   --rate-limit 4           the pod's request-rate limit in the adaptive run, requests/s
   --small-syncs 20         incremental syncs of 10 changed lines each, beside their floors (0 skips them)
+  --concurrent 4           full syncs one worker runs at once, one integration each (0 skips them)
+  --concurrent-lines 100000 journal lines each concurrent sync reads
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
@@ -37,6 +41,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     sizes: [100_000, 1_000_000],
     pageSize: 500,
+    parallelPages: 1,
     latencyMs: 300,
     latencyLines: 20_000,
     latencyPageSize: 25,
@@ -45,6 +50,8 @@ function parseArgs(argv: string[]): Options {
     adaptiveLines: 100_000,
     rateLimit: 4,
     smallSyncRuns: 20,
+    concurrent: 4,
+    concurrentLines: 100_000,
     profile: false,
     workerNodeArgs: [],
     worker: 'compiled',
@@ -60,7 +67,10 @@ function parseArgs(argv: string[]): Options {
     };
     if (flag === '--sizes') o.sizes = list(value());
     else if (flag === '--page-size') o.pageSize = Number(value());
-    else if (flag === '--latency') o.latencyMs = Number(value());
+    else if (flag === '--parallel-pages') {
+      const v = value();
+      o.parallelPages = v === 'adaptive' ? null : Number(v);
+    } else if (flag === '--latency') o.latencyMs = Number(value());
     else if (flag === '--latency-lines') o.latencyLines = Number(value());
     else if (flag === '--latency-page-size') o.latencyPageSize = Number(value());
     else if (flag === '--parallel') o.parallel = list(value());
@@ -68,6 +78,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--adaptive-lines') o.adaptiveLines = Number(value());
     else if (flag === '--rate-limit') o.rateLimit = Number(value());
     else if (flag === '--small-syncs') o.smallSyncRuns = Number(value());
+    else if (flag === '--concurrent') o.concurrent = Number(value());
+    else if (flag === '--concurrent-lines') o.concurrentLines = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--worker') {
@@ -80,15 +92,23 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new Error(`Unknown option ${flag}\n${USAGE}`);
   }
-  const bad = [...o.sizes, ...o.parallel, o.pageSize, o.latencyLines, o.latencyPageSize, o.uploadRuns].some(
-    (n) => !Number.isInteger(n) || n < 1,
-  );
+  const bad = [
+    ...o.sizes,
+    ...o.parallel,
+    o.pageSize,
+    o.latencyLines,
+    o.latencyPageSize,
+    o.uploadRuns,
+    o.concurrentLines,
+    o.parallelPages ?? 1,
+  ].some((n) => !Number.isInteger(n) || n < 1);
   if (
     bad ||
     !(o.latencyMs >= 0) ||
     !(Number.isInteger(o.adaptiveLines) && o.adaptiveLines >= 0) ||
     !(o.rateLimit > 0) ||
-    !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0)
+    !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0) ||
+    !(Number.isInteger(o.concurrent) && o.concurrent >= 0)
   )
     throw new Error(`Sizes, page sizes and counts are positive integers\n${USAGE}`);
   return o;
@@ -106,6 +126,7 @@ async function main(): Promise<void> {
   let latency: LatencyResult | null = null;
   let adaptive: AdaptiveResult | null = null;
   let smallSync: SmallSyncResult | null = null;
+  let concurrent: ConcurrentResult | null = null;
   let host: Awaited<ReturnType<typeof machine>>;
   try {
     host = await machine(stack);
@@ -113,10 +134,11 @@ async function main(): Promise<void> {
     if (o.latencyMs > 0 && o.parallel.length) latency = await runLatency(stack, o);
     if (o.adaptiveLines > 0) adaptive = await runAdaptive(o);
     if (o.smallSyncRuns > 0) smallSync = await runSmallSync(stack, o);
+    if (o.concurrent > 0) concurrent = await runConcurrent(stack, o);
   } finally {
     await stack.close();
   }
-  const checks = targets(sizes, latency, adaptive, smallSync);
+  const checks = targets(sizes, latency, adaptive, smallSync, concurrent);
   printAndSave(
     {
       started,
@@ -127,6 +149,7 @@ async function main(): Promise<void> {
       latency,
       adaptive,
       smallSync,
+      concurrent,
       targets: checks,
     },
     o.out,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -29,7 +29,10 @@ export interface WorkerProcessOptions {
   workflowBundlePath: string;
   /** Secret values and any other variables (ML_CONNECTOR_FAILPOINT, LOG_LEVEL, ...). */
   env?: Record<string, string>;
-  /** tsx (default): node --import tsx src/worker.ts; compiled: node dist/src/worker.js after npm run build. */
+  /**
+   * tsx (default): node --import tsx src/worker.ts; compiled: bin/ml-connector-worker (node
+   * dist/src/worker.js with the config's heap limit) after npm run build, as the image runs it.
+   */
   mode?: 'tsx' | 'compiled';
   /** Extra node flags (e.g. --max-old-space-size=256, --cpu-prof). */
   nodeArgs?: string[];
@@ -51,12 +54,18 @@ export interface WorkerProcess {
 
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
   const mode = options.mode ?? 'tsx';
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(mode === 'tsx' ? ['--import', 'tsx'] : [])];
-  const entry = join(REPO, mode === 'tsx' ? 'src/worker.ts' : 'dist/src/worker.js');
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
+  // compiled: the image's command, bin/ml-connector-worker, which adds the config's heap limit
+  // (worker.heapLimitMB) and then execs node (the PID stays the worker's). tsx runs without it.
+  const [command, args] =
+    mode === 'tsx'
+      ? [process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO, 'src/worker.ts')]]
+      : [join(REPO, 'bin/ml-connector-worker'), [...(options.nodeArgs ?? [])]];
+  const child = spawn(command, args, {
     cwd: REPO,
     env: {
       ...process.env,
+      // The launcher's `node` is this one.
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
       DATABASE_URL: options.databaseUrl,
       TEMPORAL_ADDRESS: options.temporalAddress,
       ML_CONNECTOR_CONFIG: options.configPath,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities, type Failpoint } from './activities';
@@ -8,6 +9,7 @@ import { type AlertSink, createAlertSinks } from './alerts';
 import {
   type ConfigFile,
   findIntegration,
+  heapLimitNotApplied,
   type IntegrationConfig,
   loadConfigFile,
   readRuntimeEnv,
@@ -89,6 +91,10 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     maxHeartbeatThrottleInterval: '5s',
     defaultHeartbeatThrottleInterval: '5s',
     shutdownGraceTime: '10s',
+    // Bounded from the configuration (worker.*): each running sync holds its own pages, and the
+    // SDK's own cache default follows the heap limit (10 workflows at 160 MB, 2,000+ at 4 GB).
+    maxConcurrentActivityTaskExecutions: setup.config.worker.maxConcurrentActivities,
+    maxCachedWorkflows: setup.config.worker.maxCachedWorkflows,
   });
   return {
     worker,
@@ -144,6 +150,11 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set: the worker needs the Postgres ledger.');
   const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const notApplied = heapLimitNotApplied(config.worker, getHeapStatistics().heap_size_limit, [
+    ...process.execArgv,
+    ...(process.env.NODE_OPTIONS ?? '').split(/\s+/),
+  ]);
+  if (notApplied) logger.warn({ heapLimitMB: config.worker.heapLimitMB }, notApplied);
   // Temporal's own client configuration (profile file + TEMPORAL_* variables), read before anything starts.
   const temporal = loadTemporalTarget();
   Runtime.install({
@@ -230,6 +241,9 @@ async function main(): Promise<void> {
       // Address, namespace, whether TLS and an API key are used: never the key.
       temporal: temporal.summary,
       integrations: config.integrations.map((i) => i.id),
+      // What it holds idle, and the heap limit it runs with (worker.heapLimitMB), in MB.
+      rssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+      heapLimitMB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
     },
     'Worker started',
   );

@@ -3,11 +3,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stack } from '../../dev/stack';
 import type { WorkerProcess } from '../../dev/workerProcess';
-import { DEFAULT_SCOPE, FusionSimulator } from '../../simulator/server';
+import { DEFAULT_SCOPE } from '../../simulator/server';
 import { EXPANDED_PAGE_SIZE } from '../../src/fusion/documents';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
+  fullSyncFusion,
+  generatedJournalLines,
   integration,
   log,
   MB,
@@ -64,20 +66,13 @@ export async function runSize(stack: Stack, lines: number, o: Options): Promise<
       `${Math.min(o.pageSize, EXPANDED_PAGE_SIZE)} batches a request)`,
   );
   const db = await stack.scratchDatabase('mlc_bench');
-  const sim = new FusionSimulator({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    // Well in the past, so every line is inside the first sync's window.
-    generated: { journalLines: lines, from: Math.floor(Date.now() / 86_400_000 - 30) * 86_400_000 },
-  });
+  const sim = generatedJournalLines(lines);
   const simUrl = await sim.listen();
   const integrationId = 'bench-journal-lines';
   const taskQueue = `bench-${randomUUID()}`;
   const profileDir = o.profile ? join(REPO, `bench/results/profiles/size-${lines}`) : null;
   const config = {
-    integrations: [
-      integration(integrationId, simUrl, stack.sshd, { pageSize: o.pageSize, parallelPages: 1 }),
-    ],
+    integrations: [integration(integrationId, simUrl, stack.sshd, fullSyncFusion(o))],
   };
   let worker: WorkerProcess | null = null;
   try {

@@ -491,11 +491,35 @@ export const integrationSchema = z
     }
   });
 
+/** MB of V8 heap the worker runs with (bench/README.md, "Memory"). */
+export const DEFAULT_WORKER_HEAP_LIMIT_MB = 160;
+/** Activities one worker runs at once; each running sync holds its own pages. */
+export const DEFAULT_WORKER_MAX_ACTIVITIES = 8;
+/**
+ * Workflow executions kept in the worker's cache (one per integration, plus its running sync).
+ * The SDK's own default follows the heap limit: 10 at 160 MB, 2,000+ at 4 GB.
+ */
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 50;
+
+/**
+ * The worker process's own resources. Its memory is bounded by a V8 heap limit that
+ * bin/ml-connector-worker (the image's command) passes to node from `heapLimitMB`: without a
+ * limit, V8 sizes its heap for the machine (about 4 GB here) and grows it lazily by hundreds of MB
+ * during a large sync, although a sync holds only a few pages at a time (bench/README.md).
+ */
+export const workerSchema = z.strictObject({
+  heapLimitMB: z.number().int().min(96).max(65_536).default(DEFAULT_WORKER_HEAP_LIMIT_MB),
+  maxConcurrentActivities: z.number().int().min(2).max(1000).default(DEFAULT_WORKER_MAX_ACTIVITIES),
+  maxCachedWorkflows: z.number().int().min(2).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
+});
+
 export const configFileSchema = z
   .strictObject({
     integrations: z.array(integrationSchema).min(1),
     /** Where failure alerts go (a Slack-compatible webhook and/or e-mail); none when absent. */
     alerts: alertsSchema.optional(),
+    /** The worker process's heap limit and concurrency; the defaults when absent. */
+    worker: workerSchema.default(() => workerSchema.parse({})),
   })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -517,3 +541,4 @@ export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type ChartOfAccounts = z.infer<typeof chartOfAccountsSchema>;
 export type IntegrationConfig = z.infer<typeof integrationSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;

@@ -388,12 +388,18 @@ export async function* readDocuments(
 }
 
 /**
- * Pages of several readers as they complete. Each reader asks for its next page before the
- * current one is handed over, so fetching overlaps staging (even with one reader) and at most
- * one page a reader waits in memory.
+ * Pages of several readers as they complete. A reader asks for its next page before the current
+ * one is handed over, so fetching overlaps staging (even with one reader). At most `ahead` readers
+ * read ahead at once (the others wait their turn, oldest first), so at most `ahead` pages are
+ * fetched or wait in memory, however many readers there are.
  */
-async function* merged(iterators: AsyncGenerator<Raw[], unknown>[]): AsyncGenerator<Raw[]> {
+async function* merged(
+  iterators: AsyncGenerator<Raw[], unknown>[],
+  ahead = iterators.length,
+): AsyncGenerator<Raw[]> {
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[], unknown> }>>();
+  /** Readers with more to read whose turn to read ahead has not come, oldest first. */
+  const waiting: number[] = [];
   const pull = (index: number) => {
     const next = iterators[index]!.next().then((result) => ({ index, result }));
     // Read ahead while the caller works on the page before: a failure of that read is taken up
@@ -402,13 +408,18 @@ async function* merged(iterators: AsyncGenerator<Raw[], unknown>[]): AsyncGenera
     next.catch(() => undefined);
     pending.set(index, next);
   };
-  for (let i = 0; i < iterators.length; i++) pull(i);
+  for (let i = 0; i < iterators.length; i++) waiting.push(i);
+  const refill = () => {
+    while (pending.size < Math.max(1, ahead) && waiting.length) pull(waiting.shift()!);
+  };
+  refill();
   try {
     while (pending.size) {
       const { index, result } = await Promise.race(pending.values());
       pending.delete(index);
+      if (!result.done) waiting.push(index);
+      refill();
       if (result.done) continue;
-      pull(index);
       yield result.value;
     }
   } finally {
@@ -481,7 +492,8 @@ async function* readAdaptive(
   // The pages so far covered [firstStamp, resume): the rest, at that pace, needs this many pages.
   const pages = Number(rest / (resumeNs - firstStamp)) + 1;
   // Twice as many ranges as requests at once (at most 16): a range that ends early leaves the
-  // others enough to keep the limit busy to the end. At most one page a range waits in memory.
+  // others enough to keep the limit busy to the end. Only as many ranges read ahead at once as
+  // the bound allows requests, so that many pages at most are in flight or wait in memory.
   const n = Math.max(1, Math.min(2 * client.parallelism, MAX_RANGES, pages));
   const step = ((rest / BigInt(n) + NS_PER_SECOND - 1n) / NS_PER_SECOND) * NS_PER_SECOND || NS_PER_SECOND;
   const bounds: bigint[] = [];
@@ -493,7 +505,7 @@ async function* readAdaptive(
     const start: KeysetPosition = { phase: 'stamps', from: { startNs: from, fractionDigits: 0 } };
     readers.push(guarded(readWhere(client, spec, below(bounds[i + 1]), options.expand, start), spec));
   });
-  yield* merged(readers);
+  yield* merged(readers, client.parallelism);
 }
 
 async function* guarded(reader: AsyncGenerator<Raw[], unknown>, spec: ResourceSpec): AsyncGenerator<Raw[]> {

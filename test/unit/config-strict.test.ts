@@ -89,6 +89,7 @@ function everythingElse(): Record<string, unknown> {
         to: ['finance-it@example.com'],
       },
     },
+    worker: { heapLimitMB: 256, maxConcurrentActivities: 16, maxCachedWorkflows: 500 },
   };
 }
 
