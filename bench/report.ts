@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from '../dev/stack';
 import { MB, round } from './common';
+import type { ActionCount } from './history';
 import type { AdaptiveResult } from './scenarios/adaptive';
 import type { SizeResult } from './scenarios/fullSync';
 import type { LatencyResult } from './scenarios/latency';
+import type { ManyIntegrationsResult } from './scenarios/manyIntegrations';
 import type { SmallSyncResult } from './scenarios/smallSync';
 
 // The targets, the printed tables and the JSON copy of the results.
@@ -24,6 +26,7 @@ export function targets(
   latency: LatencyResult | null,
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
+  many: ManyIntegrationsResult | null = null,
 ): Target[] {
   const out: Target[] = [];
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -86,6 +89,21 @@ export function targets(
       met: null,
     });
   }
+  if (many?.flat) {
+    out.push({
+      target: `cost of one more integration is flat (${many.flat.rule})`,
+      measured: many.flat.measured,
+      met: many.flat.met,
+    });
+  }
+  const largest = many?.rounds.at(-1);
+  if (largest) {
+    out.push({
+      target: `idle worker CPU with ${largest.integrations} integrations ≤ 2 % of one core`,
+      measured: `${largest.idle.workerCpuPercent} % over ${largest.idle.seconds} s (load average ${largest.loadAverage.idle})`,
+      met: largest.idle.workerCpuPercent <= 2,
+    });
+  }
   return out;
 }
 
@@ -109,6 +127,7 @@ export function report(
   checks: Target[],
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
+  many: ManyIntegrationsResult | null = null,
 ): string {
   const out: string[] = [];
   if (sizes.length) {
@@ -318,6 +337,7 @@ export function report(
         .join(', ')}`,
     );
   }
+  if (many) out.push(...manyReport(many));
   out.push('', 'Targets (reported, not asserted)');
   out.push(
     table(
@@ -364,13 +384,153 @@ export function printAndSave(
     latency: LatencyResult | null;
     adaptive: AdaptiveResult | null;
     smallSync: SmallSyncResult | null;
+    many: ManyIntegrationsResult | null;
     targets: Target[];
   },
   out: string,
 ): void {
-  console.log(report(results.sizes, results.latency, results.targets, results.adaptive, results.smallSync));
+  console.log(
+    report(
+      results.sizes,
+      results.latency,
+      results.targets,
+      results.adaptive,
+      results.smallSync,
+      results.many,
+    ),
+  );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON (also in ${out}):`);
   console.log(JSON.stringify(results, null, 2));
+}
+
+function manyReport(many: ManyIntegrationsResult): string[] {
+  const out: string[] = [];
+  if (many.rounds.length) {
+    out.push(
+      '',
+      'Many scheduled integrations on one worker (every 15 min, staggered; none due while measured)',
+    );
+    out.push(
+      table(
+        [
+          'integrations',
+          'load',
+          'worker up s',
+          'start all s',
+          'all planned s',
+          'ms each',
+          'idle s',
+          'worker CPU %',
+          'temporal CPU %',
+          'RSS MB',
+          'baseline MB',
+          'MB each',
+          'CPU % each',
+          'restart ready s',
+          'replanned s',
+          'restart CPU s',
+        ],
+        many.rounds.map((r) => [
+          r.integrations,
+          r.loadAverage.idle.toFixed(1),
+          r.worker.startSeconds.toFixed(1),
+          r.start.allStartedSeconds.toFixed(1),
+          r.start.allPlannedSeconds.toFixed(1),
+          r.start.perIntegrationMs.toFixed(1),
+          r.idle.seconds.toFixed(0),
+          r.idle.workerCpuPercent.toFixed(2),
+          r.idle.temporalCpuPercent.toFixed(2),
+          r.idle.rssMB.toFixed(0),
+          r.worker.baselineRssMB.toFixed(0),
+          r.idle.rssPerIntegrationMB.toFixed(3),
+          r.idle.cpuPercentPerIntegration.toFixed(4),
+          r.restart.readySeconds.toFixed(1),
+          r.restart.allReplannedSeconds.toFixed(1),
+          r.restart.workerCpuSeconds.toFixed(1),
+        ]),
+      ),
+    );
+    const actionRow = (label: string, a: ActionCount) => [
+      label,
+      a.started,
+      a.activities,
+      a.timers,
+      a.signals,
+      a.updates,
+      a.children,
+      a.total,
+      a.markers,
+    ];
+    const actionHeaders = [
+      'actions per integration',
+      'started',
+      'activities',
+      'timers',
+      'signals',
+      'updates',
+      'children',
+      'total',
+      '(markers)',
+    ];
+    out.push('');
+    out.push(
+      table(
+        actionHeaders,
+        many.rounds.flatMap((r) => [
+          actionRow(`${r.integrations}: start → planned`, r.startActionsPerIntegration),
+          actionRow(`${r.integrations}: worker restart`, r.restart.actionsPerIntegration),
+        ]),
+      ),
+    );
+    if (many.cliStartSeconds !== null)
+      out.push(`  ml-connector start <id> as a process: ${many.cliStartSeconds} s each (median of 3)`);
+  }
+  const c = many.cycle;
+  if (c) {
+    out.push(
+      '',
+      `One planning cycle, counted from ${c.cycles} cycles on a ${c.scheduleSeconds} s schedule (${c.eventsPerCycle} events a cycle in the integration workflow)`,
+    );
+    out.push(
+      table(
+        [
+          'actions per cycle',
+          'started',
+          'activities',
+          'timers',
+          'signals',
+          'updates',
+          'children',
+          'total',
+          '(markers)',
+        ],
+        [
+          ['integration workflow, changes', ...Object.values(pick(c.parentPerCycle.changed))],
+          ['its sync, changes', ...Object.values(pick(c.syncPerCycle.changed))],
+          ['integration workflow, none', ...Object.values(pick(c.parentPerCycle.unchanged))],
+          ['its sync, none', ...Object.values(pick(c.syncPerCycle.unchanged))],
+        ],
+      ),
+    );
+    out.push(
+      `  per integration per day at every 15 min (${c.perDay15Min.cycles} cycles): ${c.perDay15Min.changed.toLocaleString('en-US')} actions with changes every cycle, ` +
+        `${c.perDay15Min.unchanged.toLocaleString('en-US')} without; continue-as-new ${c.perDay15Min.continueAsNew} a day`,
+    );
+  }
+  return out;
+}
+
+function pick(a: ActionCount) {
+  return {
+    started: a.started,
+    activities: a.activities,
+    timers: a.timers,
+    signals: a.signals,
+    updates: a.updates,
+    children: a.children,
+    total: a.total,
+    markers: a.markers,
+  };
 }

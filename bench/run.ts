@@ -6,6 +6,7 @@ import { machine, printAndSave, targets } from './report';
 import { type AdaptiveResult, runAdaptive } from './scenarios/adaptive';
 import { runSize, type SizeResult } from './scenarios/fullSync';
 import { type LatencyResult, runLatency } from './scenarios/latency';
+import { type ManyIntegrationsResult, runManyIntegrations } from './scenarios/manyIntegrations';
 import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 
 // `npm run bench`: one full sync of N generated journal lines through the real workflow and a
@@ -26,6 +27,11 @@ const USAGE = `npm run bench -- [options]
   --adaptive-lines 100000  lines of the adaptive-paging run (parallelPages unset, pod latency 0.5–2 s a page; 0 skips it)
   --rate-limit 4           the pod's request-rate limit in the adaptive run, requests/s
   --small-syncs 20         incremental syncs of 10 changed lines each, beside their floors (0 skips them)
+  --integrations 50,100,200
+                           scheduled integrations on one worker, one round each: start time, idle CPU and RSS,
+                           a restart's replan (0 or none skips them)
+  --idle-seconds 60        the idle period of each many-integrations round
+  --cycles 3               planning cycles on a 20 s schedule whose Temporal actions are counted (0 skips them)
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
@@ -45,6 +51,10 @@ function parseArgs(argv: string[]): Options {
     adaptiveLines: 100_000,
     rateLimit: 4,
     smallSyncRuns: 20,
+    manyIntegrations: [50, 100, 200],
+    manyIdleSeconds: 60,
+    manyBaselineSeconds: 10,
+    manyCycles: 3,
     profile: false,
     workerNodeArgs: [],
     worker: 'compiled',
@@ -68,6 +78,9 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--adaptive-lines') o.adaptiveLines = Number(value());
     else if (flag === '--rate-limit') o.rateLimit = Number(value());
     else if (flag === '--small-syncs') o.smallSyncRuns = Number(value());
+    else if (flag === '--integrations') o.manyIntegrations = list(value()).filter((n) => n !== 0);
+    else if (flag === '--idle-seconds') o.manyIdleSeconds = Number(value());
+    else if (flag === '--cycles') o.manyCycles = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--worker') {
@@ -80,15 +93,23 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new Error(`Unknown option ${flag}\n${USAGE}`);
   }
-  const bad = [...o.sizes, ...o.parallel, o.pageSize, o.latencyLines, o.latencyPageSize, o.uploadRuns].some(
-    (n) => !Number.isInteger(n) || n < 1,
-  );
+  const bad = [
+    ...o.sizes,
+    ...o.parallel,
+    ...o.manyIntegrations,
+    o.manyIdleSeconds,
+    o.pageSize,
+    o.latencyLines,
+    o.latencyPageSize,
+    o.uploadRuns,
+  ].some((n) => !Number.isInteger(n) || n < 1);
   if (
     bad ||
     !(o.latencyMs >= 0) ||
     !(Number.isInteger(o.adaptiveLines) && o.adaptiveLines >= 0) ||
     !(o.rateLimit > 0) ||
-    !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0)
+    !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0) ||
+    !(Number.isInteger(o.manyCycles) && o.manyCycles >= 0)
   )
     throw new Error(`Sizes, page sizes and counts are positive integers\n${USAGE}`);
   return o;
@@ -106,6 +127,7 @@ async function main(): Promise<void> {
   let latency: LatencyResult | null = null;
   let adaptive: AdaptiveResult | null = null;
   let smallSync: SmallSyncResult | null = null;
+  let many: ManyIntegrationsResult | null = null;
   let host: Awaited<ReturnType<typeof machine>>;
   try {
     host = await machine(stack);
@@ -113,10 +135,11 @@ async function main(): Promise<void> {
     if (o.latencyMs > 0 && o.parallel.length) latency = await runLatency(stack, o);
     if (o.adaptiveLines > 0) adaptive = await runAdaptive(o);
     if (o.smallSyncRuns > 0) smallSync = await runSmallSync(stack, o);
+    if (o.manyIntegrations.length || o.manyCycles > 0) many = await runManyIntegrations(stack, o);
   } finally {
     await stack.close();
   }
-  const checks = targets(sizes, latency, adaptive, smallSync);
+  const checks = targets(sizes, latency, adaptive, smallSync, many);
   printAndSave(
     {
       started,
@@ -127,6 +150,7 @@ async function main(): Promise<void> {
       latency,
       adaptive,
       smallSync,
+      many,
       targets: checks,
     },
     o.out,
