@@ -28,8 +28,7 @@ import { Sampler } from '../sampler';
 
 // Scenario 5: many scheduled integrations on one worker. For each N: a config of N journal-line
 // integrations (each every 15 minutes, staggered so that none is due while it is measured), the
-// worker started on it, the N integration workflows started the way `ml-connector start <id>`
-// starts one (startIntegration, one after another), then an idle period with the worker's CPU and
+// worker started on it, the N integration workflows started with `ml-connector start --all`, then an idle period with the worker's CPU and
 // RSS sampled, then a worker restart (the replan of every running integration at start). Beside
 // it, a few integrations on a 20-second schedule run real cycles (one with changed lines, one
 // without) so the Temporal actions of one planning cycle are counted from the histories, not
@@ -48,7 +47,7 @@ export interface ManyRound {
     baselineRssMB: number;
   };
   start: {
-    /** startIntegration for all N, one after another (the CLI's `start`, without its process start-up). */
+    /** `ml-connector start --all` for the N, as a process (node and tsx start-up included). */
     allStartedSeconds: number;
     /** Until every history holds its first timer (watermark read, next run planned). */
     allPlannedSeconds: number;
@@ -140,6 +139,23 @@ function manyConfig(n: number, simUrl: string, stack: Stack, quietMinutes: numbe
   };
 }
 
+/** Runs bin/ml-connector with the bench's config and secrets; resolves to its stdout. */
+async function cliRun(stack: Stack, configPath: string, taskQueue: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(join(REPO, 'bin/ml-connector'), args, {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      ML_CONNECTOR_CONFIG: configPath,
+      ML_CONNECTOR_TASK_QUEUE: taskQueue,
+      FUSION_CLIENT_SECRET: CLIENT_SECRET,
+      SFTP_PRIVATE_KEY: stack.sshd.privateKey,
+    },
+  });
+  return stdout;
+}
+
 async function cliStart(
   stack: Stack,
   configPath: string,
@@ -149,17 +165,7 @@ async function cliStart(
   const times: number[] = [];
   for (const id of ids) {
     const t0 = performance.now();
-    await execFileAsync(join(REPO, 'bin/ml-connector'), ['start', id], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: stack.temporal.address,
-        ML_CONNECTOR_CONFIG: configPath,
-        ML_CONNECTOR_TASK_QUEUE: taskQueue,
-        FUSION_CLIENT_SECRET: CLIENT_SECRET,
-        SFTP_PRIVATE_KEY: stack.sshd.privateKey,
-      },
-    });
+    await cliRun(stack, configPath, taskQueue, ['start', id]);
     times.push((performance.now() - t0) / 1000);
   }
   return times;
@@ -187,6 +193,9 @@ async function runRound(stack: Stack, o: Options, n: number, simUrl: string): Pr
   const taskQueue = `bench-many-${randomUUID()}`;
   const { ids, config } = manyConfig(n, simUrl, stack, 7);
   const workflowIds = ids.map(integrationWorkflowId);
+  const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-many-'));
+  const configPath = join(dir, 'ml-connector.config.json');
+  writeFileSync(configPath, JSON.stringify(config));
   let worker: WorkerProcess | null = null;
   try {
     const t0 = performance.now();
@@ -198,10 +207,12 @@ async function runRound(stack: Stack, o: Options, n: number, simUrl: string): Pr
     const baselineRss = mean(sampler.samples.map((s) => s.rssBytes));
     sampler.stop();
 
-    const env = { ...readRuntimeEnv(), ML_CONNECTOR_TASK_QUEUE: taskQueue };
-    const parsed = parseConfig(config, 'benchmark configuration');
+    // As a user starts them: `ml-connector start --all` (one process, one connection, 8 at a time).
     const s0 = performance.now();
-    for (const i of parsed.integrations) await startIntegration(stack.client, stack.connection, env, i);
+    const cli = await cliRun(stack, configPath, taskQueue, ['start', '--all']);
+    const outcome = JSON.parse(cli) as { started: string[]; failed: unknown[] };
+    if (outcome.started.length !== n)
+      throw new Error(`start --all started ${outcome.started.length} of ${n}: ${cli}`);
     const allStartedSeconds = (performance.now() - s0) / 1000;
     const planned = new Set<string>();
     for (;;) {
@@ -312,6 +323,7 @@ async function runRound(stack: Stack, o: Options, n: number, simUrl: string): Pr
     await worker?.stop();
     await terminateAll(stack, workflowIds);
     await db.dispose().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
