@@ -407,6 +407,18 @@ export function printAndSave(
 
 function manyReport(many: ManyIntegrationsResult): string[] {
   const out: string[] = [];
+  const actionRow = (label: string, a: ActionCount) => [
+    label,
+    a.started,
+    a.activities,
+    a.timers,
+    a.signals,
+    a.updates,
+    a.children,
+    a.total,
+    a.markers,
+  ];
+
   if (many.rounds.length) {
     out.push(
       '',
@@ -428,9 +440,7 @@ function manyReport(many: ManyIntegrationsResult): string[] {
           'baseline MB',
           'MB each',
           'CPU % each',
-          'restart ready s',
-          'replanned s',
-          'restart CPU s',
+          'baseline CPU %',
         ],
         many.rounds.map((r) => [
           r.integrations,
@@ -446,23 +456,27 @@ function manyReport(many: ManyIntegrationsResult): string[] {
           r.worker.baselineRssMB.toFixed(0),
           r.idle.rssPerIntegrationMB.toFixed(3),
           r.idle.cpuPercentPerIntegration.toFixed(4),
-          r.restart.readySeconds.toFixed(1),
-          r.restart.allReplannedSeconds.toFixed(1),
-          r.restart.workerCpuSeconds.toFixed(1),
+          r.worker.baselineCpuPercent.toFixed(2),
         ]),
       ),
     );
-    const actionRow = (label: string, a: ActionCount) => [
-      label,
-      a.started,
-      a.activities,
-      a.timers,
-      a.signals,
-      a.updates,
-      a.children,
-      a.total,
-      a.markers,
-    ];
+    out.push('', 'Worker restarts (the same config; then every schedule moved, so every workflow re-plans)');
+    out.push(
+      table(
+        ['integrations', 'config', 'ready s', 're-planned', 'settled s', 'worker CPU s', 'actions each'],
+        many.rounds.flatMap((r) =>
+          (['unchanged', 'changed'] as const).map((k) => [
+            r.integrations,
+            k,
+            r.restart[k].readySeconds.toFixed(1),
+            r.restart[k].replanned,
+            r.restart[k].settledSeconds.toFixed(1),
+            r.restart[k].workerCpuSeconds.toFixed(1),
+            r.restart[k].actionsPerIntegration.total,
+          ]),
+        ),
+      ),
+    );
     const actionHeaders = [
       'actions per integration',
       'started',
@@ -480,7 +494,8 @@ function manyReport(many: ManyIntegrationsResult): string[] {
         actionHeaders,
         many.rounds.flatMap((r) => [
           actionRow(`${r.integrations}: start → planned`, r.startActionsPerIntegration),
-          actionRow(`${r.integrations}: worker restart`, r.restart.actionsPerIntegration),
+          actionRow(`${r.integrations}: restart, same config`, r.restart.unchanged.actionsPerIntegration),
+          actionRow(`${r.integrations}: restart, schedules moved`, r.restart.changed.actionsPerIntegration),
         ]),
       ),
     );
@@ -507,10 +522,10 @@ function manyReport(many: ManyIntegrationsResult): string[] {
           '(markers)',
         ],
         [
-          ['integration workflow, changes', ...Object.values(pick(c.parentPerCycle.changed))],
-          ['its sync, changes', ...Object.values(pick(c.syncPerCycle.changed))],
-          ['integration workflow, none', ...Object.values(pick(c.parentPerCycle.unchanged))],
-          ['its sync, none', ...Object.values(pick(c.syncPerCycle.unchanged))],
+          actionRow('integration workflow, changes', c.parentPerCycle.changed),
+          actionRow('its sync, changes', c.syncPerCycle.changed),
+          actionRow('integration workflow, none', c.parentPerCycle.unchanged),
+          actionRow('its sync, none', c.syncPerCycle.unchanged),
         ],
       ),
     );
@@ -520,17 +535,4 @@ function manyReport(many: ManyIntegrationsResult): string[] {
     );
   }
   return out;
-}
-
-function pick(a: ActionCount) {
-  return {
-    started: a.started,
-    activities: a.activities,
-    timers: a.timers,
-    signals: a.signals,
-    updates: a.updates,
-    children: a.children,
-    total: a.total,
-    markers: a.markers,
-  };
 }
