@@ -200,10 +200,12 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
         }),
       }),
     );
-    const env = { ML_CONNECTOR_CONFIG: configPath };
+    // A task queue no worker polls: the test's worker does not know these integrations.
+    const env = { ML_CONNECTOR_CONFIG: configPath, ML_CONNECTOR_TASK_QUEUE: `start-all-${suffix}` };
     try {
       const first = await cli(['start', '--all'], env);
       assert.equal(first.status, 0, show(first));
+      assert.match(first.stderr, /^warning: no worker polls task queue "start-all-/);
       const outcome = JSON.parse(first.stdout);
       assert.deepEqual(
         [outcome.started, outcome.running, outcome.unscheduled, outcome.failed],
