@@ -405,6 +405,11 @@ export function printAndSave(
   console.log(JSON.stringify(results, null, 2));
 }
 
+const actionHeaders = (first: string) => [
+  first,
+  ...['started', 'activities', 'timers', 'signals', 'updates', 'children', 'total', '(markers)'],
+];
+
 function manyReport(many: ManyIntegrationsResult): string[] {
   const out: string[] = [];
   const actionRow = (label: string, a: ActionCount) => [
@@ -477,21 +482,10 @@ function manyReport(many: ManyIntegrationsResult): string[] {
         ),
       ),
     );
-    const actionHeaders = [
-      'actions per integration',
-      'started',
-      'activities',
-      'timers',
-      'signals',
-      'updates',
-      'children',
-      'total',
-      '(markers)',
-    ];
     out.push('');
     out.push(
       table(
-        actionHeaders,
+        actionHeaders('actions per integration'),
         many.rounds.flatMap((r) => [
           actionRow(`${r.integrations}: start → planned`, r.startActionsPerIntegration),
           actionRow(`${r.integrations}: restart, same config`, r.restart.unchanged.actionsPerIntegration),
@@ -509,25 +503,12 @@ function manyReport(many: ManyIntegrationsResult): string[] {
       `One planning cycle, counted from ${c.cycles} cycles on a ${c.scheduleSeconds} s schedule (${c.eventsPerCycle} events a cycle in the integration workflow)`,
     );
     out.push(
-      table(
-        [
-          'actions per cycle',
-          'started',
-          'activities',
-          'timers',
-          'signals',
-          'updates',
-          'children',
-          'total',
-          '(markers)',
-        ],
-        [
-          actionRow('integration workflow, changes', c.parentPerCycle.changed),
-          actionRow('its sync, changes', c.syncPerCycle.changed),
-          actionRow('integration workflow, none', c.parentPerCycle.unchanged),
-          actionRow('its sync, none', c.syncPerCycle.unchanged),
-        ],
-      ),
+      table(actionHeaders('actions per cycle'), [
+        actionRow('integration workflow, changes', c.parentPerCycle.changed),
+        actionRow('its sync, changes', c.syncPerCycle.changed),
+        actionRow('integration workflow, none', c.parentPerCycle.unchanged),
+        actionRow('its sync, none', c.syncPerCycle.unchanged),
+      ]),
     );
     out.push(
       `  per integration per day at every 15 min (${c.perDay15Min.cycles} cycles): ${c.perDay15Min.changed.toLocaleString('en-US')} actions with changes every cycle, ` +
