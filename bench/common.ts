@@ -36,6 +36,13 @@ export interface Options {
   /** Full syncs run at once by one worker (0 skips that run), and the lines each reads. */
   concurrent: number;
   concurrentLines: number;
+  /** Integration counts of the many-integrations rounds (empty skips them). */
+  manyIntegrations: number[];
+  /** Seconds of each round's idle period, and of its baseline (the worker before any workflow starts). */
+  manyIdleSeconds: number;
+  manyBaselineSeconds: number;
+  /** Planning cycles on a 20 s schedule to count one cycle's actions (0 skips them). */
+  manyCycles: number;
   profile: boolean;
   /** Extra node flags for the worker process (e.g. --max-old-space-size=256). */
   workerNodeArgs: string[];

@@ -135,3 +135,51 @@ export const PHASES: Record<string, string> = {
 export function phaseOf(activity: string): string {
   return PHASES[activity] ?? 'other';
 }
+
+/**
+ * The billable Temporal actions a history shows (Temporal Cloud's action types that leave an
+ * event): the run's start (client start, child start or continue-as-new), each activity attempt,
+ * each timer started, each signal and accepted update received, each child workflow started (its
+ * own "workflow started"; its history is counted separately, from its second action on).
+ * Patch markers are listed apart (`markers`), not in `total`. Queries and heartbeats leave no
+ * event and are not counted here.
+ */
+export interface ActionCount {
+  started: number;
+  activities: number;
+  timers: number;
+  signals: number;
+  updates: number;
+  children: number;
+  markers: number;
+  /** Every counted action, markers excluded. */
+  total: number;
+}
+
+export function emptyActions(): ActionCount {
+  return { started: 0, activities: 0, timers: 0, signals: 0, updates: 0, children: 0, markers: 0, total: 0 };
+}
+
+/** Adds the actions of `events` (a slice of a history) to `into`. */
+export function countActions(
+  events: temporal.api.history.v1.IHistoryEvent[],
+  into: ActionCount = emptyActions(),
+): ActionCount {
+  const scheduled = new Set<string>();
+  for (const e of events) {
+    if (e.workflowExecutionStartedEventAttributes) into.started++;
+    else if (e.activityTaskScheduledEventAttributes) {
+      into.activities++;
+      scheduled.add(String(e.eventId));
+    } else if (e.activityTaskStartedEventAttributes) {
+      // A retried activity's started event carries its last attempt: each retry is one more action.
+      into.activities += Math.max(0, (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
+    } else if (e.timerStartedEventAttributes) into.timers++;
+    else if (e.workflowExecutionSignaledEventAttributes) into.signals++;
+    else if (e.workflowExecutionUpdateAcceptedEventAttributes) into.updates++;
+    else if (e.startChildWorkflowExecutionInitiatedEventAttributes) into.children++;
+    else if (e.markerRecordedEventAttributes) into.markers++;
+  }
+  into.total = into.started + into.activities + into.timers + into.signals + into.updates + into.children;
+  return into;
+}

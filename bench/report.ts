@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from '../dev/stack';
 import { MB, round } from './common';
+import type { ActionCount } from './history';
 import type { AdaptiveResult } from './scenarios/adaptive';
 import type { ConcurrentResult } from './scenarios/concurrent';
 import type { SizeResult } from './scenarios/fullSync';
 import type { LatencyResult } from './scenarios/latency';
+import type { ManyIntegrationsResult } from './scenarios/manyIntegrations';
 import type { SmallSyncResult } from './scenarios/smallSync';
 
 // The targets, the printed tables and the JSON copy of the results.
@@ -26,6 +28,7 @@ export function targets(
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
   concurrent: ConcurrentResult | null = null,
+  many: ManyIntegrationsResult | null = null,
 ): Target[] {
   const out: Target[] = [];
   const fmt = (n: number) => n.toLocaleString('en-US');
@@ -95,6 +98,21 @@ export function targets(
       met: concurrent.memory.peakRssMB <= 300,
     });
   }
+  if (many?.flat) {
+    out.push({
+      target: `cost of one more integration is flat (${many.flat.rule})`,
+      measured: many.flat.measured,
+      met: many.flat.met,
+    });
+  }
+  const largest = many?.rounds.at(-1);
+  if (largest) {
+    out.push({
+      target: `idle worker CPU with ${largest.integrations} integrations ≤ 2 % of one core`,
+      measured: `${largest.idle.workerCpuPercent} % over ${largest.idle.seconds} s (load average ${largest.loadAverage.idle})`,
+      met: largest.idle.workerCpuPercent <= 2,
+    });
+  }
   return out;
 }
 
@@ -119,6 +137,7 @@ export function report(
   adaptive: AdaptiveResult | null = null,
   smallSync: SmallSyncResult | null = null,
   concurrent: ConcurrentResult | null = null,
+  many: ManyIntegrationsResult | null = null,
 ): string {
   const out: string[] = [];
   if (sizes.length) {
@@ -366,6 +385,7 @@ export function report(
       ),
     );
   }
+  if (many) out.push(...manyReport(many));
   out.push('', 'Targets (reported, not asserted)');
   out.push(
     table(
@@ -413,6 +433,7 @@ export function printAndSave(
     adaptive: AdaptiveResult | null;
     smallSync: SmallSyncResult | null;
     concurrent: ConcurrentResult | null;
+    many: ManyIntegrationsResult | null;
     targets: Target[];
   },
   out: string,
@@ -425,10 +446,124 @@ export function printAndSave(
       results.adaptive,
       results.smallSync,
       results.concurrent,
+      results.many,
     ),
   );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nJSON (also in ${out}):`);
   console.log(JSON.stringify(results, null, 2));
+}
+
+const actionHeaders = (first: string) => [
+  first,
+  ...['started', 'activities', 'timers', 'signals', 'updates', 'children', 'total', '(markers)'],
+];
+
+function manyReport(many: ManyIntegrationsResult): string[] {
+  const out: string[] = [];
+  const actionRow = (label: string, a: ActionCount) => [
+    label,
+    a.started,
+    a.activities,
+    a.timers,
+    a.signals,
+    a.updates,
+    a.children,
+    a.total,
+    a.markers,
+  ];
+
+  if (many.rounds.length) {
+    out.push(
+      '',
+      'Many scheduled integrations on one worker (every 15 min, staggered; none due while measured)',
+    );
+    out.push(
+      table(
+        [
+          'integrations',
+          'load',
+          'worker up s',
+          'start all s',
+          'all planned s',
+          'ms each',
+          'idle s',
+          'worker CPU %',
+          'temporal CPU %',
+          'RSS MB',
+          'baseline MB',
+          'MB each',
+          'CPU % each',
+          'baseline CPU %',
+        ],
+        many.rounds.map((r) => [
+          r.integrations,
+          r.loadAverage.idle.toFixed(1),
+          r.worker.startSeconds.toFixed(1),
+          r.start.allStartedSeconds.toFixed(1),
+          r.start.allPlannedSeconds.toFixed(1),
+          r.start.perIntegrationMs.toFixed(1),
+          r.idle.seconds.toFixed(0),
+          r.idle.workerCpuPercent.toFixed(2),
+          r.idle.temporalCpuPercent.toFixed(2),
+          r.idle.rssMB.toFixed(0),
+          r.worker.baselineRssMB.toFixed(0),
+          r.idle.rssPerIntegrationMB.toFixed(3),
+          r.idle.cpuPercentPerIntegration.toFixed(4),
+          r.worker.baselineCpuPercent.toFixed(2),
+        ]),
+      ),
+    );
+    out.push('', 'Worker restarts (the same config; then every schedule moved, so every workflow re-plans)');
+    out.push(
+      table(
+        ['integrations', 'config', 'ready s', 're-planned', 'settled s', 'worker CPU s', 'actions each'],
+        many.rounds.flatMap((r) =>
+          (['unchanged', 'changed'] as const).map((k) => [
+            r.integrations,
+            k,
+            r.restart[k].readySeconds.toFixed(1),
+            r.restart[k].replanned,
+            r.restart[k].settledSeconds.toFixed(1),
+            r.restart[k].workerCpuSeconds.toFixed(1),
+            r.restart[k].actionsPerIntegration.total,
+          ]),
+        ),
+      ),
+    );
+    out.push('');
+    out.push(
+      table(
+        actionHeaders('actions per integration'),
+        many.rounds.flatMap((r) => [
+          actionRow(`${r.integrations}: start → planned`, r.startActionsPerIntegration),
+          actionRow(`${r.integrations}: restart, same config`, r.restart.unchanged.actionsPerIntegration),
+          actionRow(`${r.integrations}: restart, schedules moved`, r.restart.changed.actionsPerIntegration),
+        ]),
+      ),
+    );
+    if (many.cliStartSeconds !== null)
+      out.push(`  ml-connector start <id> as a process: ${many.cliStartSeconds} s each (median of 3)`);
+  }
+  const c = many.cycle;
+  if (c) {
+    out.push(
+      '',
+      `One planning cycle, counted from ${c.cycles} cycles on a ${c.scheduleSeconds} s schedule (${c.eventsPerCycle} events a cycle in the integration workflow)`,
+    );
+    out.push(
+      table(actionHeaders('actions per cycle'), [
+        actionRow('integration workflow, changes', c.parentPerCycle.changed),
+        actionRow('its sync, changes', c.syncPerCycle.changed),
+        actionRow('integration workflow, none', c.parentPerCycle.unchanged),
+        actionRow('its sync, none', c.syncPerCycle.unchanged),
+      ]),
+    );
+    out.push(
+      `  per integration per day at every 15 min (${c.perDay15Min.cycles} cycles): ${c.perDay15Min.changed.toLocaleString('en-US')} actions with changes every cycle, ` +
+        `${c.perDay15Min.unchanged.toLocaleString('en-US')} without; continue-as-new ${c.perDay15Min.continueAsNew} a day`,
+    );
+  }
+  return out;
 }

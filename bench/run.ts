@@ -7,6 +7,7 @@ import { type AdaptiveResult, runAdaptive } from './scenarios/adaptive';
 import { type ConcurrentResult, runConcurrent } from './scenarios/concurrent';
 import { runSize, type SizeResult } from './scenarios/fullSync';
 import { type LatencyResult, runLatency } from './scenarios/latency';
+import { type ManyIntegrationsResult, runManyIntegrations } from './scenarios/manyIntegrations';
 import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 
 // `npm run bench`: one full sync of N generated journal lines through the real workflow and a
@@ -30,6 +31,11 @@ const USAGE = `npm run bench -- [options]
   --small-syncs 20         incremental syncs of 10 changed lines each, beside their floors (0 skips them)
   --concurrent 4           full syncs one worker runs at once, one integration each (0 skips them)
   --concurrent-lines 100000 journal lines each concurrent sync reads
+  --integrations 50,100,200
+                           scheduled integrations on one worker, one round each: start time, idle CPU and RSS,
+                           a restart's replan (0 or none skips them)
+  --idle-seconds 60        the idle period of each many-integrations round
+  --cycles 3               planning cycles on a 20 s schedule whose Temporal actions are counted (0 skips them)
   --upload-runs 3          raw OpenSSH uploads per size (the median is reported)
   --profile                run the worker with --cpu-prof and say where its CPU went per phase
   --worker-node-args "..." extra node flags for the worker process, e.g. "--max-old-space-size=256"
@@ -52,6 +58,10 @@ function parseArgs(argv: string[]): Options {
     smallSyncRuns: 20,
     concurrent: 4,
     concurrentLines: 100_000,
+    manyIntegrations: [50, 100, 200],
+    manyIdleSeconds: 60,
+    manyBaselineSeconds: 10,
+    manyCycles: 3,
     profile: false,
     workerNodeArgs: [],
     worker: 'compiled',
@@ -80,6 +90,9 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--small-syncs') o.smallSyncRuns = Number(value());
     else if (flag === '--concurrent') o.concurrent = Number(value());
     else if (flag === '--concurrent-lines') o.concurrentLines = Number(value());
+    else if (flag === '--integrations') o.manyIntegrations = list(value()).filter((n) => n !== 0);
+    else if (flag === '--idle-seconds') o.manyIdleSeconds = Number(value());
+    else if (flag === '--cycles') o.manyCycles = Number(value());
     else if (flag === '--profile') o.profile = true;
     else if (flag === '--worker-node-args') o.workerNodeArgs = value().split(/\s+/).filter(Boolean);
     else if (flag === '--worker') {
@@ -95,6 +108,8 @@ function parseArgs(argv: string[]): Options {
   const bad = [
     ...o.sizes,
     ...o.parallel,
+    ...o.manyIntegrations,
+    o.manyIdleSeconds,
     o.pageSize,
     o.latencyLines,
     o.latencyPageSize,
@@ -108,7 +123,8 @@ function parseArgs(argv: string[]): Options {
     !(Number.isInteger(o.adaptiveLines) && o.adaptiveLines >= 0) ||
     !(o.rateLimit > 0) ||
     !(Number.isInteger(o.smallSyncRuns) && o.smallSyncRuns >= 0) ||
-    !(Number.isInteger(o.concurrent) && o.concurrent >= 0)
+    !(Number.isInteger(o.concurrent) && o.concurrent >= 0) ||
+    !(Number.isInteger(o.manyCycles) && o.manyCycles >= 0)
   )
     throw new Error(`Sizes, page sizes and counts are positive integers\n${USAGE}`);
   return o;
@@ -127,6 +143,7 @@ async function main(): Promise<void> {
   let adaptive: AdaptiveResult | null = null;
   let smallSync: SmallSyncResult | null = null;
   let concurrent: ConcurrentResult | null = null;
+  let many: ManyIntegrationsResult | null = null;
   let host: Awaited<ReturnType<typeof machine>>;
   try {
     host = await machine(stack);
@@ -135,10 +152,11 @@ async function main(): Promise<void> {
     if (o.adaptiveLines > 0) adaptive = await runAdaptive(o);
     if (o.smallSyncRuns > 0) smallSync = await runSmallSync(stack, o);
     if (o.concurrent > 0) concurrent = await runConcurrent(stack, o);
+    if (o.manyIntegrations.length || o.manyCycles > 0) many = await runManyIntegrations(stack, o);
   } finally {
     await stack.close();
   }
-  const checks = targets(sizes, latency, adaptive, smallSync, concurrent);
+  const checks = targets(sizes, latency, adaptive, smallSync, concurrent, many);
   printAndSave(
     {
       started,
@@ -150,6 +168,7 @@ async function main(): Promise<void> {
       adaptive,
       smallSync,
       concurrent,
+      many,
       targets: checks,
     },
     o.out,

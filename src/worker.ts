@@ -205,7 +205,8 @@ async function main(): Promise<void> {
       logger.info({ integration: i.id, fusion: fusionRoute, sftp: sftpRoute }, 'Outbound routes');
     }
   }
-  await ledger.registerIntegrations(config.integrations.map(registration));
+  // The integrations new or changed since the last start: only their schedules are re-planned below.
+  const changed = new Set(await ledger.registerIntegrations(config.integrations.map(registration)));
   const metrics = createMetrics({ integrations: config.integrations.map((i) => i.id) });
   for (const i of config.integrations) {
     const watermark = await ledger.watermark(i.id);
@@ -247,12 +248,13 @@ async function main(): Promise<void> {
     },
     'Worker started',
   );
-  // A schedule changed in the config applies now: the running integration workflows plan again
-  // (their signals wait in Temporal until this worker, now polling, takes them). Never fatal.
+  // A schedule changed in the config applies now: the running integration workflows of the changed
+  // integrations plan again (their signals wait in Temporal until this worker, now polling, takes
+  // them). Never fatal.
   const running = worker.run();
   running.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
   const temporalClient = new Client({ connection, namespace: temporal.namespace });
-  await replanScheduledIntegrations(temporalClient, config, logger).catch((err: Error) =>
+  await replanScheduledIntegrations(temporalClient, config, logger, { changed }).catch((err: Error) =>
     logger.warn({ error: err.message }, 'Re-planning the schedules at start failed'),
   );
   try {

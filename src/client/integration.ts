@@ -15,7 +15,7 @@ import {
 import { integrationWorkflowId } from '../shared/workflowIds';
 import { integrationWorkflow } from '../workflows';
 
-// The integration workflow's verbs for the CLI: start, status, resync, pause, resume.
+// The integration workflow's verbs for the CLI: start (one, or --all), status, resync, pause, resume.
 
 export const integrationKey = defineSearchAttributeKey(
   INTEGRATION_SEARCH_ATTRIBUTE,
@@ -51,6 +51,8 @@ export async function startIntegration(
   connection: Connection,
   env: RuntimeEnv,
   integration: IntegrationConfig,
+  /** Whether the search attributes exist (startIntegrations checks once for all); checked here when absent. */
+  searchAttributes?: boolean,
 ): Promise<{ workflowId: string; started: boolean; searchAttributes: boolean }> {
   if (!integration.schedule) {
     throw new Error(
@@ -58,13 +60,14 @@ export async function startIntegration(
     );
   }
   const workflowId = integrationWorkflowId(integration.id);
-  const searchAttributes = await ensureSearchAttributes(connection, client.options.namespace);
+  const withAttributes =
+    searchAttributes ?? (await ensureSearchAttributes(connection, client.options.namespace));
   try {
     await client.workflow.start(integrationWorkflow, {
       taskQueue: env.ML_CONNECTOR_TASK_QUEUE,
       workflowId,
       args: [{ integrationId: integration.id }],
-      ...(searchAttributes
+      ...(withAttributes
         ? {
             typedSearchAttributes: [
               { key: integrationKey, value: integration.id },
@@ -73,12 +76,65 @@ export async function startIntegration(
           }
         : {}),
     });
-    return { workflowId, started: true, searchAttributes };
+    return { workflowId, started: true, searchAttributes: withAttributes };
   } catch (err) {
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError')
-      return { workflowId, started: false, searchAttributes };
+      return { workflowId, started: false, searchAttributes: withAttributes };
     throw err;
   }
+}
+
+export interface StartAllOutcome {
+  /** Started now. */
+  started: string[];
+  /** Already running. */
+  running: string[];
+  /** No schedule in the configuration: nothing to start. */
+  unscheduled: string[];
+  failed: { integrationId: string; error: string }[];
+  searchAttributes: boolean;
+}
+
+/**
+ * `start --all`: every scheduled integration of the configuration, on one connection, with one
+ * search-attribute check and `concurrency` starts in flight (a failed one is reported, the rest go on).
+ */
+export async function startIntegrations(
+  client: Client,
+  connection: Connection,
+  env: RuntimeEnv,
+  integrations: IntegrationConfig[],
+  concurrency = 8,
+): Promise<StartAllOutcome> {
+  const scheduled = integrations.filter((i) => i.schedule);
+  const searchAttributes = await ensureSearchAttributes(connection, client.options.namespace);
+  const results = new Map<string, { started: boolean } | { error: string }>();
+  const queue = [...scheduled];
+  const lanes = Math.max(1, Math.min(concurrency, queue.length));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const integration = next;
+        await startIntegration(client, connection, env, integration, searchAttributes).then(
+          (r) => results.set(integration.id, { started: r.started }),
+          (err: Error) => results.set(integration.id, { error: err.message }),
+        );
+      }
+    }),
+  );
+  const outcome: StartAllOutcome = {
+    started: [],
+    running: [],
+    unscheduled: integrations.filter((i) => !i.schedule).map((i) => i.id),
+    failed: [],
+    searchAttributes,
+  };
+  for (const { id } of scheduled) {
+    const r = results.get(id)!;
+    if ('error' in r) outcome.failed.push({ integrationId: id, error: r.error });
+    else (r.started ? outcome.started : outcome.running).push(id);
+  }
+  return outcome;
 }
 
 export function integrationStatus(client: Client, integrationId: string): Promise<IntegrationStatus> {

@@ -22,7 +22,7 @@ import { parseVerbArgs, UsageError } from './args';
 import { describeError, EXIT } from './failure';
 import { acknowledgeFailure, listFailures } from './failures';
 import { ledgerReport } from './ledgerReport';
-import { operateCommand, parseResyncArgs, RESYNC_OPTIONS, statusCommand } from './operate';
+import { operateCommand, parseResyncArgs, RESYNC_OPTIONS, startAllCommand, statusCommand } from './operate';
 import { listQuarantine, releaseQuarantine, showQuarantined } from './quarantine';
 import { retryCommand, syncCommand } from './sync';
 
@@ -38,6 +38,8 @@ const USAGE = `usage: ml-connector <command>
                               connect now: Fusion token, one row of each collection the layout reads,
                               SFTP host key, a test file written and removed; --alert: a test alert
   start <integration>         start the integration's scheduled workflow (integration-<id>)
+  start --all                 start every scheduled integration in the file (one connection, 8 at a time;
+                              running ones are left as they are)
   status <integration> [--watch [--interval S]]
                               watermark, last run and file, run counts, open failures, the run in
                               progress with its stage and live counts, schedule, next run, resync
@@ -190,7 +192,22 @@ async function runCommand(command: string | undefined, args: string[]): Promise<
       if (report) print(report);
       return EXIT.ok;
     }
-    case 'start':
+    case 'start': {
+      const { values, positionals } = parseVerbArgs(command, args, {
+        ...ONE_INTEGRATION,
+        required: 0,
+        options: { all: { type: 'boolean' } },
+      });
+      if (values.all === positionals.length > 0)
+        throw new UsageError('start: give either <integration> or --all');
+      if (!values.all) {
+        print(await operateCommand(readRuntimeEnv(), command, positionals[0]!));
+        return EXIT.ok;
+      }
+      const outcome = await startAllCommand(readRuntimeEnv());
+      print(outcome);
+      return outcome.failed.length ? EXIT.failure : EXIT.ok;
+    }
     case 'pause':
     case 'resume': {
       const { positionals } = parseVerbArgs(command, args, ONE_INTEGRATION);

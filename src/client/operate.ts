@@ -8,7 +8,7 @@ import { integrationWorkflowId } from '../shared/workflowIds';
 import { UsageError } from './args';
 import { hasWorker, type TemporalSession, temporalClient } from './connect';
 import { aboutWorkflow, CliError, WorkflowCommandError } from './failure';
-import { pauseIntegration, startIntegration } from './integration';
+import { pauseIntegration, type StartAllOutcome, startIntegration, startIntegrations } from './integration';
 import { splitKeys } from './recordKeys';
 import { type ResyncOrder, resolveRequestRecords, runResync } from './resync';
 import { type StatusReport, statusReport } from './status';
@@ -106,6 +106,23 @@ export async function statusCommand(env: RuntimeEnv, integrationId: string, watc
 }
 
 export { followResync } from './resync';
+
+/** `start --all`: every scheduled integration in the configuration (exit 1 when any start failed). */
+export async function startAllCommand(env: RuntimeEnv): Promise<StartAllOutcome> {
+  const config = loadConfigFile(env.ML_CONNECTOR_CONFIG);
+  const session = await temporalClient();
+  try {
+    const outcome = await startIntegrations(session.client, session.connection, env, config.integrations);
+    if (!(await hasWorker(session, env.ML_CONNECTOR_TASK_QUEUE))) {
+      console.error(
+        `warning: no worker polls task queue "${env.ML_CONNECTOR_TASK_QUEUE}": the workflows run when one does`,
+      );
+    }
+    return outcome;
+  } finally {
+    await session.close();
+  }
+}
 
 export async function operateCommand(
   env: RuntimeEnv,

@@ -348,7 +348,8 @@ export class Ledger {
 
   // The integration registry (registry.ts)
 
-  registerIntegrations(integrations: IntegrationRegistration[]): Promise<void> {
+  /** Returns the IDs that are new or whose configuration changed. */
+  registerIntegrations(integrations: IntegrationRegistration[]): Promise<string[]> {
     return registry.registerIntegrations(this.pool, integrations);
   }
 

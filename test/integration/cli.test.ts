@@ -185,6 +185,55 @@ describe('the CLI on a real Temporal server', { timeout: 240_000 }, () => {
     assert.ok(r.ms < 25_000, show(r));
   });
 
+  it('start --all starts every scheduled integration once; a second run finds them running', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const [base] = stack.rawConfig.integrations as Record<string, unknown>[];
+    const ids = ['all-a', 'all-b', 'all-none'].map((n) => `${n}-${suffix}`);
+    const configPath = join(stack.sshd.dir, `start-all-${suffix}.json`);
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        ...stack.rawConfig,
+        integrations: ids.map((id, i) => {
+          const { schedule, ...rest } = { ...base, id } as Record<string, unknown>;
+          return i < 2 ? { ...rest, schedule } : rest;
+        }),
+      }),
+    );
+    // A task queue no worker polls: the test's worker does not know these integrations.
+    const env = { ML_CONNECTOR_CONFIG: configPath, ML_CONNECTOR_TASK_QUEUE: `start-all-${suffix}` };
+    try {
+      const first = await cli(['start', '--all'], env);
+      assert.equal(first.status, 0, show(first));
+      assert.match(first.stderr, /^warning: no worker polls task queue "start-all-/);
+      const outcome = JSON.parse(first.stdout);
+      assert.deepEqual(
+        [outcome.started, outcome.running, outcome.unscheduled, outcome.failed],
+        [ids.slice(0, 2), [], [ids[2]], []],
+      );
+      for (const id of ids.slice(0, 2)) {
+        const { status } = await stack.client.workflow.getHandle(`integration-${id}`).describe();
+        assert.equal(status.name, 'RUNNING', id);
+      }
+      const again = await cli(['start', '--all'], env);
+      assert.equal(again.status, 0, show(again));
+      assert.deepEqual(
+        JSON.parse(again.stdout).running,
+        ids.slice(0, 2),
+        'already running: left as they are',
+      );
+      const both = await cli(['start', ids[0]!, '--all'], env);
+      assert.equal(both.status, 2, show(both));
+      assert.match(both.stderr, /^ml-connector start: give either <integration> or --all/);
+    } finally {
+      for (const id of ids.slice(0, 2))
+        await stack.client.workflow
+          .getHandle(`integration-${id}`)
+          .terminate('test over')
+          .catch(() => undefined);
+    }
+  });
+
   it('start, status, pause and resync through the CLI; a rejected resync prints why, exit 1', async () => {
     const missing = await cli(['status', 'no-such-integration']);
     assert.equal(missing.status, 1, show(missing));

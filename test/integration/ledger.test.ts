@@ -70,6 +70,40 @@ describe('ledger on Postgres', () => {
     }
   });
 
+  it('registers integrations in one statement and names the new and the changed ones', async () => {
+    await migrate(pool);
+    const reg = (id: string, configSha256: string) => ({
+      id,
+      entity: 'journalLines',
+      format: 'csv',
+      destination: 'd',
+      configSha256,
+    });
+    assert.deepEqual(await ledger.registerIntegrations([reg('r-a', '1'), reg('r-b', '1')]), ['r-a', 'r-b']);
+    const at = async (id: string) =>
+      (await pool.query('SELECT updated_at FROM integration WHERE integration_id = $1', [id])).rows[0]
+        .updated_at;
+    const unchangedAt = await at('r-a');
+    assert.deepEqual(
+      await ledger.registerIntegrations([reg('r-a', '1'), reg('r-b', '2'), reg('r-c', '1')]),
+      ['r-b', 'r-c'],
+      'the changed one and the new one, not the unchanged one',
+    );
+    assert.deepEqual(await at('r-a'), unchangedAt, 'an unchanged configuration keeps its updated_at');
+    const { rows } = await pool.query(
+      `SELECT integration_id, config_sha256 FROM integration WHERE integration_id LIKE 'r-%' ORDER BY 1`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.integration_id, r.config_sha256]),
+      [
+        ['r-a', '1'],
+        ['r-b', '2'],
+        ['r-c', '1'],
+      ],
+    );
+    assert.deepEqual(await ledger.registerIntegrations([]), []);
+  });
+
   it('stores the quarantine of hostile documents: deep, huge, NUL, unpaired surrogates', async () => {
     await migrate(pool);
     await ledger.registerIntegrations([

@@ -86,7 +86,12 @@ describe('re-planning the schedules at worker start', { timeout: 60_000 }, () =>
         },
         logger,
       );
-      assert.deepEqual(outcome, { replanned: [running], notRunning: [closed, missing], failed: [] });
+      assert.deepEqual(outcome, {
+        replanned: [running],
+        notRunning: [closed, missing],
+        failed: [],
+        unchanged: [],
+      });
       assert.deepEqual(await signalsOf(running), ['replan']);
       assert.deepEqual(await signalsOf(unscheduled), [], 'an integration without a schedule is not asked');
       assert.deepEqual(await signalsOf(closed), [], 'a closed run is not signalled');
@@ -97,6 +102,31 @@ describe('re-planning the schedules at worker start', { timeout: 60_000 }, () =>
       );
     } finally {
       for (const h of handles.slice(0, 2)) await h.terminate('test over').catch(() => {});
+    }
+  });
+
+  it('signals only the integrations whose configuration changed, when told which', async () => {
+    const changed = id('changed');
+    const same = id('same');
+    const handles = [await start(changed), await start(same)];
+    const { logger } = capturedLogger();
+    try {
+      const outcome = await replanScheduledIntegrations(
+        client,
+        {
+          integrations: [
+            { id: changed, schedule: SCHEDULE },
+            { id: same, schedule: SCHEDULE },
+          ],
+        },
+        logger,
+        { changed: new Set([changed]) },
+      );
+      assert.deepEqual(outcome, { replanned: [changed], notRunning: [], failed: [], unchanged: [same] });
+      assert.deepEqual(await signalsOf(changed), ['replan']);
+      assert.deepEqual(await signalsOf(same), [], 'an unchanged integration costs no signal');
+    } finally {
+      for (const h of handles) await h.terminate('test over').catch(() => {});
     }
   });
 
@@ -208,5 +238,20 @@ describe('a worker process started with a changed schedule', { timeout: 240_000 
       [[gl, integrationWorkflowId(gl)]],
       'one line for the one integration re-planned',
     );
+    await second.stop();
+
+    // The same configuration again: nothing changed, so nothing is signalled.
+    const replans = async () =>
+      ((await stack.client.workflow.getHandle(integrationWorkflowId(gl)).fetchHistory()).events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'replan',
+      ).length;
+    const before = await replans();
+    const third = startWorkerProcess(stack, configWith(EVERY_2S, 'every-2s-again.json'));
+    workers.push(third);
+    await third.ready();
+    const now = await statusUntil('the third worker answers', () => true, third);
+    await statusUntil('a sync under the third worker', (s) => s.counts.runs > now.counts.runs, third);
+    assert.equal(await replans(), before, 'an unchanged schedule is not re-planned at start');
+    assert.ok(!third.output().includes('Schedule re-planned from the config'), third.tail());
   });
 });
