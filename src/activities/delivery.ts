@@ -6,6 +6,7 @@ import { deliverFile } from '../sftp';
 import type { DeliveredFile } from '../shared';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
+import { recordHostKeyConfirmation } from './keys';
 import { progressReporter } from './progress';
 import { renderedSummary } from './render';
 
@@ -52,6 +53,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         await deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
         await ledger.recordDelivery(file.fileId, 'upload', result.uploadedNow, null);
+        await recordHostKeyConfirmation(
+          deps,
+          input.integrationId,
+          { id: 'sftp', sftp: rt.sftp },
+          result.hostKey,
+        );
         if (result.uploadedNow) {
           deps.metrics?.fileSent(input.integrationId, { bytes: file.byteCount, records: file.recordCount });
         }
@@ -96,6 +103,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           (bytes) => heartbeat({ bytes }),
         );
         await ledger.recordDelivery(file.fileId, 'replay', result.uploadedNow, input.reason);
+        await recordHostKeyConfirmation(
+          deps,
+          input.integrationId,
+          { id: 'sftp', sftp: rt.sftp },
+          result.hostKey,
+        );
         log.info('File replayed', {
           integrationId: input.integrationId,
           fileName: file.fileName,

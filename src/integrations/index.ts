@@ -3,6 +3,7 @@ import { formatFieldUse } from '../config/formats';
 import type { SecretResolver } from '../config/secrets';
 import { connectFusion, entityReaders, type FusionConnection, type ReadOptions } from '../fusion';
 import { childrenToRead } from '../fusion/children';
+import { type KeyHygieneThresholds, keyHygieneThresholds } from '../keys';
 import type { PgpKeys, SftpDestination } from '../sftp';
 
 // The runtime of one integration — its configuration, its Fusion connection, its SFTP destination
@@ -17,6 +18,8 @@ export interface IntegrationRuntime {
   pgp?: { keys: PgpKeys; armor: boolean };
   /** How Fusion is read for this integration (readOptionsFor). */
   read: ReadOptions;
+  /** Key hygiene thresholds: the integration's, over the top-level ones, over the defaults. */
+  keyHygiene: KeyHygieneThresholds;
 }
 
 export function buildIntegrations(
@@ -79,6 +82,7 @@ export function buildIntegrations(
           },
           ...(secret.pgp && sftp.pgp ? { pgp: { keys: secret.pgp, armor: sftp.pgp.armor } } : {}),
           read: readOptionsFor(integration),
+          keyHygiene: keyHygieneThresholds(config, integration),
         },
       ];
     }),
