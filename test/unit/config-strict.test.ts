@@ -52,6 +52,7 @@ function everythingElse(): Record<string, unknown> {
     hostKey: { sha256: 'SHA256:uBlQfNMJQtawv+7HLkSjpkM+uByIZPqIel1tbQzI+Cg' },
   };
   second.id = 'gl-csv';
+  second.keyHygiene = { warnDaysBeforeExpiry: 45 };
   second.format = {
     type: 'csv',
     amountStyle: 'signed',
@@ -63,6 +64,7 @@ function everythingElse(): Record<string, unknown> {
   };
   return {
     integrations: [integration, second],
+    keyHygiene: { warnDaysBeforeExpiry: 21, credentialMaxAgeDays: 180, hostKeyConfirmMaxAgeDays: 14 },
     alerts: {
       webhook: {
         url: 'https://relay.example.com/alerts',
