@@ -207,7 +207,7 @@ No secret is shown: key IDs, fingerprints, credential names and dates only.</p>
 <table>
 <caption>Keys and credentials</caption>
 <thead><tr>
-<th scope="col">Integration</th><th scope="col">What</th><th scope="col">Which</th><th scope="col">Status</th>
+<th scope="col">What</th><th scope="col">Integration</th><th scope="col">Which</th><th scope="col">Status</th>
 <th scope="col">Date</th><th scope="col">Due</th><th scope="col">Days left</th><th scope="col">Detail</th>
 <th scope="col">Checked</th>
 </tr></thead>
@@ -216,8 +216,8 @@ ${
   keys.length
     ? keys.map(
         (k) => html`<tr>
-<th scope="row">${k.integrationId}</th>
-<td>${k.label}</td>
+<th scope="row">${k.label}</th>
+<td>${k.integrationId}</td>
 <td><code>${k.subject}</code></td>
 <td>${KEY_STATUS[k.status]}</td>
 <td>${time(k.datedAt)}</td>
