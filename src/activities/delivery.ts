@@ -7,6 +7,7 @@ import { deliverFile } from '../sftp';
 import type { DeliveredFile, DestinationOutcome } from '../shared';
 import type { ActivityDeps } from './deps';
 import { typedFailures } from './failures';
+import { recordHostKeyConfirmation } from './keys';
 import { progressReporter } from './progress';
 import { renderedSummary } from './render';
 
@@ -105,6 +106,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         await deps.failpoint?.('after-upload');
         await ledger.markUploaded(file.fileId);
         await ledger.recordDelivery(file.fileId, 'upload', result.uploadedNow, null);
+        await recordHostKeyConfirmation(
+          deps,
+          input.integrationId,
+          { id: 'sftp', sftp: rt.sftp },
+          result.hostKey,
+        );
         if (result.uploadedNow) {
           deps.metrics?.fileSent(input.integrationId, { bytes: file.byteCount, records: file.recordCount });
         }
@@ -168,6 +175,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         }
         await deps.failpoint?.('after-upload');
         await ledger.markDestinationDelivered(row.fileId, row.destinationId, result.uploadedNow);
+        await recordHostKeyConfirmation(
+          deps,
+          input.integrationId,
+          { id: destination.id, sftp: destination.sftp },
+          result.hostKey,
+        );
         log.info('File delivered to destination', {
           fileName: row.fileName,
           destination: row.destinationId,
@@ -209,6 +222,12 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           (bytes) => heartbeat({ bytes }),
         );
         await ledger.recordDelivery(file.fileId, 'replay', result.uploadedNow, input.reason);
+        await recordHostKeyConfirmation(
+          deps,
+          input.integrationId,
+          { id: 'sftp', sftp: rt.sftp },
+          result.hostKey,
+        );
         log.info('File replayed', {
           integrationId: input.integrationId,
           fileName: file.fileName,

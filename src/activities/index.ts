@@ -2,6 +2,7 @@ import { createAlertActivities } from './alerts';
 import { createCommitActivities } from './commit';
 import { createDeliveryActivities } from './delivery';
 import type { ActivityDeps } from './deps';
+import { createKeyActivities } from './keys';
 import { createRenderActivities } from './render';
 import { createRunActivities } from './runs';
 import { createScheduleActivities } from './schedule';
@@ -25,6 +26,7 @@ export const ACTIVITY_GROUPS = {
   render: createRenderActivities,
   delivery: createDeliveryActivities,
   commit: createCommitActivities,
+  keys: createKeyActivities,
 } as const;
 
 export function createActivities(deps: ActivityDeps) {
@@ -36,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ACTIVITY_GROUPS.render(deps),
     ...ACTIVITY_GROUPS.delivery(deps),
     ...ACTIVITY_GROUPS.commit(deps),
+    ...ACTIVITY_GROUPS.keys(deps),
   };
 }
 

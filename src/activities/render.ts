@@ -4,6 +4,7 @@ import type { IntegrationConfig, SftpConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import type { FileRenderer } from '../formats/fileRenderer';
 import type { assertValidFile } from '../formats/validate/result';
+import { assertPgpKeysUsable } from '../keys';
 import type { FileRow, Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
 import { type AnyRecord, fileExtension, formatExtension, renderRecords } from '../pipeline';
 import { encryptForPartner, type PgpKeys, renderFileName } from '../sftp';
@@ -249,6 +250,8 @@ export function createRenderActivities(deps: ActivityDeps) {
         const existing = await ledger.getFileByRun(input.runKey);
         if (existing) return renderedSummary(existing);
         if (run.status !== 'staged') return null; // rendered earlier with no record left: no file
+        // An expired key fails here, naming the integration and key, before anything is rendered.
+        if (rt.pgp) await assertPgpKeysUsable(rt.config.id, rt.pgp.keys, new Date());
 
         const { format } = rt.config;
         const numbers =

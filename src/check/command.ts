@@ -6,7 +6,7 @@ import {
   type SecretResolver,
   usesCredentialStore,
 } from '../config/secrets';
-import { credentialStoreFromEnv } from '../credentials';
+import { credentialInfos, credentialStoreFromEnv } from '../credentials';
 import { buildIntegrations } from '../integrations';
 import { Ledger } from '../ledger';
 import { CheckRecorder, type CheckResult, checkIntegration, type IntegrationCheck } from './index';
@@ -29,14 +29,15 @@ export interface CheckReport {
 
 /** `✓ name (12 ms) — detail`, `✗ name (12 ms) — cause`, `- name (skipped) — reason`. */
 export function formatCheck(result: CheckResult): string {
-  const mark = result.status === 'pass' ? '✓' : result.status === 'fail' ? '✗' : '-';
+  const mark = { pass: '✓', warn: '!', fail: '✗', skip: '-' }[result.status];
   const time = result.status === 'skip' ? 'skipped' : `${result.durationMs} ms`;
   return `${mark} ${result.name} (${time})${result.detail ? ` — ${result.detail}` : ''}`;
 }
 
 export function formatSummary(check: IntegrationCheck): string {
   const count = (status: CheckResult['status']) => check.checks.filter((c) => c.status === status).length;
-  return `${check.integrationId}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`;
+  const warned = count('warn') ? `, ${count('warn')} to renew soon` : '';
+  return `${check.integrationId}: ${count('pass')} passed${warned}, ${count('fail')} failed, ${count('skip')} skipped`;
 }
 
 /** Every secret value of an integration, for removal from anything printed. */
@@ -51,6 +52,15 @@ function secretValues(secrets: IntegrationSecrets): string[] {
     ...of(secrets),
     ...Object.values(secrets.destinations ?? {}).flatMap(of),
   ].filter((s) => s.length >= 4);
+}
+
+/** The credential dates and host key confirmations, each null when its table cannot be read. */
+async function keyHygieneSources(ledger: Ledger, integrationId: string) {
+  const [credentials, confirmations] = await Promise.all([
+    credentialInfos(ledger.credentialsPool()).catch(() => null),
+    ledger.hostKeyConfirmations(integrationId).catch(() => null),
+  ]);
+  return { credentials, confirmations };
 }
 
 /** Runs the checks and prints them; true when every check passed (the CLI exits 0, else 1). */
@@ -77,7 +87,8 @@ export async function checkCommand(
   if (needsStore && !env.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL is not set (the credential store holds secrets this check reads).');
   }
-  const ledger = needsStore ? Ledger.connect(env.DATABASE_URL!) : undefined;
+  // With DATABASE_URL the key hygiene lines also read credential dates and host key confirmations.
+  const ledger = needsStore || env.DATABASE_URL ? Ledger.connect(env.DATABASE_URL!, () => {}) : undefined;
   const credentials = ledger ? credentialStoreFromEnv(ledger.credentialsPool()) : undefined;
   let sinks: Promise<readonly AlertSink[]> | undefined;
   const alertSinks = () => {
@@ -104,7 +115,12 @@ export async function checkCommand(
         recorder.hide(secretValues(secrets(id)));
         const runtime = buildIntegrations(only(id), secrets).get(id)!;
         try {
-          result = await checkIntegration(runtime, { alert: options.alert, alertSinks }, recorder);
+          const keyHygiene = ledger ? await keyHygieneSources(ledger, id) : undefined;
+          result = await checkIntegration(
+            runtime,
+            { alert: options.alert, alertSinks, keyHygiene },
+            recorder,
+          );
         } finally {
           await runtime.fusion.close();
         }

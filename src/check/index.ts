@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type SftpClient from 'ssh2-sftp-client';
 import { type AlertSink, sendAlert } from '../alerts';
+import type { CredentialInfo } from '../credentials';
 import { entityReaders } from '../fusion';
 import { OPTIONAL_CHILDREN } from '../fusion/children';
 import type { FusionClient, Link } from '../fusion/client';
@@ -14,16 +15,19 @@ import {
 } from '../fusion/documents';
 import { keysetRequest, START_OF_WINDOW } from '../fusion/paging';
 import type { IntegrationRuntime } from '../integrations';
-import { type SftpDestination, SftpError } from '../sftp';
+import { collectKeyHygiene, destinationPins, hostOf, integrationDestinations } from '../keys';
+import type { HostKeyConfirmation, KeyHygieneStatus } from '../ledger';
+import { expectedFingerprint, type SftpDestination, SftpError } from '../sftp';
 import { openSftp, type SftpSession } from '../sftp/connect';
 
 // `ml-connector check <integration>`: connect to everything a sync will need, before the first real
 // data does — the Fusion token, one row of the resource and of each child collection the layout
 // reads, the query a sync sends, the SFTP server with its pinned host key, a write to the outbound
-// folder, and (asked for) a test alert. Every check uses the worker's own code: the same Fusion
+// folder, the expiry and age of its keys, credentials and host key pins, and (asked for) a test alert. Every check uses the worker's own code: the same Fusion
 // client, the same SFTP connect, the same alert sinks. Nothing is staged or recorded anywhere.
 
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/** `warn`: works today, but needs attention soon (a key near its expiry); it does not fail the check. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {
   name: string;
@@ -80,6 +84,11 @@ export class CheckRecorder {
     this.add({ name, status: 'fail', durationMs: 0, detail: cause });
   }
 
+  /** A result worked out without a call of its own (key hygiene): any status, no duration. */
+  report(name: string, status: CheckStatus, detail: string): void {
+    this.add({ name, status, durationMs: 0, detail });
+  }
+
   private add(result: CheckResult): void {
     const clean = result.detail === undefined ? result : { ...result, detail: this.scrub(result.detail) };
     this.results.push(clean);
@@ -110,6 +119,14 @@ export interface CheckOptions {
   alertSinks?: () => Promise<readonly AlertSink[]>;
   /** The end of the window the query check asks for (default now). */
   now?: () => Date;
+  /**
+   * What key hygiene reads beside the keys themselves: the credential store's dates and the
+   * ledger's host key confirmations; null (or absent) where there is no store or ledger.
+   */
+  keyHygiene?: {
+    credentials: readonly CredentialInfo[] | null;
+    confirmations: readonly HostKeyConfirmation[] | null;
+  };
 }
 
 /** Every check of one integration, in order; a check that cannot run for an earlier failure is skipped. */
@@ -119,7 +136,8 @@ export async function checkIntegration(
   recorder: CheckRecorder = new CheckRecorder(),
 ): Promise<IntegrationCheck> {
   await fusionChecks(rt, recorder, options.now?.() ?? new Date());
-  await sftpChecks(rt, recorder);
+  const confirmed = await sftpChecks(rt, recorder);
+  await keyHygieneChecks(rt, recorder, options, confirmed);
   if (options.alert) await alertChecks(rt, recorder, options.alertSinks ?? (async () => []));
   return { integrationId: rt.config.id, ok: recorder.ok, checks: recorder.results };
 }
@@ -296,13 +314,21 @@ export function checkFileName(): string {
 
 const CHECK_FILE_BODY = Buffer.from('ml-connector check: this file is removed at once\n');
 
-/** The primary destination's checks, then each further destination's, named by its ID. */
-async function sftpChecks(rt: IntegrationRuntime, checks: CheckRecorder): Promise<void> {
-  await destinationChecks(rt.sftp, 'sftp', checks);
+/**
+ * The primary destination's checks, then each further destination's, named by its ID; the
+ * primary's presented host key fingerprint when the connection was made (key hygiene uses it).
+ */
+async function sftpChecks(rt: IntegrationRuntime, checks: CheckRecorder): Promise<string | undefined> {
+  const presented = await destinationChecks(rt.sftp, 'sftp', checks);
   for (const d of rt.destinations) await destinationChecks(d.sftp, `destination ${d.id}`, checks);
+  return presented;
 }
 
-async function destinationChecks(sftp: SftpDestination, label: string, checks: CheckRecorder): Promise<void> {
+async function destinationChecks(
+  sftp: SftpDestination,
+  label: string,
+  checks: CheckRecorder,
+): Promise<string | undefined> {
   const writeName = `${label} write ${sftp.folder}`;
   let session: SftpSession | undefined;
   const connected = await checks.run(
@@ -316,7 +342,7 @@ async function destinationChecks(sftp: SftpDestination, label: string, checks: C
   );
   if (!connected || !session) {
     checks.skip(writeName, 'not connected');
-    return;
+    return undefined;
   }
   const open = session;
   try {
@@ -324,6 +350,7 @@ async function destinationChecks(sftp: SftpDestination, label: string, checks: C
   } finally {
     await open.end();
   }
+  return open.hostKey;
 }
 
 /** Writes a uniquely named file into the folder, checks its size and removes it; fails if it stays. */
@@ -366,6 +393,58 @@ async function writeAndRemove(session: SftpSession, folder: string, createFolder
     );
   }
   return `${created}wrote and removed ${posix.basename(path)}`;
+}
+
+// --- Key hygiene ---------------------------------------------------------------------------------
+
+const CHECK_STATUS: Record<KeyHygieneStatus, CheckStatus> = {
+  ok: 'pass',
+  warn: 'warn',
+  expired: 'fail',
+  unknown: 'skip',
+};
+
+/**
+ * One line per PGP key, stored credential and host key pin: ok, warn or expired, with the date
+ * and days left. The connection this check just made (with a matching pin) counts as a confirmation.
+ */
+async function keyHygieneChecks(
+  rt: IntegrationRuntime,
+  checks: CheckRecorder,
+  options: CheckOptions,
+  presented: string | undefined,
+): Promise<void> {
+  const now = options.now?.() ?? new Date();
+  const destinations = destinationPins(integrationDestinations(rt.config));
+  const confirmations = [...(options.keyHygiene?.confirmations ?? [])];
+  const main = destinations.find((d) => d.id === 'sftp');
+  const pinned = main && expectedFingerprint(main.hostKey);
+  if (main && pinned && presented === pinned) {
+    const at = now.toISOString();
+    confirmations.push({
+      destination: 'sftp',
+      host: hostOf(main),
+      fingerprint: pinned,
+      firstConfirmedAt: at,
+      lastConfirmedAt: at,
+    });
+  }
+  const items = await collectKeyHygiene({
+    integration: rt.config,
+    thresholds: rt.keyHygiene,
+    ...(rt.pgp ? { pgp: rt.pgp.keys } : {}),
+    destinations,
+    credentials: options.keyHygiene?.credentials ?? null,
+    confirmations: options.keyHygiene?.confirmations || confirmations.length ? confirmations : null,
+    now,
+  });
+  for (const item of items) {
+    checks.report(
+      `key ${item.label}`,
+      CHECK_STATUS[item.status],
+      `${item.status}: ${item.subject}: ${item.detail}`,
+    );
+  }
 }
 
 // --- Alerts -------------------------------------------------------------------------------------

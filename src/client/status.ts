@@ -1,4 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { worstStatus } from '../keys';
 import type {
   ActiveRun,
   DestinationOverview,
@@ -7,6 +8,7 @@ import type {
   IntegrationActivity,
   LastFile,
   Ledger,
+  StoredKeyHygieneItem,
 } from '../ledger';
 import type { IntegrationStatus } from '../shared/integrationWorkflow';
 import { parseRunKey } from '../shared/runKey';
@@ -16,7 +18,8 @@ import { integrationStatus } from './integration';
 // `ml-connector status`: the integration as the ledger knows it (watermark, runs, the last run and
 // file, open failures, what is running now with its live progress, whatever started it), plus the
 // integration workflow's schedule when there is one. The ledger is the truth for what happened;
-// the workflow only knows the syncs it started itself.
+// the workflow only knows the syncs it started itself. Key hygiene is what the worker's last
+// daily check stored in the ledger (the CLI holds no keys to read them itself).
 
 export type RunStage = 'extract' | 'render' | 'upload' | 'commit';
 
@@ -45,6 +48,8 @@ export interface ScheduleStatus {
   lastResync: IntegrationStatus['lastResync'];
   /** What the workflow counted itself (its scheduled syncs and resyncs only). */
   counts: IntegrationStatus['counts'];
+  /** When the workflow last ran its daily key hygiene check (null before the first). */
+  lastKeyHygiene: IntegrationStatus['lastKeyHygiene'];
 }
 
 export interface StatusReport {
@@ -60,6 +65,16 @@ export interface StatusReport {
    * and the last error. Only for an integration that has delivered to further destinations.
    */
   destinations?: DestinationOverview[];
+  /**
+   * Key hygiene as the worker's last daily check found it: each PGP key's expiry, each stored
+   * credential's age, each host key pin's last confirmation, ok / warn / expired with days left.
+   * Public facts only (key IDs, fingerprints, names, dates). Empty before the first check.
+   */
+  keys: {
+    status: 'ok' | 'warn' | 'expired' | 'unknown';
+    checkedAt: string | null;
+    items: StoredKeyHygieneItem[];
+  };
   /** The integration workflow, or null when none was started (syncs can still run with `sync`). */
   schedule: ScheduleStatus | null;
   /** Why the workflow could not be asked (no worker answering, for one); the rest still holds. */
@@ -135,11 +150,12 @@ export async function statusReport(
   integrationId: string,
   canQuery: (taskQueue: string) => Promise<boolean> = async () => true,
 ): Promise<StatusReport> {
-  const [activity, failures, workflow, further] = await Promise.all([
+  const [activity, failures, workflow, further, keys] = await Promise.all([
     ledger.integrationActivity(integrationId),
     ledger.failedRuns(integrationId),
     scheduleStatus(client, integrationId, canQuery),
     ledger.destinationOverview(integrationId),
+    ledger.keyHygieneItems(integrationId),
   ]);
   const destinations = further.length ? [await ledger.primaryOverview(integrationId), ...further] : null;
   const wf = workflow.status;
@@ -152,6 +168,11 @@ export async function statusReport(
     counts: { ...activity.runs, delivered: activity.delivered, openFailures: failures.length },
     openFailures: failures,
     ...(destinations ? { destinations } : {}),
+    keys: {
+      status: worstStatus(keys),
+      checkedAt: keys.reduce<string | null>((at, k) => (at && at > k.checkedAt ? at : k.checkedAt), null),
+      items: keys,
+    },
     schedule: wf
       ? {
           workflowId: integrationWorkflowId(integrationId),
@@ -163,6 +184,7 @@ export async function statusReport(
           resync: wf.resync,
           lastResync: wf.lastResync ?? null,
           counts: wf.counts,
+          lastKeyHygiene: wf.lastKeyHygiene ?? null,
         }
       : null,
     ...(workflow.error ? { scheduleError: workflow.error } : {}),

@@ -373,6 +373,20 @@ export const destinationSchema = z.strictObject({
   ...sftpSchema.shape,
 });
 
+/**
+ * Key hygiene: how long before a PGP key expires to warn, and how old a stored credential or a
+ * host key pin's last confirmation may get. At the top level for every integration, and per
+ * integration (its keys win). Unset keys take the defaults (src/keys, DEFAULT_KEY_HYGIENE).
+ */
+export const keyHygieneSchema = z.strictObject({
+  /** Warn this many days before a partner's or our PGP key expires (default 30). */
+  warnDaysBeforeExpiry: z.number().int().min(1).max(365).optional(),
+  /** Warn when a stored credential's value was set longer ago than this (default 90). */
+  credentialMaxAgeDays: z.number().int().min(1).max(3650).optional(),
+  /** Warn when no connection has confirmed a host key pin for this long (default 30). */
+  hostKeyConfirmMaxAgeDays: z.number().int().min(1).max(3650).optional(),
+});
+
 const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
 
 export const chartOfAccountsSchema = z.strictObject({
@@ -430,6 +444,8 @@ export const integrationSchema = z
     schedule: scheduleSchema.optional(),
     /** Journal lines: a journal whose DR and CR differ is quarantined whole, unless this is true. */
     allowUnbalancedJournals: z.boolean().default(false),
+    /** Key hygiene thresholds for this integration (over the top-level ones). */
+    keyHygiene: keyHygieneSchema.optional(),
   })
   .superRefine((integration, ctx) => {
     if (integration.sftp.proxy && integration.sftp.jumpHost) {
@@ -520,6 +536,8 @@ export const configFileSchema = z
     alerts: alertsSchema.optional(),
     /** The worker process's heap limit and concurrency; the defaults when absent. */
     worker: workerSchema.default(() => workerSchema.parse({})),
+    /** Key hygiene thresholds for every integration (each may override them). */
+    keyHygiene: keyHygieneSchema.optional(),
   })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -542,3 +560,4 @@ export type ChartOfAccounts = z.infer<typeof chartOfAccountsSchema>;
 export type IntegrationConfig = z.infer<typeof integrationSchema>;
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
+export type KeyHygieneConfig = z.infer<typeof keyHygieneSchema>;

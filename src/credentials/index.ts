@@ -29,5 +29,6 @@ export {
   type CredentialKind,
   CredentialStore,
   type CredentialsPool,
+  credentialInfos,
   isCredentialKind,
 } from './store';

@@ -51,6 +51,20 @@ function checkName(name: string): void {
   }
 }
 
+/**
+ * Names and metadata of every stored credential, never values, without a keyring: key hygiene
+ * reads when each value was last set (`updatedAt`; `rotate` re-seals under a new master key and
+ * leaves it as it is: the value's age is the secret's age).
+ */
+export async function credentialInfos(pool: CredentialsPool): Promise<CredentialInfo[]> {
+  const { rows } = await pool.query<CredentialInfo>(
+    `SELECT name, kind, key_id AS "keyId",
+       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
+     FROM credential ORDER BY name`,
+  );
+  return rows;
+}
+
 interface CredentialRow {
   name: string;
   key_id: string;
@@ -104,13 +118,8 @@ export class CredentialStore {
   }
 
   /** Names and metadata only, never values. */
-  async list(): Promise<CredentialInfo[]> {
-    const { rows } = await this.pool.query<CredentialInfo>(
-      `SELECT name, kind, key_id AS "keyId",
-         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
-       FROM credential ORDER BY name`,
-    );
-    return rows;
+  list(): Promise<CredentialInfo[]> {
+    return credentialInfos(this.pool);
   }
 
   /**

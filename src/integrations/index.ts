@@ -3,6 +3,7 @@ import { formatFieldUse } from '../config/formats';
 import type { SecretResolver, SftpSecrets } from '../config/secrets';
 import { connectFusion, entityReaders, type FusionConnection, type ReadOptions } from '../fusion';
 import { childrenToRead } from '../fusion/children';
+import { type KeyHygieneThresholds, keyHygieneThresholds } from '../keys';
 import type { PgpKeys, SftpDestination } from '../sftp';
 
 // The runtime of one integration — its configuration, its Fusion connection, its SFTP destination
@@ -19,6 +20,8 @@ export interface IntegrationRuntime {
   read: ReadOptions;
   /** The further destinations (`destinations`), in configured order; empty for most. */
   destinations: DestinationRuntime[];
+  /** Key hygiene thresholds: the integration's, over the top-level ones, over the defaults. */
+  keyHygiene: KeyHygieneThresholds;
 }
 
 /** One further destination of the integration's file: its config, connection and keys. */
@@ -104,6 +107,7 @@ export function buildIntegrations(
             };
           }),
           read: readOptionsFor(integration),
+          keyHygiene: keyHygieneThresholds(config, integration),
         },
       ];
     }),

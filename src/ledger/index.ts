@@ -8,6 +8,8 @@ import type { X12ControlNumbers } from './controlNumbers';
 import * as controlNumbers from './controlNumbers';
 import type { DestinationOverview, FileDestinationRow } from './destinations';
 import * as destinations from './destinations';
+import type { HostKeyConfirmation, KeyHygieneItem, StoredKeyHygieneItem } from './keyHygiene';
+import * as keyHygiene from './keyHygiene';
 import { migrate } from './migrate';
 import type { ActiveRun, IntegrationActivity, RunProgress } from './progress';
 import * as progress from './progress';
@@ -33,6 +35,13 @@ export type {
   FileDestinationRow,
 } from './destinations';
 export { contentDigest } from './digest';
+export type {
+  HostKeyConfirmation,
+  KeyHygieneItem,
+  KeyHygieneKind,
+  KeyHygieneStatus,
+  StoredKeyHygieneItem,
+} from './keyHygiene';
 export { migrate } from './migrate';
 export type { ActiveRun, FinishedRun, IntegrationActivity, LastFile, RunProgress } from './progress';
 export {
@@ -79,7 +88,7 @@ export type { QuarantineEntry, StagedEntry } from './staging';
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
 // This class is the facade: each method is one call into the module that owns its tables
-// (runs, progress, staging, quarantine, businessKeys, archive, destinations, controlNumbers, commit, registry, reports; runStates holds the run
+// (runs, progress, staging, quarantine, businessKeys, archive, destinations, controlNumbers, keyHygiene, commit, registry, reports; runStates holds the run
 // state machine). The pool stays in here: no SQL on ledger tables runs anywhere else.
 
 export class Ledger {
@@ -230,6 +239,35 @@ export class Ledger {
 
   resolveRecordKeys(integrationId: string | null, keys: readonly string[]): Promise<ResolvedKey[]> {
     return businessKeys.resolveRecordKeys(this.pool, integrationId, keys);
+  }
+
+  // Key hygiene (keyHygiene.ts)
+
+  /** A connection found the pinned host key: when it was last confirmed (one upsert). */
+  confirmHostKey(input: {
+    integrationId: string;
+    destination: string;
+    host: string;
+    fingerprint: string;
+  }): Promise<void> {
+    return keyHygiene.confirmHostKey(this.pool, input);
+  }
+
+  hostKeyConfirmations(integrationId: string): Promise<HostKeyConfirmation[]> {
+    return keyHygiene.hostKeyConfirmations(this.pool, integrationId);
+  }
+
+  /** Stores the check's findings; returns those to alert now (not ok, not alerted today), marked alerted. */
+  saveKeyHygiene(
+    integrationId: string,
+    items: readonly KeyHygieneItem[],
+    alertable: (item: KeyHygieneItem) => boolean,
+  ): Promise<KeyHygieneItem[]> {
+    return keyHygiene.saveKeyHygiene(this.pool, integrationId, items, alertable);
+  }
+
+  keyHygieneItems(integrationId: string): Promise<StoredKeyHygieneItem[]> {
+    return keyHygiene.keyHygieneItems(this.pool, integrationId);
   }
 
   // Files and their bytes (archive.ts), control numbers (controlNumbers.ts)

@@ -280,4 +280,38 @@ CREATE TABLE file_destination_chunk (
 ALTER TABLE file_delivery ADD COLUMN destination_id text;
 `,
   },
+  {
+    version: 11,
+    name: 'key hygiene: host key pin confirmations, key and credential findings, last alerted',
+    sql: `
+-- Each pinned host key a connection was made with and found matching: the last time it was seen,
+-- so a pin no connection has confirmed for long (a destination left idle) shows before it fails.
+CREATE TABLE host_key_confirmation (
+  integration_id     text NOT NULL,
+  destination        text NOT NULL DEFAULT 'sftp',
+  host               text NOT NULL,
+  fingerprint        text NOT NULL,
+  first_confirmed_at timestamptz NOT NULL DEFAULT now(),
+  last_confirmed_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (integration_id, destination, host, fingerprint)
+);
+-- What the worker's daily key hygiene check found per item (a PGP key, a stored credential, a host
+-- key pin): public facts only (key IDs, fingerprints, credential names, dates), never a secret.
+-- last_alerted_at: an item is alerted at most once per (UTC) day.
+CREATE TABLE key_hygiene_item (
+  integration_id  text NOT NULL,
+  item            text NOT NULL,
+  kind            text NOT NULL CHECK (kind IN ('pgp-key', 'credential', 'host-key')),
+  label           text NOT NULL,
+  subject         text NOT NULL,
+  status          text NOT NULL CHECK (status IN ('ok', 'warn', 'expired', 'unknown')),
+  dated_at        timestamptz,
+  due_at          timestamptz,
+  detail          text NOT NULL,
+  checked_at      timestamptz NOT NULL,
+  last_alerted_at timestamptz,
+  PRIMARY KEY (integration_id, item)
+);
+`,
+  },
 ];

@@ -196,7 +196,7 @@ export async function deliverFile(
     if (destination.doneFile) {
       await placeFile(session, folder, `${file.fileName}.done`, marker(''), { highWaterMark });
     }
-    return { remotePath, uploadedNow };
+    return { remotePath, uploadedNow, hostKey: session.hostKey };
   } finally {
     await session.end();
   }

@@ -54,4 +54,6 @@ export interface OutgoingFile {
 export interface DeliveryResult {
   remotePath: string;
   uploadedNow: boolean;
+  /** The fingerprint of the host key the server presented (it matched the pin, or acceptAny). */
+  hostKey: string;
 }

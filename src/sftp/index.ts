@@ -5,6 +5,6 @@ export { deliverFile, placeFile, temporaryName } from './deliver';
 export type { DeliveryResult, OutgoingFile, SftpDestination } from './destination';
 export { SftpError, type SftpErrorKind } from './errors';
 export { assertSafeFileName, DEFAULT_FILE_NAME_TEMPLATE, renderFileName } from './fileName';
-export { type HostKeyPin, hostKeyFingerprint } from './hostKey';
+export { expectedFingerprint, type HostKeyPin, hostKeyFingerprint } from './hostKey';
 export { type ListingOptions, listRemoteFolder, type RemoteFileEntry } from './listing';
-export { encryptForPartner, type PgpKeys } from './pgp';
+export { encryptForPartner, inspectPgpKey, type PgpKeyInfo, type PgpKeys } from './pgp';

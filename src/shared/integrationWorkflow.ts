@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DeliveredFile } from './index';
+import type { LastKeyHygiene } from './keyHygiene';
 
 // The long-lived integration workflow's interface: what the CLI, the Temporal CLI and the Web
 // UI can send it and ask it. Defined once, here, for the workflow and every client.
@@ -71,6 +72,8 @@ export interface IntegrationStatus {
   /** The resync that ended last, as it ended (windowsDone = windowsTotal unless it failed). */
   lastResync?: (ResyncProgress & { request: ResyncRequest }) | null;
   lastDeadlineMissed: { at: string; label: string } | null;
+  /** The last daily key hygiene check (absent before it first ran, or in workflows started before it). */
+  lastKeyHygiene?: LastKeyHygiene | null;
 }
 
 export interface IntegrationWorkflowInput {

@@ -7,6 +7,7 @@ import type {
   QuarantineListing,
   RunListing,
   SearchHit,
+  StoredKeyHygieneItem,
 } from '../ledger';
 import { parseRunKey } from '../shared/runKey';
 import { type Html, type HtmlValue, href, html } from './html';
@@ -183,7 +184,61 @@ function integrationStatus(i: IntegrationRow): Html {
   return html`<span class="status">Running (${i.lastRun.status})</span>`;
 }
 
-export function integrationsPage(ctx: PageContext, rows: IntegrationRow[]): Html {
+/** A key hygiene finding on the overview, with its integration. */
+export type KeyRow = StoredKeyHygieneItem & { integrationId: string };
+
+const KEY_STATUS: Record<KeyRow['status'], Html> = {
+  ok: html`<span class="status ok">OK</span>`,
+  warn: html`<span class="status warn">Renew soon</span>`,
+  expired: html`<span class="status bad">Expired</span>`,
+  unknown: html`<span class="status muted">Unknown</span>`,
+};
+
+function daysLeft(k: KeyRow): string {
+  if (k.daysLeft === null) return '—';
+  return k.daysLeft < 0 ? `${-k.daysLeft} days past` : `${k.daysLeft}`;
+}
+
+/** Keys and credentials: what the worker's daily check found. Key IDs, fingerprints, names and dates only. */
+function keysSection(keys: readonly KeyRow[]): Html {
+  return html`<h2 id="keys">Keys and credentials</h2>
+<p>What the worker's daily key hygiene check found: each partner's PGP key and our signing key (expiry),
+each stored credential (when its value was set), each host key pin (when a connection last confirmed it).
+No secret is shown: key IDs, fingerprints, credential names and dates only.</p>
+<table>
+<caption>Keys and credentials</caption>
+<thead><tr>
+<th scope="col">What</th><th scope="col">Integration</th><th scope="col">Which</th><th scope="col">Status</th>
+<th scope="col">Date</th><th scope="col">Due</th><th scope="col">Days left</th><th scope="col">Detail</th>
+<th scope="col">Checked</th>
+</tr></thead>
+<tbody>
+${
+  keys.length
+    ? keys.map(
+        (k) => html`<tr>
+<th scope="row">${k.label}</th>
+<td>${k.integrationId}</td>
+<td><code>${k.subject}</code></td>
+<td>${KEY_STATUS[k.status]}</td>
+<td>${time(k.datedAt)}</td>
+<td>${time(k.dueAt)}</td>
+<td>${daysLeft(k)}</td>
+<td>${k.detail}</td>
+<td>${time(k.checkedAt)}</td>
+</tr>`,
+      )
+    : empty(9, 'No key hygiene check has run yet (the integration workflow runs one a day).')
+}
+</tbody>
+</table>`;
+}
+
+export function integrationsPage(
+  ctx: PageContext,
+  rows: IntegrationRow[],
+  keys: readonly KeyRow[] = [],
+): Html {
   const body = html`<p>Every configured integration, with what the ledger last recorded for it. The next run is
 the schedule's next time; it happens when the integration's workflow is started and not paused (see
 <code>ml-connector status</code> or the Temporal Web UI).</p>
@@ -216,7 +271,8 @@ ${
     : empty(10, 'No integration is configured or registered.')
 }
 </tbody>
-</table>`;
+</table>
+${keysSection(keys)}`;
   return layout('Integrations', 'integrations', body);
 }
 
@@ -584,6 +640,7 @@ code.hash { word-break: break-all; }
 .status { font-weight: 700; }
 .status.ok { color: #00672a; }
 .status.bad, .error { color: #b50909; }
+.status.warn { color: #8a4b00; }
 .muted { color: #565c65; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 dl.facts div, dl.numbers div { display: contents; }

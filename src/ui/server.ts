@@ -31,6 +31,7 @@ export interface UiServerOptions {
   ledger: Pick<
     Ledger,
     | 'integrationOverview'
+    | 'keyHygieneItems'
     | 'registeredIntegrations'
     | 'filesPage'
     | 'fileListing'
@@ -156,7 +157,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
             : null,
       };
     });
-    return integrationsPage(ctx, rows);
+    const keys = (await Promise.all(ids.map((id) => ledger.keyHygieneItems(id)))).flatMap((items, i) =>
+      items.map((item) => ({ integrationId: ids[i]!, ...item })),
+    );
+    return integrationsPage(ctx, rows, keys);
   }
 
   async function files(params: Params): Promise<Html> {

@@ -74,6 +74,18 @@ export function alertActivities() {
   return proxyActivities<Activities>(alertOptions());
 }
 
+/**
+ * The daily key hygiene check: a few quick queries and key reads. Bounded to minutes, so a ledger
+ * that is away delays the schedule little; the workflow tries again next turn.
+ */
+export function keyHygieneActivities() {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: '5m',
+    retry: { ...retry, maximumAttempts: 3 },
+  });
+}
+
 export function longActivities(heartbeatTimeout: Duration) {
   return proxyActivities<Activities>(longOptions(heartbeatTimeout));
 }

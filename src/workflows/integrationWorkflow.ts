@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   ChildWorkflowFailure,
   condition,
@@ -26,15 +27,18 @@ import {
   resyncRequestProblem,
   statusQuery,
 } from '../shared/integrationWorkflow';
+import { KEY_HYGIENE_INTERVAL_MS, KEY_HYGIENE_PATCH } from '../shared/keyHygiene';
 import { resyncWorkflowId, syncWorkflowId } from '../shared/workflowIds';
-import { alertActivities, quickActivities } from './activityOptions';
+import { alertActivities, keyHygieneActivities, quickActivities } from './activityOptions';
 import { resyncIntegration } from './resyncIntegration';
 import { describeFailure, syncIntegration } from './syncIntegration';
 
 // One long-lived workflow per integration (ID `integration-<id>`): it syncs on the integration's
 // cron schedule (each sync a child workflow), takes forceResync / pause / resume / replan, answers a
 // `status` query, alerts when a deadline passes without a delivered file, and continues as new
-// to keep its history short. Resyncs run as child workflows beside the scheduled syncs.
+// to keep its history short. Resyncs run as child workflows beside the scheduled syncs. Once a day
+// it checks the integration's keys, credentials and host key pins (checkKeyHygiene) and sends the
+// alert that check says is due (at most once per item per day, kept in the ledger).
 
 /**
  * Patch ID: a signal or update that comes while a turn starts a resync or plans (activities) ends
@@ -220,15 +224,36 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     });
   };
 
+  /** When the daily key hygiene check is next due (now if it never ran or last failed). */
+  const keyHygieneDueAt = () => {
+    const last = state.lastKeyHygiene;
+    return !last || last.error ? Date.now() : Date.parse(last.at) + KEY_HYGIENE_INTERVAL_MS;
+  };
+  const checkKeyHygiene = async () => {
+    const at = new Date().toISOString();
+    try {
+      const result = await keyHygieneActivities().checkKeyHygiene({ integrationId });
+      state.lastKeyHygiene = { at, warn: result.warn, expired: result.expired };
+      if (result.alert) await alertActivities().sendAlert({ ...result.alert, workflowId: info.workflowId });
+    } catch (err) {
+      // A check that cannot run (the ledger away) must not stop the schedule: next turn tries again.
+      if (!(err instanceof ActivityFailure)) throw err;
+      state.lastKeyHygiene = { at, warn: 0, expired: 0, error: describeFailure(err.cause) };
+    }
+  };
+
   for (let turn = 0; ; turn++) {
     const wakeDuringPlanning = patched(WAKE_DURING_PLANNING);
     if (wakeDuringPlanning) wake = false; // from here on, a signal ends this turn's wait
+    const keyHygiene = patched(KEY_HYGIENE_PATCH);
+    if (keyHygiene && Date.now() >= keyHygieneDueAt()) await checkKeyHygiene();
     if (!state.resync.current && state.queue.length) await startNextResync();
     const plan = await quick.planNextTimes({ integrationId, after: new Date().toISOString() });
     state.nextRun = plan.runAt;
     state.nextDeadline = plan.deadline;
     const times = [plan.runAt, plan.deadline?.at].filter((t): t is string => t !== null && t !== undefined);
-    const wakeAt = times.length ? Math.min(...times.map((t) => Date.parse(t))) : null;
+    const wakeTimes = [...times.map((t) => Date.parse(t)), ...(keyHygiene ? [keyHygieneDueAt()] : [])];
+    const wakeAt = wakeTimes.length ? Math.min(...wakeTimes) : null;
     if (!wakeDuringPlanning) wake = false;
     const woken = await condition(() => wake, wakeAt === null ? undefined : Math.max(1, wakeAt - Date.now()));
     if (!woken) {

@@ -156,7 +156,7 @@ describe('ml-connector check on real components', () => {
     assert.equal(status, 0, stdout + stderr);
     const lines = stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'gl-check:');
-    assert.equal(lines.at(-1), 'gl-check: 8 passed, 0 failed, 0 skipped');
+    assert.equal(lines.at(-1), 'gl-check: 9 passed, 0 failed, 0 skipped');
     const checks = lines.slice(1, -1);
     assert.deepEqual(
       checks.map((l) => /^ {2}✓ (.+?) \(\d+ ms\)/.exec(l)?.[1]),
@@ -169,6 +169,8 @@ describe('ml-connector check on real components', () => {
         'fusion query journalBatches as a sync sends it',
         `sftp connect ${sshd.username}@127.0.0.1:${sshd.port}`,
         `sftp write ${sshd.folder}`,
+        // Key hygiene: the pin this check's own connection just confirmed.
+        'key sftp host key pin',
       ],
       stdout,
     );
@@ -206,7 +208,7 @@ describe('ml-connector check on real components', () => {
       lines.some((l) => l.startsWith('  ✓ sftp write')),
       'SFTP is checked all the same',
     );
-    assert.equal(lines.at(-1), 'gl-check: 3 passed, 1 failed, 4 skipped');
+    assert.equal(lines.at(-1), 'gl-check: 4 passed, 1 failed, 4 skipped');
     for (const secret of [WRONG_SECRET, SECRET]) {
       assert.ok(!(run.stdout + run.stderr).includes(secret), 'no secret is printed');
     }

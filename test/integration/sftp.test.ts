@@ -62,7 +62,11 @@ describe('SFTP delivery on real OpenSSH', () => {
   it('delivers with key auth: temp name, size check, rename; no temporary file left', async () => {
     const file = outgoing('key-auth.csv', 'a,b\r\n1,2\r\n');
     const result = await deliverFile(base, file);
-    assert.deepEqual(result, { remotePath: join(sshd.folder, 'key-auth.csv'), uploadedNow: true });
+    assert.deepEqual(result, {
+      remotePath: join(sshd.folder, 'key-auth.csv'),
+      uploadedNow: true,
+      hostKey: sshd.hostKeySha256,
+    });
     assert.equal(readFileSync(join(sshd.folder, 'key-auth.csv'), 'utf8'), 'a,b\r\n1,2\r\n');
     assert.ok(!readdirSync(sshd.folder).some((n) => n.endsWith('.part')));
   });

@@ -3,7 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createKeyActivities } from '../../src/activities/keys';
+import { buildIntegrations } from '../../src/integrations';
 import type { SyncResult } from '../../src/shared';
 import { readUiAuth, startUiServer, UiAuthError, type UiServer } from '../../src/ui';
 import { syncIntegration } from '../../src/workflows';
@@ -160,6 +163,35 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
     assert.equal(
       runHref,
       `${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`,
+    );
+  });
+
+  it('the overview shows keys and credentials: the host key pin the sync confirmed, fingerprints and dates only', async () => {
+    const rt = buildIntegrations(stack.config, stack.secrets).get(ID)!;
+    try {
+      const keys = createKeyActivities({
+        ledger: stack.ledger,
+        integration: () => rt,
+        alertSinks: [],
+        workflowRunIsOpen: async () => false,
+      });
+      await new MockActivityEnvironment().run(keys.checkKeyHygiene, { integrationId: ID });
+    } finally {
+      await rt.fusion.close();
+    }
+    await visit('/', 'keys');
+    const table = page.getByRole('table', { name: 'Keys and credentials' });
+    const row = table.getByRole('row').filter({ hasText: ID });
+    assert.equal(await row.count(), 1);
+    const text = (await row.textContent()) ?? '';
+    assert.match(text, /sftp host key pin/);
+    assert.ok(text.includes(stack.sshd.hostKeySha256), text);
+    assert.match(text, /OK/);
+    assert.match(text, /last confirmed today/);
+    const all = (await table.textContent()) ?? '';
+    assert.ok(
+      !all.includes('PRIVATE KEY') && !all.includes(stack.sshd.privateKey.slice(40, 80)),
+      'no secret',
     );
   });
 

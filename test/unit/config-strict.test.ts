@@ -63,6 +63,7 @@ function everythingElse(): Record<string, unknown> {
     },
   ];
   second.id = 'gl-csv';
+  second.keyHygiene = { warnDaysBeforeExpiry: 45 };
   second.format = {
     type: 'csv',
     amountStyle: 'signed',
@@ -74,6 +75,7 @@ function everythingElse(): Record<string, unknown> {
   };
   return {
     integrations: [integration, second],
+    keyHygiene: { warnDaysBeforeExpiry: 21, credentialMaxAgeDays: 180, hostKeyConfirmMaxAgeDays: 14 },
     alerts: {
       webhook: {
         url: 'https://relay.example.com/alerts',

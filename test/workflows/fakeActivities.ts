@@ -132,6 +132,7 @@ export class FakeConnector {
     };
     return {
       refreshFusionToken: track('refreshFusionToken', async () => ({ expiresAt: null })),
+      checkKeyHygiene: track('checkKeyHygiene', async () => ({ items: 0, warn: 0, expired: 0, alert: null })),
       integrationSettings: track('integrationSettings', async () => ({
         uploadRetryWindowSeconds: 600,
         entity: 'JournalLines',
