@@ -23,6 +23,8 @@ export interface HistoryFigures {
   payloadBytes: number;
   largestPayload: { bytes: number; where: string };
   activities: ActivitySpan[];
+  /** Workflow tasks: ms queued (scheduled → started) and ms in the worker (started → completed). */
+  workflowTasks: { queuedMs: number; runMs: number }[];
   startedAt: number;
   closedAt: number | null;
 }
@@ -55,6 +57,8 @@ export function analyseHistory(history: History): HistoryFigures {
   let payloadBytes = 0;
   let largestPayload = { bytes: 0, where: '' };
   const spans = new Map<string, ActivitySpan>();
+  const tasks = new Map<string, { scheduledAt: number; startedAt: number | null }>();
+  const workflowTasks: HistoryFigures['workflowTasks'] = [];
   let startedAt = 0;
   let closedAt: number | null = null;
 
@@ -75,6 +79,24 @@ export function analyseHistory(history: History): HistoryFigures {
       event.workflowExecutionTimedOutEventAttributes
     ) {
       closedAt = at;
+    }
+    if (event.workflowTaskScheduledEventAttributes) {
+      tasks.set(id, { scheduledAt: at, startedAt: null });
+      continue;
+    }
+    const taskStarted = event.workflowTaskStartedEventAttributes;
+    if (taskStarted) {
+      const task = tasks.get(String(taskStarted.scheduledEventId));
+      if (task) task.startedAt = at;
+      continue;
+    }
+    const taskDone = event.workflowTaskCompletedEventAttributes;
+    if (taskDone) {
+      const task = tasks.get(String(taskDone.scheduledEventId));
+      if (task?.startedAt) {
+        workflowTasks.push({ queuedMs: task.startedAt - task.scheduledAt, runMs: at - task.startedAt });
+      }
+      continue;
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
@@ -119,6 +141,7 @@ export function analyseHistory(history: History): HistoryFigures {
     payloadBytes,
     largestPayload,
     activities: [...spans.values()],
+    workflowTasks,
     startedAt,
     closedAt,
   };

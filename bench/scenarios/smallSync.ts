@@ -26,6 +26,11 @@ export interface SmallSyncResult {
   wall: { p50: number; p95: number; min: number; max: number };
   /** p50 seconds of each phase across the runs (stage, render, upload, commit, other, workflow). */
   phasesP50: Record<string, number>;
+  /**
+   * p50 seconds of what lies between the activities: the workflow tasks' queueing (scheduled →
+   * started) and their run in the worker (started → completed), and the activity tasks' queueing.
+   */
+  betweenP50: { workflowTasks: number; taskQueued: number; taskRun: number; activityQueued: number };
   activitiesPerSync: number;
   floors: {
     token: number;
@@ -73,6 +78,12 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
     const walls: number[] = [];
     const sent: number[] = [];
     const phases: Record<string, number[]> = {};
+    const between: Record<keyof SmallSyncResult['betweenP50'], number[]> = {
+      workflowTasks: [],
+      taskQueued: [],
+      taskRun: [],
+      activityQueued: [],
+    };
     let activities = 0;
     let window = { from: first.result.windowTo, to: first.result.windowTo };
     let fileName = '';
@@ -88,6 +99,11 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
       walls.push(sync.wallSeconds);
       sent.push(sync.result.sent);
       activities = sync.phases.length;
+      const tasks = sync.history.workflowTasks;
+      between.workflowTasks.push(tasks.length);
+      between.taskQueued.push(tasks.reduce((a, t) => a + t.queuedMs, 0) / 1000);
+      between.taskRun.push(tasks.reduce((a, t) => a + t.runMs, 0) / 1000);
+      between.activityQueued.push(sync.phases.reduce((a, p) => a + p.queueSeconds, 0));
       for (const [k, v] of Object.entries(phaseTotals(sync))) {
         phases[k] = [...(phases[k] ?? []), v];
       }
@@ -173,6 +189,12 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
         max: round(Math.max(...walls), 3),
       },
       phasesP50: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, p50(v)])),
+      betweenP50: {
+        workflowTasks: p50(between.workflowTasks),
+        taskQueued: p50(between.taskQueued),
+        taskRun: p50(between.taskRun),
+        activityQueued: p50(between.activityQueued),
+      },
       activitiesPerSync: activities,
       floors: {
         token: p50(tokens),
