@@ -23,6 +23,8 @@ export interface HistoryFigures {
   payloadBytes: number;
   largestPayload: { bytes: number; where: string };
   activities: ActivitySpan[];
+  /** Local activities run (their markers), by name. */
+  localActivities: string[];
   /** Workflow tasks: ms queued (scheduled → started) and ms in the worker (started → completed). */
   workflowTasks: { queuedMs: number; runMs: number }[];
   startedAt: number;
@@ -59,6 +61,7 @@ export function analyseHistory(history: History): HistoryFigures {
   const spans = new Map<string, ActivitySpan>();
   const tasks = new Map<string, { scheduledAt: number; startedAt: number | null }>();
   const workflowTasks: HistoryFigures['workflowTasks'] = [];
+  const localActivities: string[] = [];
   let startedAt = 0;
   let closedAt: number | null = null;
 
@@ -79,6 +82,15 @@ export function analyseHistory(history: History): HistoryFigures {
       event.workflowExecutionTimedOutEventAttributes
     ) {
       closedAt = at;
+    }
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      const parsed = data
+        ? (JSON.parse(Buffer.from(data).toString()) as { activityType?: string; activity_type?: string })
+        : {};
+      localActivities.push(parsed.activityType ?? parsed.activity_type ?? '?');
+      continue;
     }
     if (event.workflowTaskScheduledEventAttributes) {
       tasks.set(id, { scheduledAt: at, startedAt: null });
@@ -141,6 +153,7 @@ export function analyseHistory(history: History): HistoryFigures {
     payloadBytes,
     largestPayload,
     activities: [...spans.values()],
+    localActivities,
     workflowTasks,
     startedAt,
     closedAt,

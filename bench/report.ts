@@ -277,7 +277,7 @@ export function report(
     out.push(
       '',
       `Small sync: ${smallSync.runs} incremental syncs one after another, each after ${smallSync.changedPerRun} changed lines ` +
-        `(${smallSync.activitiesPerSync} activities each), beside the floors of the same run (p50 s)`,
+        `(${smallSync.activitiesPerSync} activities each, ${smallSync.localActivitiesPerSync} of them local), beside the floors of the same run (p50 s)`,
     );
     out.push(
       table(

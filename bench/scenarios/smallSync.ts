@@ -17,7 +17,8 @@ import { measuredSync, phaseTotals } from '../measure';
 // each after `changed` lines were changed in the simulator, measured end to end (p50/p95), beside
 // two floors taken in the same run: the raw I/O such a sync cannot do without (a token, one GET
 // of the window, one OpenSSH put of a small file) and Temporal's own cost for a workflow that runs
-// as many no-op activities as the sync did (a worker in the bench's process).
+// as many no-op activities of each kind (activities, local activities) as the sync did, in the
+// same order (a worker in the bench's process).
 
 export interface SmallSyncResult {
   runs: number;
@@ -32,6 +33,8 @@ export interface SmallSyncResult {
    */
   betweenP50: { workflowTasks: number; taskQueued: number; taskRun: number; activityQueued: number };
   activitiesPerSync: number;
+  /** Of them, local activities (the short calls): the no-op floor runs as many of each kind. */
+  localActivitiesPerSync: number;
   floors: {
     token: number;
     get: number;
@@ -85,6 +88,7 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
       activityQueued: [],
     };
     let activities = 0;
+    let locals = 0;
     let window = { from: first.result.windowTo, to: first.result.windowTo };
     let fileName = '';
     for (let r = 0; r < runs; r++) {
@@ -98,7 +102,8 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
       const sync = await measuredSync(stack, worker, taskQueue, id);
       walls.push(sync.wallSeconds);
       sent.push(sync.result.sent);
-      activities = sync.phases.length;
+      locals = sync.history.localActivities.length;
+      activities = sync.phases.length + locals;
       const tasks = sync.history.workflowTasks;
       between.workflowTasks.push(tasks.length);
       between.taskQueued.push(tasks.reduce((a, t) => a + t.queuedMs, 0) / 1000);
@@ -168,7 +173,7 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
         await stack.client.workflow.execute('noopActivities', {
           taskQueue: noopQueue,
           workflowId: `bench-noop-${randomUUID()}`,
-          args: [activities],
+          args: [activities - locals, locals],
         });
         noops.push((performance.now() - t0) / 1000);
       }
@@ -196,6 +201,7 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
         activityQueued: p50(between.activityQueued),
       },
       activitiesPerSync: activities,
+      localActivitiesPerSync: locals,
       floors: {
         token: p50(tokens),
         get: p50(gets),

@@ -1,5 +1,11 @@
 import type { Duration } from '@temporalio/common';
-import { type ActivityOptions, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  type LocalActivityOptions,
+  proxyActivities,
+  proxyLocalActivities,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_TYPES } from '../shared/failures';
 
@@ -37,6 +43,17 @@ export function quickOptions(): ActivityOptions {
   };
 }
 
+/**
+ * The same short calls as local activities: the worker that runs the workflow task runs them in
+ * it, results recorded as markers, with no activity task and no workflow task round trip each.
+ * A worker that dies in one leaves the workflow task to time out (10 s) and another worker runs
+ * the call again; retries with a backoff past a minute wait on a workflow timer.
+ */
+export function localQuickOptions(): LocalActivityOptions {
+  const { startToCloseTimeout, scheduleToCloseTimeout, retry } = quickOptions();
+  return { startToCloseTimeout, scheduleToCloseTimeout, retry };
+}
+
 /** Alerts: a webhook or mail relay may be slow and is retried inside the call; give it longer. */
 export function alertOptions(): ActivityOptions {
   return {
@@ -68,6 +85,10 @@ export function uploadOptions(heartbeatTimeout: Duration, retryWindowSeconds: nu
 
 export function quickActivities() {
   return proxyActivities<Activities>(quickOptions());
+}
+
+export function localQuickActivities() {
+  return proxyLocalActivities<Activities>(localQuickOptions());
 }
 
 export function alertActivities() {
