@@ -1,6 +1,8 @@
-import type { Duration } from '@temporalio/common';
+import { type Duration, RetryState } from '@temporalio/common';
 import {
+  ActivityFailure,
   type ActivityOptions,
+  CancelledFailure,
   type LocalActivityOptions,
   proxyActivities,
   proxyLocalActivities,
@@ -87,8 +89,40 @@ export function quickActivities() {
   return proxyActivities<Activities>(quickOptions());
 }
 
-export function localQuickActivities() {
-  return proxyLocalActivities<Activities>(localQuickOptions());
+/**
+ * A local activity's failure reaches the workflow as its cause alone (an ApplicationFailure, a
+ * TimeoutFailure): wrapped here in an ActivityFailure naming the call, as an activity's failure
+ * arrives, so the run's recorded reason and the CLI's `(…, activity integrationSettings, …)` say
+ * where it failed either way. Cancellation passes as it is.
+ */
+function located(activityType: string, err: unknown): unknown {
+  if (err instanceof ActivityFailure || err instanceof CancelledFailure || !(err instanceof Error))
+    return err;
+  return new ActivityFailure(
+    `Local activity ${activityType} failed`,
+    activityType,
+    undefined,
+    RetryState.RETRY_STATE_UNSPECIFIED,
+    undefined,
+    err,
+  );
+}
+
+export function localQuickActivities(): ReturnType<typeof proxyLocalActivities<Activities>> {
+  const local = proxyLocalActivities<Activities>(localQuickOptions());
+  return new Proxy(local, {
+    get(target, name, receiver) {
+      const call: unknown = Reflect.get(target, name, receiver);
+      if (typeof name !== 'string' || typeof call !== 'function') return call;
+      return async (...args: unknown[]) => {
+        try {
+          return await call(...args);
+        } catch (err) {
+          throw located(name, err);
+        }
+      };
+    },
+  });
 }
 
 export function alertActivities() {
