@@ -1,4 +1,4 @@
-import { type Duration, RetryState } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import {
   ActivityFailure,
   type ActivityOptions,
@@ -102,7 +102,7 @@ function located(activityType: string, err: unknown): unknown {
     `Local activity ${activityType} failed`,
     activityType,
     undefined,
-    RetryState.RETRY_STATE_UNSPECIFIED,
+    undefined, // retry state unspecified: the local activity's own retries are not reported
     undefined,
     err,
   );
