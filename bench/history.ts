@@ -23,6 +23,10 @@ export interface HistoryFigures {
   payloadBytes: number;
   largestPayload: { bytes: number; where: string };
   activities: ActivitySpan[];
+  /** Local activities run (their markers), by name. */
+  localActivities: string[];
+  /** Workflow tasks: ms queued (scheduled → started) and ms in the worker (started → completed). */
+  workflowTasks: { queuedMs: number; runMs: number }[];
   startedAt: number;
   closedAt: number | null;
 }
@@ -55,6 +59,9 @@ export function analyseHistory(history: History): HistoryFigures {
   let payloadBytes = 0;
   let largestPayload = { bytes: 0, where: '' };
   const spans = new Map<string, ActivitySpan>();
+  const tasks = new Map<string, { scheduledAt: number; startedAt: number | null }>();
+  const workflowTasks: HistoryFigures['workflowTasks'] = [];
+  const localActivities: string[] = [];
   let startedAt = 0;
   let closedAt: number | null = null;
 
@@ -75,6 +82,33 @@ export function analyseHistory(history: History): HistoryFigures {
       event.workflowExecutionTimedOutEventAttributes
     ) {
       closedAt = at;
+    }
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      const parsed = data
+        ? (JSON.parse(Buffer.from(data).toString()) as { activityType?: string; activity_type?: string })
+        : {};
+      localActivities.push(parsed.activityType ?? parsed.activity_type ?? '?');
+      continue;
+    }
+    if (event.workflowTaskScheduledEventAttributes) {
+      tasks.set(id, { scheduledAt: at, startedAt: null });
+      continue;
+    }
+    const taskStarted = event.workflowTaskStartedEventAttributes;
+    if (taskStarted) {
+      const task = tasks.get(String(taskStarted.scheduledEventId));
+      if (task) task.startedAt = at;
+      continue;
+    }
+    const taskDone = event.workflowTaskCompletedEventAttributes;
+    if (taskDone) {
+      const task = tasks.get(String(taskDone.scheduledEventId));
+      if (task?.startedAt) {
+        workflowTasks.push({ queuedMs: task.startedAt - task.scheduledAt, runMs: at - task.startedAt });
+      }
+      continue;
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) {
@@ -119,6 +153,8 @@ export function analyseHistory(history: History): HistoryFigures {
     payloadBytes,
     largestPayload,
     activities: [...spans.values()],
+    localActivities,
+    workflowTasks,
     startedAt,
     closedAt,
   };

@@ -17,7 +17,8 @@ import { measuredSync, phaseTotals } from '../measure';
 // each after `changed` lines were changed in the simulator, measured end to end (p50/p95), beside
 // two floors taken in the same run: the raw I/O such a sync cannot do without (a token, one GET
 // of the window, one OpenSSH put of a small file) and Temporal's own cost for a workflow that runs
-// as many no-op activities as the sync did (a worker in the bench's process).
+// as many no-op activities of each kind (activities, local activities) as the sync did, in the
+// same order (a worker in the bench's process).
 
 export interface SmallSyncResult {
   runs: number;
@@ -26,7 +27,14 @@ export interface SmallSyncResult {
   wall: { p50: number; p95: number; min: number; max: number };
   /** p50 seconds of each phase across the runs (stage, render, upload, commit, other, workflow). */
   phasesP50: Record<string, number>;
+  /**
+   * p50 seconds of what lies between the activities: the workflow tasks' queueing (scheduled →
+   * started) and their run in the worker (started → completed), and the activity tasks' queueing.
+   */
+  betweenP50: { workflowTasks: number; taskQueued: number; taskRun: number; activityQueued: number };
   activitiesPerSync: number;
+  /** Of them, local activities (the short calls): the no-op floor runs as many of each kind. */
+  localActivitiesPerSync: number;
   floors: {
     token: number;
     get: number;
@@ -73,7 +81,14 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
     const walls: number[] = [];
     const sent: number[] = [];
     const phases: Record<string, number[]> = {};
+    const between: Record<keyof SmallSyncResult['betweenP50'], number[]> = {
+      workflowTasks: [],
+      taskQueued: [],
+      taskRun: [],
+      activityQueued: [],
+    };
     let activities = 0;
+    let locals = 0;
     let window = { from: first.result.windowTo, to: first.result.windowTo };
     let fileName = '';
     for (let r = 0; r < runs; r++) {
@@ -87,7 +102,13 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
       const sync = await measuredSync(stack, worker, taskQueue, id);
       walls.push(sync.wallSeconds);
       sent.push(sync.result.sent);
-      activities = sync.phases.length;
+      locals = sync.history.localActivities.length;
+      activities = sync.phases.length + locals;
+      const tasks = sync.history.workflowTasks;
+      between.workflowTasks.push(tasks.length);
+      between.taskQueued.push(tasks.reduce((a, t) => a + t.queuedMs, 0) / 1000);
+      between.taskRun.push(tasks.reduce((a, t) => a + t.runMs, 0) / 1000);
+      between.activityQueued.push(sync.phases.reduce((a, p) => a + p.queueSeconds, 0));
       for (const [k, v] of Object.entries(phaseTotals(sync))) {
         phases[k] = [...(phases[k] ?? []), v];
       }
@@ -152,7 +173,7 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
         await stack.client.workflow.execute('noopActivities', {
           taskQueue: noopQueue,
           workflowId: `bench-noop-${randomUUID()}`,
-          args: [activities],
+          args: [activities - locals, locals],
         });
         noops.push((performance.now() - t0) / 1000);
       }
@@ -173,7 +194,14 @@ export async function runSmallSync(stack: Stack, o: Options): Promise<SmallSyncR
         max: round(Math.max(...walls), 3),
       },
       phasesP50: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, p50(v)])),
+      betweenP50: {
+        workflowTasks: p50(between.workflowTasks),
+        taskQueued: p50(between.taskQueued),
+        taskRun: p50(between.taskRun),
+        activityQueued: p50(between.activityQueued),
+      },
       activitiesPerSync: activities,
+      localActivitiesPerSync: locals,
       floors: {
         token: p50(tokens),
         get: p50(gets),

@@ -1,5 +1,13 @@
 import type { Duration } from '@temporalio/common';
-import { type ActivityOptions, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  type ActivityOptions,
+  CancelledFailure,
+  type LocalActivityOptions,
+  proxyActivities,
+  proxyLocalActivities,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_TYPES } from '../shared/failures';
 
@@ -37,6 +45,17 @@ export function quickOptions(): ActivityOptions {
   };
 }
 
+/**
+ * The same short calls as local activities: the worker that runs the workflow task runs them in
+ * it, results recorded as markers, with no activity task and no workflow task round trip each.
+ * A worker that dies in one leaves the workflow task to time out (10 s) and another worker runs
+ * the call again; retries with a backoff past a minute wait on a workflow timer.
+ */
+export function localQuickOptions(): LocalActivityOptions {
+  const { startToCloseTimeout, scheduleToCloseTimeout, retry } = quickOptions();
+  return { startToCloseTimeout, scheduleToCloseTimeout, retry };
+}
+
 /** Alerts: a webhook or mail relay may be slow and is retried inside the call; give it longer. */
 export function alertOptions(): ActivityOptions {
   return {
@@ -68,6 +87,42 @@ export function uploadOptions(heartbeatTimeout: Duration, retryWindowSeconds: nu
 
 export function quickActivities() {
   return proxyActivities<Activities>(quickOptions());
+}
+
+/**
+ * A local activity's failure reaches the workflow as its cause alone (an ApplicationFailure, a
+ * TimeoutFailure): wrapped here in an ActivityFailure naming the call, as an activity's failure
+ * arrives, so the run's recorded reason and the CLI's `(…, activity integrationSettings, …)` say
+ * where it failed either way. Cancellation passes as it is.
+ */
+function located(activityType: string, err: unknown): unknown {
+  if (err instanceof ActivityFailure || err instanceof CancelledFailure || !(err instanceof Error))
+    return err;
+  return new ActivityFailure(
+    `Local activity ${activityType} failed`,
+    activityType,
+    undefined,
+    undefined, // retry state unspecified: the local activity's own retries are not reported
+    undefined,
+    err,
+  );
+}
+
+export function localQuickActivities(): ReturnType<typeof proxyLocalActivities<Activities>> {
+  const local = proxyLocalActivities<Activities>(localQuickOptions());
+  return new Proxy(local, {
+    get(target, name, receiver) {
+      const call: unknown = Reflect.get(target, name, receiver);
+      if (typeof name !== 'string' || typeof call !== 'function') return call;
+      return async (...args: unknown[]) => {
+        try {
+          return await call(...args);
+        } catch (err) {
+          throw located(name, err);
+        }
+      };
+    },
+  });
 }
 
 export function alertActivities() {

@@ -15,7 +15,13 @@ import type {
 import { buildRunKey } from '../shared/runKey';
 import type { RunStage } from '../shared/stages';
 import { windowEnd } from '../shared/window';
-import { alertActivities, longActivities, quickActivities, uploadActivities } from './activityOptions';
+import {
+  alertActivities,
+  localQuickActivities,
+  longActivities,
+  quickActivities,
+  uploadActivities,
+} from './activityOptions';
 
 // One sync of one integration: deliver what an earlier run left pending, then token → stage the
 // window's changes → render → upload → commit, then (with `destinations`) the committed files to
@@ -25,6 +31,12 @@ import { alertActivities, longActivities, quickActivities, uploadActivities } fr
 
 /** Patch ID: histories from before the release step replay without it. */
 export const RELEASE_ABANDONED_RUNS = 'release-abandoned-runs';
+/**
+ * Patch ID: the short calls (settings, the abandoned-run and pending-file checks, the token, a
+ * failure's record) run as local activities. Histories from before it replay with them as
+ * activities.
+ */
+export const LOCAL_QUICK_STEPS = 'local-quick-steps';
 
 /**
  * Patch ID of the further-destination steps. Only an integration with `destinations` takes them
@@ -50,7 +62,7 @@ export interface Steps {
 }
 
 export async function steps(integrationId: string, heartbeatTimeout: Duration): Promise<Steps> {
-  const quick = quickActivities();
+  const quick = patched(LOCAL_QUICK_STEPS) ? localQuickActivities() : quickActivities();
   const settings = await quick.integrationSettings({ integrationId });
   return {
     settings,

@@ -20,7 +20,7 @@ import type {
   resyncIntegration,
   syncIntegration,
 } from '../../src/workflows';
-import { RELEASE_ABANDONED_RUNS } from '../../src/workflows/syncIntegration';
+import { LOCAL_QUICK_STEPS, RELEASE_ABANDONED_RUNS } from '../../src/workflows/syncIntegration';
 import { bundle, HOUR, MINUTE, skipToMinute, timeSkippingEnv } from './env';
 import { FakeConnector, type FakeOptions } from './fakeActivities';
 
@@ -31,7 +31,10 @@ import { FakeConnector, type FakeOptions } from './fakeActivities';
 // patched() instead). Runs on the time-skipping test server with the fake activities (no other
 // service). With `-- --pre-patch` it also records the `pre-patch-*` histories from the workflow
 // code of the git commit just before the release-abandoned-runs patch appeared, so they take the
-// patched() branch's old path (old code's histories: re-recording them is rarely needed). The
+// patched() branch's old path (old code's histories: re-recording them is rarely needed), and the
+// `pre-local-steps-*` syncs the same way from the code just before the local-quick-steps patch
+// (the short calls then ran as activities). `pre-local-steps-sync-child`, `-resync-child` and
+// `-replay-file` were recorded by this script before that patch and are kept as they are. The
 // wake-during-planning patch has no such history: its old code's scenario did not finish on the
 // test server.
 
@@ -219,6 +222,9 @@ async function main() {
   await withEnv((env) => recordSyncs(env, current, ''));
   await withEnv((env) => recordIntegration(env, current, ''));
   if (!process.argv.includes('--pre-patch')) return;
+  await withPast(revisionBefore(LOCAL_QUICK_STEPS), (code) =>
+    withEnv((env) => recordSyncs(env, code, 'pre-local-steps-')),
+  );
   await withPast(revisionBefore(RELEASE_ABANDONED_RUNS), (code) =>
     withEnv((env) => recordSyncs(env, code, 'pre-patch-')),
   );

@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { WAKE_DURING_PLANNING } from '../../src/workflows/integrationWorkflow';
-import { RELEASE_ABANDONED_RUNS } from '../../src/workflows/syncIntegration';
+import { LOCAL_QUICK_STEPS, RELEASE_ABANDONED_RUNS } from '../../src/workflows/syncIntegration';
 import { bundle, quietRuntime } from './env';
 
 // Recorded workflow histories (test/fixtures/histories) replayed against the current workflow
@@ -23,6 +23,12 @@ const ALTERED = resolve(__dirname, '../fixtures/alteredWorkflows');
 /** Every history this test expects: deleting one fails the test instead of shrinking it. */
 const EXPECTED = [
   'integration-workflow',
+  'pre-local-steps-replay-file',
+  'pre-local-steps-resync-child',
+  'pre-local-steps-resync-range',
+  'pre-local-steps-sync-child',
+  'pre-local-steps-sync-delivered',
+  'pre-local-steps-sync-upload-failed',
   'pre-patch-resync-range',
   'pre-patch-sync-delivered',
   'pre-patch-sync-upload-failed',
@@ -85,9 +91,15 @@ describe('recorded histories replay against the current workflow code', () => {
 
   it('covers both sides of each patched() branch', () => {
     for (const name of ['sync-delivered', 'sync-upload-failed', 'sync-child']) {
-      assert.deepEqual(patches(name), [RELEASE_ABANDONED_RUNS], name);
+      assert.deepEqual(patches(name), [LOCAL_QUICK_STEPS, RELEASE_ABANDONED_RUNS], name);
+      assert.deepEqual(patches(`pre-local-steps-${name}`), [RELEASE_ABANDONED_RUNS], name);
+    }
+    for (const name of ['resync-range', 'resync-child', 'replay-file']) {
+      assert.ok(patches(name).includes(LOCAL_QUICK_STEPS), name);
+      assert.ok(!patches(`pre-local-steps-${name}`).includes(LOCAL_QUICK_STEPS), name);
     }
     assert.ok(patches('resync-range').includes(RELEASE_ABANDONED_RUNS));
+    assert.ok(patches('pre-local-steps-resync-range').includes(RELEASE_ABANDONED_RUNS));
     for (const name of [
       'pre-patch-sync-delivered',
       'pre-patch-sync-upload-failed',
