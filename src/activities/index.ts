@@ -1,3 +1,4 @@
+import { createAcknowledgementActivities } from './acknowledgements';
 import { createAlertActivities } from './alerts';
 import { createCommitActivities } from './commit';
 import { createDeliveryActivities } from './delivery';
@@ -25,6 +26,7 @@ export const ACTIVITY_GROUPS = {
   render: createRenderActivities,
   delivery: createDeliveryActivities,
   commit: createCommitActivities,
+  acknowledgements: createAcknowledgementActivities,
 } as const;
 
 export function createActivities(deps: ActivityDeps) {
@@ -36,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ACTIVITY_GROUPS.render(deps),
     ...ACTIVITY_GROUPS.delivery(deps),
     ...ACTIVITY_GROUPS.commit(deps),
+    ...ACTIVITY_GROUPS.acknowledgements(deps),
   };
 }
 

@@ -17,6 +17,7 @@ export function createScheduleActivities(deps: ActivityDeps) {
           entity: config.entity,
           initialWatermark: new Date(config.fusion.initialWatermark).toISOString(),
           scheduled: config.schedule !== undefined,
+          ...(config.sftp.acknowledgements ? { acknowledgements: true } : {}),
         };
       });
     },

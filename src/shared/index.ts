@@ -38,6 +38,18 @@ export interface IntegrationSettings {
   initialWatermark: string;
   /** Whether the integration has a cron schedule. */
   scheduled: boolean;
+  /** Whether it reads X12 acknowledgements (sftp.acknowledgements); absent in older histories. */
+  acknowledgements?: boolean;
+}
+
+/** What one acknowledgement poll did (collectAcknowledgements). */
+export interface AcknowledgementPoll {
+  /** Acknowledgement files read (or refused) and recorded this poll. */
+  read: number;
+  rejected: number;
+  unmatched: number;
+  /** Delivered files alerted as late this poll. */
+  late: number;
 }
 
 /** Small, reference-only summaries: record data never travels through workflow history. */
@@ -98,4 +110,6 @@ export interface SyncResult {
   /** A file an earlier, failed run left staged, delivered by this run before its own. */
   resumed: DeliveredFile | null;
   watermark: string;
+  /** What the acknowledgement poll after the commit did (X12 integrations with sftp.acknowledgements). */
+  acknowledgements?: AcknowledgementPoll;
 }

@@ -18,6 +18,7 @@ const deps: ActivityDeps = {
 describe('activity names', () => {
   it('are exactly the names recorded histories call', () => {
     assert.deepEqual(Object.keys(createActivities(deps)).sort(), [
+      'collectAcknowledgements',
       'commitRun',
       'currentWatermark',
       'filesCommittedSince',

@@ -132,6 +132,12 @@ export class FakeConnector {
     };
     return {
       refreshFusionToken: track('refreshFusionToken', async () => ({ expiresAt: null })),
+      collectAcknowledgements: track('collectAcknowledgements', async () => ({
+        read: 0,
+        rejected: 0,
+        unmatched: 0,
+        late: 0,
+      })),
       integrationSettings: track('integrationSettings', async () => ({
         uploadRetryWindowSeconds: 600,
         entity: 'JournalLines',
