@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type {
+  AcknowledgementPoll,
   CommittedRun,
   DeliveredFile,
   DeliveredRun,
@@ -21,6 +22,24 @@ import { alertActivities, longActivities, quickActivities, uploadActivities } fr
 
 /** Patch ID: histories from before the release step replay without it. */
 export const RELEASE_ABANDONED_RUNS = 'release-abandoned-runs';
+/** Patch ID: the acknowledgement poll after commit, only for integrations that configure one. */
+export const X12_ACKNOWLEDGEMENTS = 'x12-acknowledgements';
+
+/**
+ * Reads the partner's 997/999 files after the commit. The sync's outcome does not depend on it:
+ * a failing poll (the activity alerts and logs) is left for the next sync to try again.
+ */
+async function collectAcknowledgements(
+  s: Steps,
+  integrationId: string,
+): Promise<AcknowledgementPoll | undefined> {
+  if (!s.settings.acknowledgements || !patched(X12_ACKNOWLEDGEMENTS)) return undefined;
+  try {
+    return await s.long.collectAcknowledgements({ integrationId });
+  } catch {
+    return undefined;
+  }
+}
 
 /** `SftpAuth: authentication failed …`: the failure's type and message, never its details. */
 export function describeFailure(err: unknown): string {
@@ -131,6 +150,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       stage = 'commit';
       committed = await s.long.commitRun({ runKey });
     }
+    const acknowledgements = await collectAcknowledgements(s, integrationId);
     return {
       runKey,
       integrationId,
@@ -143,6 +163,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       file,
       resumed,
       watermark: committed.watermark,
+      ...(acknowledgements ? { acknowledgements } : {}),
     };
   } catch (err) {
     // deliverAndCommit records its own failures; everything before it is recorded here.
