@@ -40,6 +40,7 @@ export interface UiServerOptions {
     | 'searchQuarantined'
     | 'quarantinePage'
     | 'runsPage'
+    | 'fileAcknowledgements'
   >;
   config: ConfigFile;
   host: string;
@@ -190,9 +191,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const file = await ledger.fileListing(fileId);
     if (!file) throw new NotFound();
     const page = params.page();
-    const [log, records] = await Promise.all([
+    const [log, records, acks] = await Promise.all([
       ledger.fileDeliveries(fileId, MAX_DELIVERIES),
       ledger.recordsOfFile(fileId, { limit: page.limit + 1, offset: page.offset }),
+      file.ackState ? ledger.fileAcknowledgements(fileId) : [],
     ]);
     const limit = params.text('limit');
     return fileDetailPage(
@@ -201,6 +203,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       log,
       records.slice(0, page.limit),
       paging(page, records, (p) => href(`/files/${fileId}`, { limit, page: p })),
+      acks,
     );
   }
 
