@@ -1,3 +1,4 @@
+import { createAcknowledgementActivities } from './acknowledgements';
 import { createAlertActivities } from './alerts';
 import { createCommitActivities } from './commit';
 import { createDeliveryActivities } from './delivery';
@@ -27,6 +28,7 @@ export const ACTIVITY_GROUPS = {
   delivery: createDeliveryActivities,
   commit: createCommitActivities,
   keys: createKeyActivities,
+  acknowledgements: createAcknowledgementActivities,
 } as const;
 
 export function createActivities(deps: ActivityDeps) {
@@ -39,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ACTIVITY_GROUPS.delivery(deps),
     ...ACTIVITY_GROUPS.commit(deps),
     ...ACTIVITY_GROUPS.keys(deps),
+    ...ACTIVITY_GROUPS.acknowledgements(deps),
   };
 }
 

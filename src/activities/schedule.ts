@@ -26,6 +26,7 @@ export function createScheduleActivities(deps: ActivityDeps) {
                 })),
               }
             : {}),
+          ...(config.sftp.acknowledgements ? { acknowledgements: true } : {}),
         };
       });
     },

@@ -356,6 +356,27 @@ export const sftpSchema = z.strictObject({
   proxy: sftpProxySchema.optional(),
   /** Reach the server through an SSH jump host (not together with proxy). */
   jumpHost: jumpHostSchema.optional(),
+  /** X12 only: where the partner leaves 997/999 acknowledgements (read only, never written). */
+  acknowledgements: z
+    .strictObject({
+      folder: z.string().regex(/^\//, 'must be an absolute path on the SFTP server, starting with /'),
+      /** Alert once per file when no acknowledgement arrived this long after delivery. */
+      expectWithinHours: z
+        .number()
+        .positive()
+        .max(30 * 24)
+        .default(24),
+      /** At most this many new acknowledgement files are read per poll. */
+      maxFilesPerPoll: z.number().int().min(1).max(1000).default(50),
+      /** A bigger acknowledgement file is recorded as refused, not read. */
+      maxFileBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024)
+        .default(1024 * 1024),
+    })
+    .optional(),
 });
 
 /** The name the `sftp` destination goes by beside `destinations` (status, audit, the ledger). */
@@ -472,6 +493,13 @@ export const integrationSchema = z
         });
     });
     const { entity, format } = integration;
+    if (integration.sftp.acknowledgements && format.type !== 'x12') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sftp', 'acknowledgements'],
+        message: `acknowledgements (997/999) are for X12 integrations, not format ${format.type}`,
+      });
+    }
     if (format.type === 'x12' && entity !== 'invoices' && entity !== 'purchaseOrders') {
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import type { AckFileRecord, AckFileSeen } from './acknowledgements';
+import * as acks from './acknowledgements';
 import type { FileRow, RenderSink, RenderTotals } from './archive';
 import * as archive from './archive';
 import type { ResolvedKey } from './businessKeys';
@@ -25,6 +27,15 @@ import * as runs from './runs';
 import type { QuarantineEntry, StagedEntry } from './staging';
 import * as staging from './staging';
 
+export type {
+  AckDetail,
+  AckFileRecord,
+  AckFileSeen,
+  AckGroupResult,
+  AckOutcome,
+  AckSetResult,
+  LateFile,
+} from './acknowledgements';
 export type { DestinationMeta, FileRow, RenderSink, RenderTotals } from './archive';
 export type { ResolvedKey } from './businessKeys';
 export type { X12ControlNumbers } from './controlNumbers';
@@ -129,6 +140,28 @@ export class Ledger {
     await this.pool.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
+  }
+
+  // X12 acknowledgements (acknowledgements.ts)
+
+  knownAckFiles(seen: AckFileSeen[]): Promise<Set<string>> {
+    return acks.knownAckFiles(this.pool, seen);
+  }
+
+  recordAckFile(ack: AckFileRecord): Promise<acks.AckOutcome[] | null> {
+    return acks.recordAckFile(this.pool, ack);
+  }
+
+  claimLateAckFiles(integrationId: string, hours: number): Promise<acks.LateFile[]> {
+    return acks.claimLateFiles(this.pool, integrationId, hours);
+  }
+
+  fileAcknowledgements(fileId: string): Promise<acks.AckDetail[]> {
+    return acks.fileAcknowledgements(this.pool, fileId);
+  }
+
+  ackCounts(integrationId: string): Promise<{ awaiting: number; rejected: number; unmatched: number }> {
+    return acks.ackCounts(this.pool, integrationId);
   }
 
   // Runs (runs.ts)

@@ -314,4 +314,59 @@ CREATE TABLE key_hygiene_item (
 );
 `,
   },
+  {
+    version: 12,
+    name: 'X12 acknowledgements (997/999): files read, per transaction set results, late alerts',
+    sql: `
+-- The control numbers of a delivered X12 file, as columns (they were only in summary): what an
+-- acknowledgement's AK1-02 (GS06) and AK2-02 (ST02) are matched on. The file's sets are numbered
+-- contiguously from first to last. Generated, so older files have them too.
+ALTER TABLE outbound_file
+  ADD COLUMN x12_functional_id text GENERATED ALWAYS AS (summary->>'functionalIdentifier') STORED,
+  ADD COLUMN x12_isa13 text GENERATED ALWAYS AS (summary->>'interchangeControlNumber') STORED,
+  ADD COLUMN x12_gs06 text GENERATED ALWAYS AS (summary->>'groupControlNumber') STORED,
+  ADD COLUMN x12_first_st02 integer GENERATED ALWAYS AS ((summary->>'firstTransactionSetControlNumber')::integer) STORED,
+  ADD COLUMN x12_last_st02 integer GENERATED ALWAYS AS ((summary->>'lastTransactionSetControlNumber')::integer) STORED,
+  -- When the one "no acknowledgement within expectWithinHours" alert went out for this file.
+  ADD COLUMN ack_late_alerted_at timestamptz;
+CREATE INDEX outbound_file_x12_group ON outbound_file (integration_id, x12_functional_id, x12_gs06)
+  WHERE x12_gs06 IS NOT NULL;
+
+-- Each acknowledgement file read from a partner's folder, once: a file with the same name, size
+-- and mtime is never read again. outcome: read, malformed (error says where) or too-large.
+CREATE TABLE ack_file (
+  ack_file_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  integration_id  text NOT NULL,
+  remote_name     text NOT NULL,
+  byte_count      bigint NOT NULL,
+  mtime           timestamptz NOT NULL,
+  sha256          text,
+  kind            text CHECK (kind IN ('997', '999')),
+  isa13           text,
+  outcome         text NOT NULL CHECK (outcome IN ('read', 'malformed', 'too-large')),
+  error           text,
+  read_at         timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (integration_id, remote_name, byte_count, mtime)
+);
+
+-- One row per acknowledged transaction set (or per group, when the group has no AK2): the file it
+-- acknowledges (NULL: no delivered file matches, an unmatched acknowledgement, reported), status
+-- (AK5-01/IK5-01, or AK9-01 for a group row) and the error codes (AK3/IK3, AK4/IK4, AK5, AK9).
+CREATE TABLE ack_result (
+  ack_result_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  ack_file_id         bigint NOT NULL REFERENCES ack_file,
+  integration_id      text NOT NULL,
+  file_id             bigint REFERENCES outbound_file,
+  functional_id       text NOT NULL,
+  group_control_number text NOT NULL,
+  set_id              text,
+  set_control_number  text,
+  status              text NOT NULL,
+  group_status        text NOT NULL,
+  codes               jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX ack_result_file ON ack_result (file_id);
+CREATE INDEX ack_result_unmatched ON ack_result (integration_id) WHERE file_id IS NULL;
+`,
+  },
 ];

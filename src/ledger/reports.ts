@@ -1,3 +1,4 @@
+import { ACK_STATE_SQL } from './acknowledgements';
 import type { RunStatus } from './runStates';
 import type { RunKind } from './runs';
 import { Conditions, type Queryable, rfc3339 } from './sql';
@@ -36,6 +37,11 @@ export interface FileAudit {
   uploadedAt: string | null;
   committedAt: string | null;
   runKey: string;
+  /**
+   * X12 files: `awaiting`, `late`, `accepted`, `accepted-with-errors` or `rejected` (from the
+   * partner's 997/999, see acknowledgements.ts); null for other formats.
+   */
+  ackState: string | null;
 }
 
 export interface DeliveredRecord {
@@ -127,8 +133,8 @@ export async function filesInRange(
     `SELECT file_id::text AS "fileId", file_name AS "fileName", remote_path AS "remotePath",
             integration_id AS "integrationId", record_count AS records, byte_count::float8 AS bytes, sha256,
             format, status, ${rfc3339('rendered_at')} AS "renderedAt", ${rfc3339('uploaded_at')} AS "uploadedAt",
-            ${rfc3339('committed_at')} AS "committedAt", run_key AS "runKey"
-     FROM outbound_file
+            ${rfc3339('committed_at')} AS "committedAt", run_key AS "runKey", ${ACK_STATE_SQL} AS "ackState"
+     FROM outbound_file f
      ${where.where}
      ORDER BY ${fileTime}, file_id
      ${where.limit(query.limit)}`,
@@ -373,7 +379,7 @@ export interface FileListing extends FileAudit {
 const fileListingColumns = `f.file_id::text AS "fileId", f.file_name AS "fileName", f.remote_path AS "remotePath",
   f.integration_id AS "integrationId", f.record_count AS records, f.byte_count::float8 AS bytes, f.sha256,
   f.format, f.status, ${rfc3339('f.rendered_at')} AS "renderedAt", ${rfc3339('f.uploaded_at')} AS "uploadedAt",
-  ${rfc3339('f.committed_at')} AS "committedAt", f.run_key AS "runKey",
+  ${rfc3339('f.committed_at')} AS "committedAt", f.run_key AS "runKey", ${ACK_STATE_SQL} AS "ackState",
   (SELECT count(*)::int FROM file_delivery d WHERE d.file_id = f.file_id) AS deliveries,
   (SELECT count(*)::int FROM file_delivery d WHERE d.file_id = f.file_id AND d.kind = 'replay') AS replays,
   (SELECT ${rfc3339('max(d.delivered_at)')} FROM file_delivery d WHERE d.file_id = f.file_id) AS "lastDeliveredAt"`;

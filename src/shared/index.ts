@@ -45,6 +45,18 @@ export interface IntegrationSettings {
    * an integration with `sftp` alone (and in histories recorded before there were any).
    */
   destinations?: { id: string; uploadRetryWindowSeconds: number }[];
+  /** Whether it reads X12 acknowledgements (sftp.acknowledgements); absent in older histories. */
+  acknowledgements?: boolean;
+}
+
+/** What one acknowledgement poll did (collectAcknowledgements). */
+export interface AcknowledgementPoll {
+  /** Acknowledgement files read (or refused) and recorded this poll. */
+  read: number;
+  rejected: number;
+  unmatched: number;
+  /** Delivered files alerted as late this poll. */
+  late: number;
 }
 
 /** Small, reference-only summaries: record data never travels through workflow history. */
@@ -134,4 +146,6 @@ export interface SyncResult {
   watermark: string;
   /** Further destinations: each file delivered (or not) to each this sync (absent with `sftp` alone). */
   destinations?: DestinationOutcome[];
+  /** What the acknowledgement poll after the commit did (X12 integrations with sftp.acknowledgements). */
+  acknowledgements?: AcknowledgementPoll;
 }

@@ -1,4 +1,5 @@
 import type {
+  AckDetail,
   BusinessKey,
   CarriedRecord,
   FileDelivery,
@@ -321,7 +322,7 @@ ${
 <td class="num">${count(f.records)}</td>
 <td class="num">${bytes(f.bytes)}</td>
 <td><code class="hash">${f.sha256}</code></td>
-<td>${FILE_STATUS[f.status]}</td>
+<td>${FILE_STATUS[f.status]}${f.ackState ? html`<br>ack: ${f.ackState}` : null}</td>
 <td>${deliveries(f)}</td>
 <td>${runLink(ctx, f.runKey)}</td>
 </tr>`,
@@ -340,6 +341,30 @@ const DESTINATION_STATUS: Record<FileDestinationRow['status'], string> = {
   failed: 'Failed: retried by the next sync or `retry`',
 };
 
+/** The partner's 997/999 results for an X12 file, with their AK codes. */
+function acknowledgementSection(file: FileListing, acks: AckDetail[]): Html | null {
+  if (!file.ackState) return null;
+  return html`<section aria-labelledby="file-acks">
+<h2 id="file-acks">Acknowledgements</h2>
+<table>
+<caption>997/999 results for this file (state: ${file.ackState})</caption>
+<thead><tr><th scope="col">Read</th><th scope="col">Acknowledgement file</th><th scope="col">Group (GS06)</th><th scope="col">Set (ST02)</th><th scope="col">Status</th><th scope="col">Codes</th></tr></thead>
+<tbody>
+${
+  acks.length
+    ? acks.map(
+        (
+          a,
+        ) => html`<tr><td>${time(a.readAt)}</td><td>${a.ackFile}</td><td>${a.functionalId} ${a.groupControlNumber}</td>
+<td>${a.setId ?? '—'} ${a.setControlNumber ?? ''}</td><td>${a.status}</td><td><code>${JSON.stringify(a.codes)}</code></td></tr>`,
+      )
+    : empty(6, 'No acknowledgement yet.')
+}
+</tbody>
+</table>
+</section>`;
+}
+
 export function fileDetailPage(
   ctx: PageContext,
   file: FileListing,
@@ -348,6 +373,7 @@ export function fileDetailPage(
   paging: Paging,
   /** Further destinations (config `destinations`): how the file's delivery to each went. */
   destinations: FileDestinationRow[] = [],
+  acks: AckDetail[] = [],
 ): Html {
   const further = destinations.length
     ? html`<section aria-labelledby="file-destinations">
@@ -382,8 +408,10 @@ ${destinations.map(
 <div><dt>Uploaded</dt><dd>${time(file.uploadedAt)}</dd></div>
 <div><dt>Committed</dt><dd>${time(file.committedAt)}</dd></div>
 <div><dt>Run</dt><dd>${runLink(ctx, file.runKey)}</dd></div>
+${file.ackState ? html`<div><dt>Acknowledgement</dt><dd>${file.ackState}</dd></div>` : null}
 </dl>
 </section>
+${acknowledgementSection(file, acks)}
 <section aria-labelledby="file-deliveries">
 <h2 id="file-deliveries">Deliveries</h2>
 <table>

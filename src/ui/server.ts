@@ -42,6 +42,7 @@ export interface UiServerOptions {
     | 'searchQuarantined'
     | 'quarantinePage'
     | 'runsPage'
+    | 'fileAcknowledgements'
   >;
   config: ConfigFile;
   host: string;
@@ -195,10 +196,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const file = await ledger.fileListing(fileId);
     if (!file) throw new NotFound();
     const page = params.page();
-    const [log, records, destinations] = await Promise.all([
+    const [log, records, destinations, acks] = await Promise.all([
       ledger.fileDeliveries(fileId, MAX_DELIVERIES),
       ledger.recordsOfFile(fileId, { limit: page.limit + 1, offset: page.offset }),
       ledger.fileDestinations(fileId),
+      file.ackState ? ledger.fileAcknowledgements(fileId) : [],
     ]);
     const limit = params.text('limit');
     return fileDetailPage(
@@ -208,6 +210,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       records.slice(0, page.limit),
       paging(page, records, (p) => href(`/files/${fileId}`, { limit, page: p })),
       destinations,
+      acks,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type {
+  AcknowledgementPoll,
   CommittedRun,
   DeliveredFile,
   DeliveredRun,
@@ -43,6 +44,25 @@ export const LOCAL_QUICK_STEPS = 'local-quick-steps';
  * (its settings name some): one with `sftp` alone runs the same commands as before.
  */
 export const SEVERAL_DESTINATIONS = 'several-destinations';
+
+/** Patch ID: the acknowledgement poll after commit, only for integrations that configure one. */
+export const X12_ACKNOWLEDGEMENTS = 'x12-acknowledgements';
+
+/**
+ * Reads the partner's 997/999 files after the commit. The sync's outcome does not depend on it:
+ * a failing poll (the activity alerts and logs) is left for the next sync to try again.
+ */
+async function collectAcknowledgements(
+  s: Steps,
+  integrationId: string,
+): Promise<AcknowledgementPoll | undefined> {
+  if (!s.settings.acknowledgements || !patched(X12_ACKNOWLEDGEMENTS)) return undefined;
+  try {
+    return await s.long.collectAcknowledgements({ integrationId });
+  } catch {
+    return undefined;
+  }
+}
 
 /** `SftpAuth: authentication failed …`: the failure's type and message, never its details. */
 export function describeFailure(err: unknown): string {
@@ -234,6 +254,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
     }
     // Committed: the files of this run (and a resumed one) go to the further destinations now.
     if (further) destinations.push(...(await deliverToDestinations(s, integrationId, blocked)));
+    const acknowledgements = await collectAcknowledgements(s, integrationId);
     return {
       runKey,
       integrationId,
@@ -247,6 +268,7 @@ export async function syncIntegration(input: SyncIntegrationInput): Promise<Sync
       resumed,
       watermark: committed.watermark,
       ...(further ? { destinations } : {}),
+      ...(acknowledgements ? { acknowledgements } : {}),
     };
   } catch (err) {
     // deliverAndCommit records its own failures; everything before it is recorded here.

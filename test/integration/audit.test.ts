@@ -386,6 +386,7 @@ describe('audit and reconciliation on real Postgres and OpenSSH', () => {
       uploadedAt: '2026-10-02T12:00:05.000Z',
       committedAt: '2026-10-02T12:00:05.000Z',
       runKey: 'ap/run-oct2',
+      ackState: null, // not X12: no acknowledgement state
     });
     assert.equal(files[4]!.committedAt, null);
     const oct2Everywhere = await auditFiles(ledger, { from: '2026-10-02', to: '2026-10-03' });

@@ -19,6 +19,7 @@ describe('activity names', () => {
   it('are exactly the names recorded histories call', () => {
     assert.deepEqual(Object.keys(createActivities(deps)).sort(), [
       'checkKeyHygiene',
+      'collectAcknowledgements',
       'commitRun',
       'currentWatermark',
       'filesCommittedSince',

@@ -199,3 +199,17 @@ describe('one strict configuration', () => {
     assert.equal(closestKey('x', ['id']), undefined);
   });
 });
+
+describe('sftp.acknowledgements', () => {
+  it('is refused for a format other than X12, naming the field', () => {
+    const gl = structuredClone(examples.find((e) => e.name === 'journal-lines-fixed-width.yaml')!.raw);
+    const integration = (gl.integrations as Record<string, unknown>[])[0]!;
+    (integration.sftp as Record<string, unknown>).acknowledgements = { folder: '/out/997' };
+    assert.throws(
+      () => parseConfig(gl),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /sftp\.acknowledgements.*for X12 integrations, not format fixedWidth/.test(e.message),
+    );
+  });
+});

@@ -133,6 +133,12 @@ export class FakeConnector {
     return {
       refreshFusionToken: track('refreshFusionToken', async () => ({ expiresAt: null })),
       checkKeyHygiene: track('checkKeyHygiene', async () => ({ items: 0, warn: 0, expired: 0, alert: null })),
+      collectAcknowledgements: track('collectAcknowledgements', async () => ({
+        read: 0,
+        rejected: 0,
+        unmatched: 0,
+        late: 0,
+      })),
       integrationSettings: track('integrationSettings', async () => ({
         uploadRetryWindowSeconds: 600,
         entity: 'JournalLines',
