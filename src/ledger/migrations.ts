@@ -241,4 +241,14 @@ ALTER TABLE sync_run ADD COLUMN progress jsonb NOT NULL DEFAULT '{}'::jsonb,
 CREATE INDEX sync_run_integration_started ON sync_run (integration_id, started_at DESC);
 `,
   },
+  {
+    version: 13,
+    name: 'business numbers taken at staging',
+    sql: `
+-- A staged record's business numbers (the jsonb the commit copies into ledger_entry.business_keys),
+-- taken by the worker as it stages, so the commit does not parse every staged payload again. Rows
+-- staged before this migration have none: the commit takes theirs from the payload, as it did.
+ALTER TABLE staged_record ADD COLUMN business_keys jsonb;
+`,
+  },
 ];

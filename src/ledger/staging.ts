@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { latestVersions } from '../shared/records';
 import { contentDigest } from './digest';
 import { closeQuarantined } from './quarantine';
+import { businessKeysOf } from './reports';
 import { getRun, moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -34,6 +35,26 @@ export function restartStaging(pool: Pool, runKey: string): Promise<void> {
   });
 }
 
+/** A page of entries made ready to stage: one version a record, digested, its business numbers. */
+export interface PreparedStaging {
+  entries: (StagedEntry & { digest: string; businessKeys: Record<string, string> })[];
+}
+
+/**
+ * The worker's part of staging a page, which needs no database: a record seen twice keeps its
+ * latest version, and each is digested. Apart from stage(), so a caller can prepare the next page
+ * while the database stores this one.
+ */
+export function prepareStaging(entries: StagedEntry[]): PreparedStaging {
+  return {
+    entries: latestVersions(entries).map((e) => ({
+      ...e,
+      digest: contentDigest(e.payload),
+      businessKeys: businessKeysOf(e.payload),
+    })),
+  };
+}
+
 /**
  * Stages the entries whose exact version was never delivered; returns how many were staged and
  * how many the ledger already holds. A record seen twice in a run keeps its latest version.
@@ -43,11 +64,11 @@ export async function stage(
   runKey: string,
   integrationId: string,
   firstSeq: number,
-  entries: StagedEntry[],
+  entries: StagedEntry[] | PreparedStaging,
   resend: boolean,
 ): Promise<{ staged: number; alreadySent: number }> {
-  if (entries.length === 0) return { staged: 0, alreadySent: 0 };
-  const unique = latestVersions(entries).map((e) => ({ ...e, digest: contentDigest(e.payload) }));
+  const unique = Array.isArray(entries) ? prepareStaging(entries).entries : entries.entries;
+  if (unique.length === 0) return { staged: 0, alreadySent: 0 };
   const sent = resend ? new Set<string>() : await alreadySent(db, integrationId, unique);
   const fresh = unique.filter((e) => !sent.has(e.recordId));
   if (fresh.length) {
@@ -58,15 +79,16 @@ export async function stage(
       id: e.recordId,
       version: e.version,
       digest: e.digest,
+      keys: e.businessKeys,
       payload: e.payload,
     }));
     await db.query(
-      `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
-       SELECT $1, seq, id, version, digest, payload
-       FROM json_to_recordset($2::json) AS r(seq int, id text, version timestamptz, digest text, payload json)
+      `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload)
+       SELECT $1, seq, id, version, digest, keys, payload
+       FROM json_to_recordset($2::json) AS r(seq int, id text, version timestamptz, digest text, keys jsonb, payload json)
        ON CONFLICT (run_key, record_id) DO UPDATE
          SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
-             payload = excluded.payload
+             business_keys = excluded.business_keys, payload = excluded.payload
          WHERE excluded.record_version >= staged_record.record_version`,
       [runKey, JSON.stringify(rows)],
     );
