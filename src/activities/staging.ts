@@ -82,15 +82,16 @@ export async function stageExtracted(
       for (const e of entries) {
         log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });
       }
+      const firstSeq = seq;
+      seq += good.length;
       const prepared = ledger.prepareStaging(
         good.map((record) => ({
           recordId: record.recordId,
           version: record.version,
           payload: record as unknown as Record<string, unknown>,
         })),
+        firstSeq,
       );
-      const firstSeq = seq;
-      seq += good.length;
       // The last version read is where the window's keyset paging stands (the cursor).
       const last = page.at(-1);
       const cursor = last

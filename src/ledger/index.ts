@@ -186,8 +186,8 @@ export class Ledger {
   }
 
   /** The worker's part of stage() (no database): the next page is prepared while this one is stored. */
-  prepareStaging(entries: StagedEntry[]): PreparedStaging {
-    return staging.prepareStaging(entries);
+  prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
+    return staging.prepareStaging(entries, firstSeq);
   }
 
   alreadySent(integrationId: string, entries: (StagedEntry & { digest?: string })[]): Promise<Set<string>> {
