@@ -66,46 +66,58 @@ export async function stageExtracted(
     alreadySent: 0,
     quarantined: 0,
   });
-  for await (const page of pages) {
-    const { good, bad } = classifyPage(page, {
-      entity: rt.config.entity,
-      allowUnbalancedJournals: rt.config.allowUnbalancedJournals,
-      ...(only ? { only } : {}),
-    });
-    const entries = quarantineEntries(bad);
-    for (const e of entries) {
-      log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });
-    }
-    await ledger.quarantine(run.runKey, run.integrationId, entries);
-    const result = await ledger.stage(
-      run.runKey,
-      run.integrationId,
-      seq,
-      good.map((record) => ({
-        recordId: record.recordId,
-        version: record.version,
-        payload: record as unknown as Record<string, unknown>,
-      })),
-      resend,
-    );
-    seq += good.length;
-    extracted += page.length;
-    alreadySent += result.alreadySent;
-    staged += result.staged;
-    quarantined += entries.length;
-    metrics?.recordsExtracted(run.integrationId, page.length);
-    metrics?.recordsQuarantined(run.integrationId, entries.length);
-    // The last version read is where the window's keyset paging stands (the cursor).
-    const last = page.at(-1);
-    progress.note(
-      { pages: ++pageCount, extracted, staged, alreadySent, quarantined },
-      last
+  // Two pages at once, one in the worker and one in the database: while page n is stored, page
+  // n + 1 is checked, digested and made ready. The database takes them one at a time and in order
+  // (the sequence numbers, a record seen twice keeping its latest version), and afterPage runs once
+  // page n is stored.
+  let storing: Promise<void> = Promise.resolve();
+  try {
+    for await (const page of pages) {
+      const { good, bad } = classifyPage(page, {
+        entity: rt.config.entity,
+        allowUnbalancedJournals: rt.config.allowUnbalancedJournals,
+        ...(only ? { only } : {}),
+      });
+      const entries = quarantineEntries(bad);
+      for (const e of entries) {
+        log.warn('Record quarantined', { recordId: e.recordId, field: e.field, reason: e.reason });
+      }
+      const firstSeq = seq;
+      seq += good.length;
+      const prepared = ledger.prepareStaging(
+        good.map((record) => ({
+          recordId: record.recordId,
+          version: record.version,
+          payload: record as unknown as Record<string, unknown>,
+        })),
+        firstSeq,
+      );
+      // The last version read is where the window's keyset paging stands (the cursor).
+      const last = page.at(-1);
+      const cursor = last
         ? last.ok
           ? { lastRecordId: last.record.recordId, lastVersion: last.record.version }
           : { lastRecordId: last.recordId, lastVersion: last.version }
-        : {},
-    );
-    await afterPage?.();
+        : {};
+      await storing;
+      storing = (async () => {
+        await ledger.quarantine(run.runKey, run.integrationId, entries);
+        const result = await ledger.stage(run.runKey, run.integrationId, firstSeq, prepared, resend);
+        extracted += page.length;
+        alreadySent += result.alreadySent;
+        staged += result.staged;
+        quarantined += entries.length;
+        metrics?.recordsExtracted(run.integrationId, page.length);
+        metrics?.recordsQuarantined(run.integrationId, entries.length);
+        progress.note({ pages: ++pageCount, extracted, staged, alreadySent, quarantined }, cursor);
+        await afterPage?.();
+      })();
+      storing.catch(() => undefined); // awaited before the next page is stored, or below
+    }
+    await storing;
+  } finally {
+    // Nothing of this attempt may still be writing when it ends: a retry starts from restartStaging.
+    await storing.catch(() => undefined);
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
   await progress.flush();

@@ -39,8 +39,8 @@ export function commitRun(
           `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
              row_in_file, run_key, is_resend, business_keys)
            SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5,
-                  ${BUSINESS_KEYS_OF_PAYLOAD}
-           FROM staged_record, ${BUSINESS_KEYS_FROM_PAYLOAD} WHERE run_key = $1`,
+                  COALESCE(business_keys, (SELECT ${BUSINESS_KEYS_OF_PAYLOAD} FROM ${BUSINESS_KEYS_FROM_PAYLOAD}))
+           FROM staged_record WHERE run_key = $1`,
           [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
         );
         // Records held back before and delivered now (released after a fix, or fixed in Fusion).

@@ -24,7 +24,7 @@ import * as reports from './reports';
 import type { RunStatus } from './runStates';
 import type { FailedStartInput, OpenResendRunInput, OpenRunInput, RunRow } from './runs';
 import * as runs from './runs';
-import type { QuarantineEntry, StagedEntry } from './staging';
+import type { PreparedStaging, QuarantineEntry, StagedEntry } from './staging';
 import * as staging from './staging';
 
 export type {
@@ -94,7 +94,7 @@ export {
   type RunKind,
   type RunRow,
 } from './runs';
-export type { QuarantineEntry, StagedEntry } from './staging';
+export type { PreparedStaging, QuarantineEntry, StagedEntry } from './staging';
 
 // The Postgres side of exactly-once: runs, staged records, archived file bytes, the ledger of
 // delivered record versions, and the watermark, which moves only in the commit transaction.
@@ -229,10 +229,15 @@ export class Ledger {
     runKey: string,
     integrationId: string,
     firstSeq: number,
-    entries: StagedEntry[],
+    entries: StagedEntry[] | PreparedStaging,
     resend = false,
   ): Promise<{ staged: number; alreadySent: number }> {
     return staging.stage(this.pool, runKey, integrationId, firstSeq, entries, resend);
+  }
+
+  /** The worker's part of stage() (no database): the next page is prepared while this one is stored. */
+  prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
+    return staging.prepareStaging(entries, firstSeq);
   }
 
   alreadySent(integrationId: string, entries: (StagedEntry & { digest?: string })[]): Promise<Set<string>> {

@@ -369,4 +369,14 @@ CREATE INDEX ack_result_file ON ack_result (file_id);
 CREATE INDEX ack_result_unmatched ON ack_result (integration_id) WHERE file_id IS NULL;
 `,
   },
+  {
+    version: 13,
+    name: 'business numbers taken at staging',
+    sql: `
+-- A staged record's business numbers (the jsonb the commit copies into ledger_entry.business_keys),
+-- taken by the worker as it stages, so the commit does not parse every staged payload again. Rows
+-- staged before this migration have none: the commit takes theirs from the payload, as it did.
+ALTER TABLE staged_record ADD COLUMN business_keys jsonb;
+`,
+  },
 ];

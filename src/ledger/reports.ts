@@ -314,6 +314,22 @@ export const BUSINESS_KEYS_OF_PAYLOAD = `jsonb_strip_nulls(jsonb_build_object(${
   (k) => `'${k}', bk."${k}"`,
 ).join(', ')}))`;
 
+/**
+ * The same object, built by the worker from the record it stages (staged_record.business_keys):
+ * a string as it is, any other value as its JSON text (what json_to_record gives a text column),
+ * null and missing keys left out. The commit takes it as is, and BUSINESS_KEYS_OF_PAYLOAD only for
+ * rows staged without it.
+ */
+export function businessKeysOf(payload: Record<string, unknown>): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const k of BUSINESS_KEYS) {
+    const v = payload[k];
+    if (v === null || v === undefined) continue;
+    keys[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return keys;
+}
+
 /** The FROM item BUSINESS_KEYS_OF_PAYLOAD reads: `, ${BUSINESS_KEYS_FROM_PAYLOAD}` after staged_record. */
 export const BUSINESS_KEYS_FROM_PAYLOAD = `LATERAL json_to_record(payload) AS bk(${BUSINESS_KEYS.map(
   (k) => `"${k}" text`,

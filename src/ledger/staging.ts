@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { latestVersions } from '../shared/records';
 import { contentDigest } from './digest';
 import { closeQuarantined } from './quarantine';
+import { businessKeysOf } from './reports';
 import { getRun, moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -34,44 +35,67 @@ export function restartStaging(pool: Pool, runKey: string): Promise<void> {
   });
 }
 
+/** A page of entries made ready to stage: the statement's JSON document, and how many it holds. */
+export interface PreparedStaging {
+  records: number;
+  json: string;
+}
+
 /**
- * Stages the entries whose exact version was never delivered; returns how many were staged and
- * how many the ledger already holds. A record seen twice in a run keeps its latest version.
+ * The worker's part of staging a page, which needs no database: a record seen twice keeps its
+ * latest version; each is numbered from `firstSeq`, digested and its business numbers taken; all
+ * of it in one JSON document, typed in SQL by json_to_recordset (node-postgres escapes text[]
+ * elements in JavaScript, which cost more than the insert itself for payloads full of quotes).
+ * Apart from stage(), so a caller can prepare the next page while the database stores this one.
+ */
+export function prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
+  const rows = latestVersions(entries).map((e, i) => ({
+    seq: firstSeq + i,
+    id: e.recordId,
+    version: e.version,
+    digest: contentDigest(e.payload),
+    keys: businessKeysOf(e.payload),
+    payload: e.payload,
+  }));
+  return { records: rows.length, json: JSON.stringify(rows) };
+}
+
+/**
+ * Stages the entries whose exact version was never delivered (a resend: all of them); returns how
+ * many were staged and how many the ledger already holds. A record seen twice in a run keeps its
+ * latest version. One statement: the ledger lookup and the insert of the rest. Sequence numbers
+ * of entries already sent are skipped (render orders by seq; gaps do not matter).
  */
 export async function stage(
   db: Queryable,
   runKey: string,
   integrationId: string,
   firstSeq: number,
-  entries: StagedEntry[],
+  entries: StagedEntry[] | PreparedStaging,
   resend: boolean,
 ): Promise<{ staged: number; alreadySent: number }> {
-  if (entries.length === 0) return { staged: 0, alreadySent: 0 };
-  const unique = latestVersions(entries).map((e) => ({ ...e, digest: contentDigest(e.payload) }));
-  const sent = resend ? new Set<string>() : await alreadySent(db, integrationId, unique);
-  const fresh = unique.filter((e) => !sent.has(e.recordId));
-  if (fresh.length) {
-    // One JSON document for the page, typed by json_to_recordset: node-postgres escapes text[]
-    // elements in JavaScript, which cost more than the insert itself for payloads full of quotes.
-    const rows = fresh.map((e, i) => ({
-      seq: firstSeq + i,
-      id: e.recordId,
-      version: e.version,
-      digest: e.digest,
-      payload: e.payload,
-    }));
-    await db.query(
-      `INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, payload)
-       SELECT $1, seq, id, version, digest, payload
-       FROM json_to_recordset($2::json) AS r(seq int, id text, version timestamptz, digest text, payload json)
+  const page = Array.isArray(entries) ? prepareStaging(entries, firstSeq) : entries;
+  if (page.records === 0) return { staged: 0, alreadySent: 0 };
+  const { rows } = await db.query<{ n: number }>(
+    `WITH r AS MATERIALIZED (
+       SELECT * FROM json_to_recordset($2::json)
+         AS r(seq int, id text, version timestamptz, digest text, keys jsonb, payload json)),
+     sent AS (
+       SELECT r.id FROM r WHERE NOT $4::boolean AND EXISTS (
+         SELECT 1 FROM ledger_entry l WHERE l.integration_id = $3 AND l.record_id = r.id
+           AND l.record_version = r.version AND l.content_sha256 = r.digest AND NOT l.is_resend)),
+     staged AS (
+       INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload)
+       SELECT $1, seq, id, version, digest, keys, payload FROM r WHERE r.id NOT IN (SELECT id FROM sent)
        ON CONFLICT (run_key, record_id) DO UPDATE
          SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
-             payload = excluded.payload
-         WHERE excluded.record_version >= staged_record.record_version`,
-      [runKey, JSON.stringify(rows)],
-    );
-  }
-  return { staged: fresh.length, alreadySent: sent.size };
+             business_keys = excluded.business_keys, payload = excluded.payload
+         WHERE excluded.record_version >= staged_record.record_version)
+     SELECT count(*)::int AS n FROM sent`,
+    [runKey, page.json, integrationId, resend],
+  );
+  const sent = rows[0]!.n;
+  return { staged: page.records - sent, alreadySent: sent };
 }
 
 /**

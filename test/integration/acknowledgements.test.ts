@@ -39,7 +39,7 @@ function ack(
   setStatus: (st02: string) => string[],
 ): string {
   const isa = `ISA*00*          *00*          *01*123456789      *ZZ*MLCONNECTOR    *261202*1200*${kind === '997' ? 'U' : '^'}*${kind === '997' ? '00401' : '00501'}*000000555*0*T*>`;
-  const body = ['AK1*PO*' + gs06, ...sets.flatMap((st) => [`AK2*850*${st}`, ...setStatus(st)])];
+  const body = [`AK1*PO*${gs06}`, ...sets.flatMap((st) => [`AK2*850*${st}`, ...setStatus(st)])];
   const rejected = sets.filter((st) => setStatus(st).some((s) => /^[AI]K5\*R/.test(s))).length;
   body.push(
     `AK9*${rejected ? (rejected === sets.length ? 'R' : 'P') : 'A'}*${sets.length}*${sets.length}*${sets.length - rejected}`,

@@ -4,6 +4,11 @@ import { Pool } from 'pg';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { quarantineEntries } from '../../src/activities/staging';
 import { Ledger, migrate, RunTransitionError } from '../../src/ledger';
+import {
+  BUSINESS_KEYS_FROM_PAYLOAD,
+  BUSINESS_KEYS_OF_PAYLOAD,
+  businessKeysOf,
+} from '../../src/ledger/reports';
 import { inTransaction } from '../../src/ledger/transaction';
 import { RecordFieldError } from '../../src/shared/records';
 
@@ -48,6 +53,26 @@ describe('ledger on Postgres', () => {
     assert.equal(new Set(sets).size, sets.length, 'no ST02 in two files');
     const other = await ledger.allocateX12ControlNumbers('globex', 1);
     assert.deepEqual(other, { interchange: 1, group: 1, firstSet: 1 }, 'each partner has its own sequences');
+  });
+
+  it('business numbers taken at staging are the ones the commit took from the staged payload in SQL', async () => {
+    // Rows staged before migration 13 get theirs from the payload at commit: both must agree.
+    const payloads = [
+      { batchName: 'B "1" \\ é', journalName: 'J/1', recordId: '1:1', amount: '1.00' },
+      { orderNumber: 'PO-7', purchaseOrderNumber: null, supplierNumber: 42, invoiceNumber: true },
+      { invoiceNumber: 'INV-\u2028', supplierNumber: 1.5e21, batchName: { nested: ['x'] } },
+      {},
+    ];
+    const { rows } = await pool.query<{ keys: Record<string, string> }>(
+      `SELECT ${BUSINESS_KEYS_OF_PAYLOAD} AS keys
+       FROM json_array_elements($1::json) WITH ORDINALITY AS s(payload, n), ${BUSINESS_KEYS_FROM_PAYLOAD}
+       ORDER BY n`,
+      [JSON.stringify(payloads)],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.keys),
+      payloads.map((p) => businessKeysOf(p)),
+    );
   });
 
   it('a session ended by Postgres inside a transaction fails that transaction, not the process', async () => {
