@@ -391,7 +391,8 @@ export const destinationSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters')
     .refine((id) => id !== PRIMARY_DESTINATION, `"${PRIMARY_DESTINATION}" is the name of \`sftp\` itself`),
-  ...sftpSchema.shape,
+  // Acknowledgements are read from the primary destination only (`sftp.acknowledgements`).
+  ...sftpSchema.omit({ acknowledgements: true }).shape,
 });
 
 /**
