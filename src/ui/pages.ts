@@ -341,6 +341,12 @@ const DESTINATION_STATUS: Record<FileDestinationRow['status'], string> = {
   failed: 'Failed: retried by the next sync or `retry`',
 };
 
+/** The AK3/AK4 (IK3/IK4) codes of a set, as the partner sent them; a dash when it sent none. */
+function ackCodes(codes: Record<string, unknown>): Html | string {
+  const given = Object.entries(codes).filter(([, v]) => !(Array.isArray(v) && v.length === 0));
+  return given.length ? html`<code>${JSON.stringify(Object.fromEntries(given))}</code>` : '—';
+}
+
 /** The partner's 997/999 results for an X12 file, with their AK codes. */
 function acknowledgementSection(file: FileListing, acks: AckDetail[]): Html | null {
   if (!file.ackState) return null;
@@ -356,7 +362,7 @@ ${
         (
           a,
         ) => html`<tr><td>${time(a.readAt)}</td><td>${a.ackFile}</td><td>${a.functionalId} ${a.groupControlNumber}</td>
-<td>${a.setId ?? '—'} ${a.setControlNumber ?? ''}</td><td>${a.status}</td><td><code>${JSON.stringify(a.codes)}</code></td></tr>`,
+<td>${a.setId ?? '—'} ${a.setControlNumber ?? ''}</td><td>${a.status}</td><td>${ackCodes(a.codes)}</td></tr>`,
       )
     : empty(6, 'No acknowledgement yet.')
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -11,6 +11,7 @@ import type { SyncResult } from '../../src/shared';
 import { readUiAuth, startUiServer, UiAuthError, type UiServer } from '../../src/ui';
 import { syncIntegration } from '../../src/workflows';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { ack, controlNumbers, partner } from '../support/x12Acks';
 
 // The audit page (`ml-connector ui`) in a real browser (Debian's chromium, driven by
 // playwright-core) over a real sync: the simulator's purchase orders through Temporal, Postgres
@@ -21,6 +22,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../artifacts/ui');
 const ID = 'po-orders';
 const GL = 'gl-lines';
+const EDI = 'invoices-810';
 const TOKEN = 'audit-token-for-the-test-0123456789';
 const HOSTILE_NUMBER = 'PO-<script>window.__owned=1</script>';
 const HOSTILE_CURRENCY = '<script>window.__owned=2</script>';
@@ -37,6 +39,8 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
   let glResult: SyncResult;
   let searched: { number: string; recordId: string };
   let quarantinedId: string;
+  let ediFile: string;
+  let ediSets: string[];
 
   before(async () => {
     assert.ok(
@@ -51,6 +55,16 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
           schedule: { cron: ['0 6 * * 1-5'], timezone: 'Europe/Paris' },
         },
         integrationConfig(simUrl, sshd, GL),
+        {
+          ...integrationConfig(simUrl, sshd, EDI),
+          // Invoices, so that the orders the other tests search for are carried by one file only.
+          entity: 'invoices',
+          format: partner,
+          sftp: {
+            ...integrationConfig(simUrl, sshd, EDI).sftp,
+            acknowledgements: { folder: join(dirname(sshd.folder), 'acks-ui') },
+          },
+        },
       ],
     });
     const orders = stack.sim.purchaseOrders.top;
@@ -73,6 +87,28 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
       args: [{ integrationId: GL }],
     });
     assert.ok(glResult.file, 'the journal sync delivered a file');
+    // An 810 to the partner, then the partner's 997 accepting every set, read by the next sync.
+    const edi = await stack.client.workflow.execute(syncIntegration, {
+      taskQueue: stack.taskQueue,
+      workflowId: `ui-${EDI}-${Date.now()}`,
+      args: [{ integrationId: EDI }],
+    });
+    assert.ok(edi.file, 'the 810 sync delivered a file');
+    ediFile = edi.file.fileName;
+    const numbers = controlNumbers(readFileSync(join(stack.sshd.folder, ediFile), 'latin1'));
+    ediSets = numbers.st02;
+    const ackDir = join(dirname(stack.sshd.folder), 'acks-ui');
+    mkdirSync(ackDir, { recursive: true });
+    writeFileSync(
+      join(ackDir, 'partner-1.997'),
+      ack('997', numbers.gs06, numbers.st02, () => ['AK5*A'], { functionalId: 'IN', setId: '810' }),
+    );
+    const read = await stack.client.workflow.execute(syncIntegration, {
+      taskQueue: stack.taskQueue,
+      workflowId: `ui-${EDI}-ack-${Date.now()}`,
+      args: [{ integrationId: EDI }],
+    });
+    assert.equal(read.acknowledgements?.read, 1, 'the 997 was read');
     const held = await stack.ledger.quarantineNotes({ integrationId: ID, from: null, to: null, limit: 10 });
     // The simulator's own data holds one bad order too; ours is held for its currency.
     assert.equal(result.quarantined, held.length);
@@ -212,6 +248,20 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
     await assertNothingInjected();
   });
 
+  it("an X12 file's page shows the partner's 997: accepted, set by set", async () => {
+    await visit(`/files?integration=${EDI}`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: ediFile }) });
+    assert.match((await row.textContent()) ?? '', /ack: accepted/);
+    await row.getByRole('link', { name: ediFile }).click();
+    await page.screenshot({ path: join(ARTIFACTS, 'acknowledgement.png'), fullPage: true });
+    const acks = page.getByRole('table', { name: /997\/999 results for this file \(state: accepted\)/ });
+    const rows = acks.locator('tbody tr');
+    assert.equal(await rows.count(), ediSets.length);
+    const first = (await rows.first().textContent()) ?? '';
+    assert.match(first, /partner-1\.997/);
+    assert.match(first, new RegExp(`810 ${ediSets[0]}`));
+  });
+
   it('search finds a PO by its number and shows the file that carried it, when, and that it arrived', async () => {
     await visit('/search');
     await page.getByLabel('Number').fill(searched.number);
@@ -224,7 +274,8 @@ describe('the audit page in a browser, over a real sync', { timeout: 300_000 }, 
     await page.screenshot({ path: join(ARTIFACTS, 'readme.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
     const table = page.getByRole('table', { name: 'Ledger entries, newest first' });
-    const rows = table.locator('tbody tr');
+    // The order's own file carries it once; an invoice that names the order may carry it too.
+    const rows = table.locator('tbody tr').filter({ hasText: result.file!.fileName });
     assert.equal(await rows.count(), 1);
     const text = (await rows.first().textContent()) ?? '';
     assert.match(text, /PO number/);
