@@ -75,6 +75,12 @@ export interface StatusReport {
     checkedAt: string | null;
     items: StoredKeyHygieneItem[];
   };
+  /**
+   * X12 acknowledgements (sftp.acknowledgements): delivered files still waiting for the partner's
+   * 997/999 (or late), files it rejected, and acknowledgements that matched nothing we sent. Only
+   * when one of them is not zero.
+   */
+  acknowledgements?: { awaiting: number; rejected: number; unmatched: number };
   /** The integration workflow, or null when none was started (syncs can still run with `sync`). */
   schedule: ScheduleStatus | null;
   /** Why the workflow could not be asked (no worker answering, for one); the rest still holds. */
@@ -150,12 +156,13 @@ export async function statusReport(
   integrationId: string,
   canQuery: (taskQueue: string) => Promise<boolean> = async () => true,
 ): Promise<StatusReport> {
-  const [activity, failures, workflow, further, keys] = await Promise.all([
+  const [activity, failures, workflow, further, keys, acks] = await Promise.all([
     ledger.integrationActivity(integrationId),
     ledger.failedRuns(integrationId),
     scheduleStatus(client, integrationId, canQuery),
     ledger.destinationOverview(integrationId),
     ledger.keyHygieneItems(integrationId),
+    ledger.ackCounts(integrationId),
   ]);
   const destinations = further.length ? [await ledger.primaryOverview(integrationId), ...further] : null;
   const wf = workflow.status;
@@ -168,6 +175,7 @@ export async function statusReport(
     counts: { ...activity.runs, delivered: activity.delivered, openFailures: failures.length },
     openFailures: failures,
     ...(destinations ? { destinations } : {}),
+    ...(acks.awaiting || acks.rejected || acks.unmatched ? { acknowledgements: acks } : {}),
     keys: {
       status: worstStatus(keys),
       checkedAt: keys.reduce<string | null>((at, k) => (at && at > k.checkedAt ? at : k.checkedAt), null),

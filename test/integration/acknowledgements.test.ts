@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Alert, AlertSink } from '../../src/alerts';
 import { auditFiles } from '../../src/audit';
+import { statusReport } from '../../src/client/status';
 import type { SyncResult } from '../../src/shared';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 import { sync } from '../support/sync';
@@ -88,6 +89,8 @@ describe('X12 acknowledgements', { timeout: 180_000 }, () => {
     assert.ok(rejection, 'a rejection alert');
     assert.match(rejection.fields.codes!, /set 5, segment PO1@3 8, element 4 1/);
     assert.equal(rejection.fields.file, first.file!.fileName);
+    const status = await statusReport(stack.client, stack.ledger, 'po-acks', async () => false);
+    assert.deepEqual(status.acknowledgements, { awaiting: 0, rejected: 1, unmatched: 0 });
   });
 
   it('no acknowledgement within expectWithinHours → one late alert per file', async () => {
