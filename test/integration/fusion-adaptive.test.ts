@@ -110,10 +110,11 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     sim.faults.clear();
     sim.faults.set({ podLatency: { minMs: 50, maxMs: 100, seed: 5 } });
     const limit = fusion.client.adaptive!;
-    // Widened again on clean answers first.
-    assertEachOnce(await readAll());
+    // Widened again on clean answers first: past the last cut it probes slowly (a quarter step a
+    // round), so it may take more than one read of the window to get back to the bound.
+    for (let read = 0; read < 6 && limit.limit < BOUND; read++) assertEachOnce(await readAll());
     const widened = limit.limit;
-    assert.equal(widened, BOUND);
+    assert.equal(widened, BOUND, 'widened back to the bound on clean answers');
     sim.faults.set({ serviceUnavailable: { count: 1, retryAfter: 2 } });
     const requests = () => sim.stats.requests.journalBatches ?? 0;
     const reading = readAll();
