@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findTemporalCli } from '../../dev/temporal';
@@ -10,6 +8,7 @@ import { integrationStatus, pauseIntegration, requestResync } from '../../src/cl
 import { forceResyncSignal, type IntegrationStatus } from '../../src/shared/integrationWorkflow';
 import { integrationWorkflowId } from '../../src/shared/workflowIds';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
+import { startWebhookReceiver } from '../support/webhook';
 
 // The long-lived integration workflow on a real Temporal server: started with the Temporal CLI,
 // syncing on a (seconds) cron schedule, forceResync by signal and by update, pause and resume,
@@ -18,7 +17,7 @@ import { integrationConfig, startTestStack, startWorker, type TestStack } from '
 describe('the integration workflow', { timeout: 240_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  const alerts: string[] = [];
+  let alerts: string[] = [];
   let closeReceiver: () => Promise<void>;
 
   /** Polls the status query until `ok` holds (a deadline, not a fixed sleep). */
@@ -40,19 +39,10 @@ describe('the integration workflow', { timeout: 240_000 }, () => {
     ).rows.map((r) => r.record_id);
 
   before(async () => {
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      req.on('end', () => {
-        alerts.push(body);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    closeReceiver = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    const receiver = await startWebhookReceiver();
+    alerts = receiver.bodies;
+    const hook = receiver.url;
+    closeReceiver = receiver.close;
     stack = await startTestStack({
       config: { alerts: { webhook: { url: hook } } },
       integrations: (simUrl, sshd) => [

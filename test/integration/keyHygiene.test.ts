@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -26,6 +24,7 @@ import {
   type TestStack,
 } from '../support/stack';
 import { sync } from '../support/sync';
+import { startWebhookReceiver } from '../support/webhook';
 
 const loadOpenPgp = () => import('openpgp');
 
@@ -39,7 +38,7 @@ const DAY = 86_400_000;
 describe('key hygiene', { timeout: 240_000 }, () => {
   let stack: TestStack;
   let worker: { stop(): Promise<void> };
-  const alerts: string[] = [];
+  let alerts: string[] = [];
   let closeReceiver: () => Promise<void>;
   let soon: { publicKey: string; privateKey: string; keyId: string };
   let expired: { publicKey: string; keyId: string };
@@ -66,19 +65,10 @@ describe('key hygiene', { timeout: 240_000 }, () => {
     });
     ours = await key('ml-connector');
 
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      req.on('end', () => {
-        alerts.push(body);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    closeReceiver = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    const receiver = await startWebhookReceiver();
+    alerts = receiver.bodies;
+    const hook = receiver.url;
+    closeReceiver = receiver.close;
     stack = await startTestStack({
       config: { alerts: { webhook: { url: hook } }, keyHygiene: { warnDaysBeforeExpiry: 14 } },
       integrations: (simUrl, sshd) => {
