@@ -65,10 +65,23 @@ const isClock = (h: number, m: number, s: number) => h <= 23 && m <= 59 && s <= 
  * below the millisecond are still told apart by the ledger's content digest.
  */
 export function parseInstant(v: string): string | null {
+  const known = instantCache.get(v);
+  if (known !== undefined) return known;
   const instant = instantOf(v);
-  if (!instant) return null;
-  return new Date(Number(instant.epochNs / 1_000_000n)).toISOString();
+  const iso = instant ? new Date(Number(instant.epochNs / 1_000_000n)).toISOString() : null;
+  if (v.length <= 64) {
+    if (instantCache.size >= INSTANT_CACHE_SIZE) instantCache.clear();
+    instantCache.set(v, iso);
+  }
+  return iso;
 }
+
+/**
+ * The last few thousand stamps read: a page repeats the same few (a batch's lines, a bulk import
+ * sharing one stamp), and reading one is a regular expression, a calendar check and BigInt work.
+ */
+const instantCache = new Map<string, string | null>();
+const INSTANT_CACHE_SIZE = 4096;
 
 /**
  * The one reading of an RFC 3339 instant (the rules above): its instant in nanoseconds since the
