@@ -140,7 +140,13 @@ export function report(
 ): string {
   const out: string[] = [];
   if (sizes.length) {
-    out.push('Full sync: journal lines → CSV on OpenSSH sftp (real workflow, worker in its own process)');
+    const paging =
+      sizes[0]!.parallelPages === null
+        ? 'adaptive (parallelPages unset, as shipped)'
+        : `parallelPages ${sizes[0]!.parallelPages}`;
+    out.push(
+      `Full sync: journal lines → CSV on OpenSSH sftp (real workflow, worker in its own process; paging ${paging})`,
+    );
     out.push(
       table(
         [

@@ -21,7 +21,7 @@ import { runSmallSync, type SmallSyncResult } from './scenarios/smallSync';
 const USAGE = `npm run bench -- [options]
   --sizes 100000,1000000   journal lines per full sync (default both; "none" skips)
   --page-size 500          fusion.pageSize of the full syncs (journal batches of 20 lines)
-  --parallel-pages 1       fusion.parallelPages of the full and concurrent syncs ("adaptive" leaves it unset)
+  --parallel-pages adaptive  fusion.parallelPages of the full and concurrent syncs (adaptive: unset, the shipped default; or a number)
   --latency 300            ms the simulator waits before every REST answer in the latency runs (0 skips them)
   --latency-lines 20000    lines of the latency runs' window
   --latency-page-size 25   fusion.pageSize of the latency runs (25 batches = 500 lines a request)
@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     sizes: [100_000, 1_000_000],
     pageSize: 500,
-    parallelPages: 1,
+    parallelPages: null,
     latencyMs: 300,
     latencyLines: 20_000,
     latencyPageSize: 25,

@@ -30,6 +30,8 @@ import { type CpuGroup, peakRss } from '../sampler';
 export interface SizeResult {
   lines: number;
   pageSize: number;
+  /** fusion.parallelPages of the sync; null: unset, the adaptive read (the shipped default). */
+  parallelPages: number | null;
   sync: {
     wallSeconds: number;
     extracted: number;
@@ -63,7 +65,7 @@ export interface SizeResult {
 export async function runSize(stack: Stack, lines: number, o: Options): Promise<SizeResult> {
   log(
     `Full sync of ${lines.toLocaleString('en-US')} journal lines (pageSize ${o.pageSize}, expand on: ` +
-      `${Math.min(o.pageSize, EXPANDED_PAGE_SIZE)} batches a request)`,
+      `${Math.min(o.pageSize, EXPANDED_PAGE_SIZE)} batches a request, parallelPages ${o.parallelPages ?? 'unset: adaptive'})`,
   );
   const db = await stack.scratchDatabase('mlc_bench');
   const sim = generatedJournalLines(lines);
@@ -123,6 +125,7 @@ export async function runSize(stack: Stack, lines: number, o: Options): Promise<
     return {
       lines,
       pageSize: o.pageSize,
+      parallelPages: o.parallelPages,
       sync: {
         wallSeconds: sync.wallSeconds,
         extracted: result.extracted,
