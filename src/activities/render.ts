@@ -3,6 +3,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import type { IntegrationConfig, SftpConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import type { FileRenderer } from '../formats/fileRenderer';
+import { threadedCsvCheck } from '../formats/validate/csvStreamThread';
 import type { assertValidFile } from '../formats/validate/result';
 import { assertPgpKeysUsable } from '../keys';
 import type { FileRow, Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
@@ -18,6 +19,9 @@ import { progressReporter } from './progress';
 // The renderFile activity: staged records → renderer → checked, archived bytes.
 
 const CHUNK_BYTES = 1024 * 1024;
+
+/** Staged records from which a CSV file is checked on a thread of its own. */
+const THREADED_CHECK_FROM = 20_000;
 
 /** Where a rendered file goes: the archive chunks, and the records that cannot be written. */
 export interface RenderSink {
@@ -298,11 +302,14 @@ export function createRenderActivities(deps: ActivityDeps) {
         const primary = target(rt.config.sftp, rt.pgp);
         const further = rt.destinations.map((d) => ({ id: d.id, ...target(d.config, d.pgp) }));
         const { fileName } = primary;
-        const renderer = rendererFor(rt.config, envelope, {
-          fileName,
-          integration: rt.config.id,
-          windowTo: run.windowTo,
-        });
+        const renderer = rendererFor(
+          rt.config,
+          envelope,
+          { fileName, integration: rt.config.id, windowTo: run.windowTo },
+          // A large file's CSV check on a thread of its own (the other core), a small one's in
+          // line (a thread costs tens of milliseconds to start).
+          run.staged >= THREADED_CHECK_FROM ? threadedCsvCheck : undefined,
+        );
         const progress = progressReporter(ledger, run.runKey, { stage: 'render', rendered: 0 });
         const file = await ledger.saveRenderedFile(
           run,

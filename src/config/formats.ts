@@ -7,6 +7,7 @@ import { LayoutError } from '../formats/errors';
 import { ENTITY_FIELDS } from '../formats/fields/registry';
 import { resolveField } from '../formats/fields/types';
 import {
+  type CsvCheckRunner,
   type CsvLayoutFor,
   csvRenderer,
   type FileRenderer,
@@ -236,11 +237,13 @@ export function rendererFor(
   integration: FormattedIntegration,
   envelope: X12EnvelopeInput,
   fileValues: Record<string, string> = {},
+  /** Where a CSV file's check runs (a thread for a large file); in line by default. */
+  runCsvCheck?: CsvCheckRunner,
 ): FileRenderer<EntityRecordMap[EntityName]> {
   const { entity, format, chartOfAccounts } = integration;
   switch (format.type) {
     case 'csv':
-      return csvRenderer(entity, csvLayout(entity, format, chartOfAccounts)) as FileRenderer<
+      return csvRenderer(entity, csvLayout(entity, format, chartOfAccounts), runCsvCheck) as FileRenderer<
         EntityRecordMap[EntityName]
       >;
     case 'fixedWidth':

@@ -12,7 +12,7 @@ import { type SuppliersCsvLayout, suppliersCsvHeaderRows, supplierToCsvRows } fr
 import { LayoutError } from './errors';
 import type { FixedWidthFileValues, FixedWidthLayout } from './fixedWidth/layout';
 import { fixedWidthWriter } from './fixedWidth/writer';
-import { csvStreamValidator } from './validate/csvStream';
+import { type CsvStreamExpectation, type CsvStreamValidator, csvStreamValidator } from './validate/csvStream';
 import { validateFixedWidth } from './validate/fixedWidth';
 import type { ValidationResult } from './validate/result';
 import { validateX12 } from './validate/x12';
@@ -31,8 +31,11 @@ export interface FileRenderer<R> {
   end(): string;
   /** Records written so far. */
   written(): number;
-  /** Sees every piece of text produced, in order; `result()` re-parses and checks it. */
-  check: { push(text: string): void; result(): Promise<ValidationResult> };
+  /**
+   * Sees every piece of text produced, in order; `result()` re-parses and checks it. `push` may
+   * return a promise to wait for; `abandon` ends a check that will not get its result (an error).
+   */
+  check: { push(text: string): void | Promise<void>; result(): Promise<ValidationResult>; abandon?(): void };
   /** Counts and control numbers for the ledger (X12 numbers, fixed-width totals). */
   summary(): Record<string, unknown>;
 }
@@ -89,14 +92,18 @@ function columnsPerRow(layout: object): number | Record<string, number> {
   return byType;
 }
 
+/** How a CSV file's check runs: in line by default, or elsewhere with the same validator (a thread). */
+export type CsvCheckRunner = (expected: CsvStreamExpectation) => CsvStreamValidator & { abandon?(): void };
+
 export function csvRenderer<E extends EntityName>(
   entity: E,
   layout: CsvLayoutFor<E>,
+  runCheck: CsvCheckRunner = csvStreamValidator,
 ): FileRenderer<EntityRecordMap[E]> {
   const options = layout as CsvFileOptions;
   const { header, rows } = csvRows(entity, layout);
   const stringifyOptions = { ...csvStringifyOptions(options), bom: false };
-  const check = csvStreamValidator({
+  const check = runCheck({
     delimiter: options.delimiter,
     bom: options.bom ?? false,
     headerRows: header,
@@ -117,7 +124,11 @@ export function csvRenderer<E extends EntityName>(
     },
     end: () => '',
     written: () => records,
-    check: { push: (text) => check.push(text), result: () => check.finish(dataRows) },
+    check: {
+      push: (text) => check.push(text),
+      result: () => check.finish(dataRows),
+      abandon: () => check.abandon?.(),
+    },
     summary: () => ({ records, dataRows }),
   };
 }

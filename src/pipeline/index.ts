@@ -77,30 +77,37 @@ export async function renderRecords(
 ): Promise<number> {
   const emit = async (text: string) => {
     if (!text) return;
-    renderer.check.push(text);
+    const checking = renderer.check.push(text);
+    if (checking) await checking;
     await out.emit(text);
   };
-  await emit(renderer.begin());
-  for await (const page of pages) {
-    for (const { seq, record } of page) {
-      let text: string;
-      try {
-        text = renderer.record(record);
-      } catch (err) {
-        if (!(err instanceof RecordFieldError)) throw err;
-        await out.reject(seq, record, err);
-        continue;
+  let checked = false;
+  try {
+    await emit(renderer.begin());
+    for await (const page of pages) {
+      for (const { seq, record } of page) {
+        let text: string;
+        try {
+          text = renderer.record(record);
+        } catch (err) {
+          if (!(err instanceof RecordFieldError)) throw err;
+          await out.reject(seq, record, err);
+          continue;
+        }
+        await emit(text);
       }
-      await emit(text);
+      out.page?.(renderer.written());
     }
-    out.page?.(renderer.written());
+    const written = renderer.written();
+    if (written > 0) {
+      await emit(renderer.end());
+      checked = true;
+      assertValidFile(format, await renderer.check.result());
+    }
+    return written;
+  } finally {
+    if (!checked) renderer.check.abandon?.();
   }
-  const written = renderer.written();
-  if (written > 0) {
-    await emit(renderer.end());
-    assertValidFile(format, await renderer.check.result());
-  }
-  return written;
 }
 
 /** The format's own extension: what the text is (and what a zip's entry is named with). */

@@ -13,7 +13,8 @@ export interface CsvStreamExpectation {
 }
 
 export interface CsvStreamValidator {
-  push(text: string): void;
+  /** A promise when the check wants the writer to wait (a check on its own thread, behind). */
+  push(text: string): void | Promise<void>;
   /** `dataRows`: how many data rows the writer says it wrote. */
   finish(dataRows: number): Promise<ValidationResult>;
 }
