@@ -479,10 +479,22 @@ async function* readAdaptive(
   }
   if (!next) return;
   // Ranges are cut up to the window's end, or a minute from now when that is sooner (a window
-  // may end in the future; rows past the last cut still come, from the last range).
+  // may end in the future; rows past the last cut still come, from the last range), or up to the
+  // latest document's stamp when the pod names one sooner: a backfill from years back whose
+  // documents fill its last weeks would otherwise leave them all to the first range, one page
+  // after another.
   const endNs = parseServedStamp(window.to)?.epochNs ?? null;
   const soonNs = BigInt(Date.now() + 60_000) * 1_000_000n;
-  const toNs = endNs === null ? null : endNs < soonNs ? endNs : soonNs;
+  let toNs = endNs === null ? null : endNs < soonNs ? endNs : soonNs;
+  if (
+    toNs !== null &&
+    resumeNs !== null &&
+    toNs - resumeNs > NS_PER_SECOND * BigInt(LATEST_PROBE_FROM_SECONDS)
+  ) {
+    const latest = await latestStamp(client, spec, filter);
+    // One second past it: the cuts are whole seconds and the last range is open anyway.
+    if (latest !== null && latest >= resumeNs && latest + NS_PER_SECOND < toNs) toNs = latest + NS_PER_SECOND;
+  }
   if (resumeNs === null || firstStamp === null || resumeNs <= firstStamp || toNs === null) {
     yield* guarded(readWhere(client, spec, filter, options.expand, next), spec);
     return;
@@ -506,6 +518,38 @@ async function* readAdaptive(
     readers.push(guarded(readWhere(client, spec, below(bounds[i + 1]), options.expand, start), spec));
   });
   yield* merged(readers, client.parallelism);
+}
+
+/** Windows longer than this (a day) ask the pod for their latest document before they are cut. */
+const LATEST_PROBE_FROM_SECONDS = 86_400;
+
+/**
+ * The LastUpdateDate of the window's latest document (one request: the same filter, newest first,
+ * one row, that field only), or null when the pod gives none that reads as an instant, or refuses
+ * the question itself (400, 404, a body that is not a page); the cut then falls back to the
+ * window's end. A hint for balance, never a bound: the last range stays open, so a wrong answer
+ * costs speed, not records. Failures that would fail the read anyway (auth, throttling left after
+ * retries) are the read's.
+ */
+async function latestStamp(client: FusionClient, spec: ResourceSpec, filter: string): Promise<bigint | null> {
+  try {
+    const page = await onePage(
+      client,
+      client.resourceUrl(spec.resource),
+      {
+        q: filter,
+        orderBy: `LastUpdateDate:desc,${spec.key}:desc`,
+        fields: 'LastUpdateDate',
+        onlyData: 'true',
+      },
+      1,
+    );
+    return parseServedStamp((page?.items[0] as Raw | undefined)?.LastUpdateDate)?.epochNs ?? null;
+  } catch (err) {
+    if (err instanceof FusionError && ['bad-request', 'not-found', 'bad-response'].includes(err.kind))
+      return null;
+    throw explainRefusedChild(err, spec);
+  }
 }
 
 async function* guarded(reader: AsyncGenerator<Raw[], unknown>, spec: ResourceSpec): AsyncGenerator<Raw[]> {
