@@ -27,6 +27,11 @@ const THREADED_CHECK_FROM = 20_000;
 export interface RenderSink {
   chunk(data: Buffer): Promise<void>;
   reject(seq: number, entry: QuarantineEntry): Promise<void>;
+  /**
+   * The rows the file carries for the staged records `firstSeq`..`lastSeq` written so far (the
+   * rejected ones are gone from staging by then), numbered from `rowsBefore` + 1.
+   */
+  entries?(firstSeq: number, lastSeq: number, rowsBefore: number): Promise<void>;
   /** A further destination's own bytes (its compression or PGP differ from the file's). */
   destinationChunk?(destinationId: string, data: Buffer): Promise<void>;
 }
@@ -102,6 +107,7 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
   const archive = chunkedArchive(sink.chunk);
   const hold = transforms(input) || destinations.some(transforms);
   const plain = hold ? { parts: [] as Buffer[], hash: createHash('sha256'), bytes: 0 } : null;
+  let rowsBefore = 0;
   const recordCount = await renderRecords(renderer, input.format, stagedRecords(input.ledger, input.runKey), {
     async emit(text) {
       const bytes = Buffer.from(text, 'utf8');
@@ -123,7 +129,11 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
         payload: record,
       });
     },
-    page: input.progress ?? ((written) => heartbeat({ records: written })),
+    page: async (written, seqs) => {
+      (input.progress ?? ((n: number) => heartbeat({ records: n })))(written);
+      if (written > rowsBefore) await sink.entries?.(seqs.first, seqs.last, rowsBefore);
+      rowsBefore = written;
+    },
   });
   let plaintext: { sha256: string; bytes: number } | undefined;
   let compressedBytes: number | undefined;

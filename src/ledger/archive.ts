@@ -5,6 +5,7 @@ import {
   finishFileDestinations,
   storeDestinationChunk,
 } from './destinations';
+import { writeFileEntries } from './entries';
 import { moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
 import { type QuarantineEntry, quarantine } from './staging';
@@ -33,6 +34,8 @@ export interface FileRow {
 export interface RenderSink {
   chunk(data: Buffer): Promise<void>;
   reject(seq: number, entry: QuarantineEntry): Promise<void>;
+  /** The rows the file carries for staged records firstSeq..lastSeq, numbered from rowsBefore + 1. */
+  entries(firstSeq: number, lastSeq: number, rowsBefore: number): Promise<void>;
   /** The bytes of a further destination that gets bytes of its own (its compression or PGP). */
   destinationChunk(destinationId: string, data: Buffer): Promise<void>;
 }
@@ -83,9 +86,40 @@ export async function getFileByName(
   return rows[0] ?? null;
 }
 
+/** Statements of the render's transaction that may be out at once, unanswered. */
+const PIPELINED_WRITES = 4;
+
 /**
- * Stores a rendered file in one transaction: its bytes in chunks, its metadata, and the
- * records the renderer rejected (moved from staging to quarantine). All or nothing. The run
+ * Writes sent without waiting for each: `add` waits only when more than `depth` are out. The
+ * first failure is kept and thrown by the next add or by drain (the transaction is aborted by
+ * then anyway); settle waits for all of them, failed or not, so none is left running.
+ */
+function pipelined(depth: number) {
+  const out: Promise<unknown>[] = [];
+  let failure: unknown = null;
+  return {
+    async add(write: Promise<unknown>): Promise<void> {
+      write.catch((err) => {
+        failure ??= err;
+      });
+      out.push(write);
+      if (failure) throw failure;
+      if (out.length > depth) await out.shift();
+    },
+    async drain(): Promise<void> {
+      await Promise.all(out.splice(0));
+      if (failure) throw failure;
+    },
+    async settle(): Promise<void> {
+      await Promise.allSettled(out);
+    },
+  };
+}
+
+/**
+ * Stores a rendered file in one transaction: its bytes in chunks, its metadata, the rows it
+ * carries (file_entry, the ledger once the file is committed) and the records the renderer
+ * rejected (moved from staging to quarantine). All or nothing. The run
  * moves staged → rendered; with every record rejected there is no file and the run stays staged.
  */
 export function saveRenderedFile(
@@ -105,24 +139,54 @@ export function saveRenderedFile(
     );
     const fileId = rows[0]!.file_id;
     if (meta.destinations?.length) await addFileDestinations(c, fileId, meta.destinations);
+    // The archive chunks and the file's rows go to Postgres while the renderer goes on: sent on
+    // this transaction's connection in order, a few at a time (Postgres stores while the worker
+    // renders), every one settled before the file is finished or the transaction rolls back.
+    const writes = pipelined(PIPELINED_WRITES);
     const totals = await render({
       destinationChunk: async (destinationId, data) => {
         const next = destinationSeq.get(destinationId) ?? 0;
         destinationSeq.set(destinationId, next + 1);
         await storeDestinationChunk(c, fileId, destinationId, next, data);
       },
-      chunk: async (data) => {
-        await c.query('INSERT INTO outbound_file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [
-          fileId,
-          seq++,
-          data,
-        ]);
-      },
+      chunk: (data) =>
+        writes.add(
+          c.query('INSERT INTO outbound_file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [
+            fileId,
+            seq++,
+            data,
+          ]),
+        ),
       reject: async (stagedSeq, entry) => {
         await c.query('DELETE FROM staged_record WHERE run_key = $1 AND seq = $2', [run.runKey, stagedSeq]);
         await quarantine(c, run.runKey, run.integrationId, [entry]);
       },
-    });
+      entries: (firstSeq, lastSeq, rowsBefore) =>
+        writes.add(
+          writeFileEntries(c, {
+            runKey: run.runKey,
+            integrationId: run.integrationId,
+            entity: run.entity,
+            fileId,
+            isResend: run.kind === 'resend',
+            seqs: { first: firstSeq, last: lastSeq },
+            rowsBefore,
+          }),
+        ),
+    }).finally(() => writes.settle());
+    await writes.drain();
+    if (totals.recordCount > 0) {
+      // Every record written has its row, numbered 1..n, and nothing else does.
+      const { rows: carried } = await c.query<{ n: number; top: number | null }>(
+        'SELECT count(*)::int AS n, max(row_in_file) AS top FROM file_entry WHERE file_id = $1',
+        [fileId],
+      );
+      if (carried[0]!.n !== totals.recordCount || carried[0]!.top !== totals.recordCount) {
+        throw new Error(
+          `Run ${run.runKey}: the file's rows (${carried[0]!.n}, numbered to ${carried[0]!.top}) do not match its ${totals.recordCount} records`,
+        );
+      }
+    }
     if (totals.recordCount === 0) {
       // Every record was rejected: no file. The run commits without one (the watermark moves,
       // the rejected records are in quarantine).
@@ -136,8 +200,8 @@ export function saveRenderedFile(
       return null;
     }
     const updated = await c.query<FileRow>(
-      `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4, summary = $5 WHERE file_id = $1
-       RETURNING ${fileColumns}`,
+      `UPDATE outbound_file SET byte_count = $2, sha256 = $3, record_count = $4, summary = $5, entries_written = true
+       WHERE file_id = $1 RETURNING ${fileColumns}`,
       [fileId, totals.byteCount, totals.sha256, totals.recordCount, JSON.stringify(totals.summary)],
     );
     if (totals.destinations?.length) await finishFileDestinations(c, fileId, totals.destinations);

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { type FileRow, fileColumns } from './archive';
+import { writeFileEntries } from './entries';
 import { closeQuarantined } from './quarantine';
-import { BUSINESS_KEYS_FROM_PAYLOAD, BUSINESS_KEYS_OF_PAYLOAD } from './reports';
 import { moveRun, type RunRow, runColumns } from './runs';
 import type { Queryable } from './sql';
 import { inTransaction } from './transaction';
@@ -10,8 +10,9 @@ import { inTransaction } from './transaction';
 // fact, and the watermark it moves.
 
 /**
- * The one place delivery becomes fact: ledger rows for every staged record, the file marked
- * committed and the watermark moved to the window's end, in one transaction. Idempotent.
+ * The one place delivery becomes fact: the file marked committed (the rows it carries, written
+ * with it at render, are the ledger from then on: the view ledger_entry) and the watermark moved
+ * to the window's end, in one transaction, whatever the number of records. Idempotent.
  * `beforeCommit` runs with every write done and the transaction still open (fault tests).
  */
 export function commitRun(
@@ -35,14 +36,20 @@ export function commitRun(
       }
       if (!file && run.status !== 'staged') throw new Error(`Run ${runKey} is ${run.status}; cannot commit`);
       if (file) {
-        await c.query(
-          `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
-             row_in_file, run_key, is_resend, business_keys)
-           SELECT $2, $3, record_id, record_version, content_sha256, $4, row_number() OVER (ORDER BY seq), run_key, $5,
-                  COALESCE(business_keys, (SELECT ${BUSINESS_KEYS_OF_PAYLOAD} FROM ${BUSINESS_KEYS_FROM_PAYLOAD}))
-           FROM staged_record WHERE run_key = $1`,
-          [runKey, run.integrationId, run.entity, file.fileId, run.kind === 'resend'],
+        // A file rendered before its rows were written with it (migration 14) gets them here.
+        const written = await c.query<{ w: boolean }>(
+          'SELECT entries_written AS w FROM outbound_file WHERE file_id = $1',
+          [file.fileId],
         );
+        if (!written.rows[0]?.w) {
+          await writeFileEntries(c, {
+            runKey,
+            integrationId: run.integrationId,
+            entity: run.entity,
+            fileId: file.fileId,
+            isResend: run.kind === 'resend',
+          });
+        }
         // Records held back before and delivered now (released after a fix, or fixed in Fusion).
         await closeQuarantined(c, runKey, run.integrationId, { stagedOf: runKey }, 'delivered');
         await c.query(
@@ -62,9 +69,9 @@ export function commitRun(
       await c.query('DELETE FROM staged_record WHERE run_key = $1', [runKey]);
     }
     const sent = await c.query<{ n: number }>(
-      // Through the run's file (indexed), not ledger_entry.run_key: that would scan the whole ledger.
-      `SELECT count(*)::int AS n FROM ledger_entry l JOIN outbound_file f ON f.file_id = l.file_id
-       WHERE f.run_key = $1`,
+      // Through the run's file (indexed), not the entries' run_key: that would scan the whole ledger.
+      `SELECT count(*)::int AS n FROM file_entry e JOIN outbound_file f ON f.file_id = e.file_id
+       WHERE f.run_key = $1 AND f.status = 'committed'`,
       [runKey],
     );
     const wm = await watermark(c, run.integrationId);

@@ -379,4 +379,26 @@ CREATE INDEX ack_result_unmatched ON ack_result (integration_id) WHERE file_id I
 ALTER TABLE staged_record ADD COLUMN business_keys jsonb;
 `,
   },
+  {
+    version: 14,
+    name: 'ledger rows written with their file',
+    sql: `
+-- The rows a file carries are written as the file is rendered, in the render's transaction, into
+-- file_entry (the table that was ledger_entry). The ledger is what was delivered: ledger_entry is
+-- now the view of the rows whose file is committed, sent when its file was committed. The commit
+-- only marks the file committed, whatever the number of records; every reader keeps its meaning.
+ALTER TABLE ledger_entry RENAME TO file_entry;
+ALTER TABLE file_entry RENAME COLUMN sent_at TO written_at;
+-- The audit by period now goes through the files committed in it.
+DROP INDEX ledger_entry_sent_at;
+CREATE INDEX outbound_file_committed_at ON outbound_file (committed_at) WHERE status = 'committed';
+-- Files rendered before this migration have no rows yet: their commit writes them, as it did.
+ALTER TABLE outbound_file ADD COLUMN entries_written boolean NOT NULL DEFAULT false;
+CREATE VIEW ledger_entry AS
+  SELECT e.entry_id, e.integration_id, e.entity, e.record_id, e.record_version, e.content_sha256,
+         e.file_id, e.row_in_file, e.run_key, e.is_resend, f.committed_at AS sent_at, e.business_keys
+  FROM file_entry e JOIN outbound_file f ON f.file_id = e.file_id
+  WHERE f.status = 'committed';
+`,
+  },
 ];

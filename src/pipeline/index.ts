@@ -60,8 +60,11 @@ export interface RenderOutput {
   emit(text: string): Promise<void>;
   /** A record that cannot be written in this format: quarantined, the rest goes on. */
   reject(seq: number, record: AnyRecord, error: RecordFieldError): Promise<void>;
-  /** After each page (heartbeats). */
-  page?(written: number): void;
+  /**
+   * After each page, its records written or rejected: the records written so far and the page's
+   * sequence numbers (heartbeats, progress, the rows the file carries). A promise is waited for.
+   */
+  page?(written: number, seqs: { first: number; last: number }): void | Promise<void>;
 }
 
 /**
@@ -96,7 +99,10 @@ export async function renderRecords(
         }
         await emit(text);
       }
-      out.page?.(renderer.written());
+      const after = page.length
+        ? out.page?.(renderer.written(), { first: page[0]!.seq, last: page.at(-1)!.seq })
+        : undefined;
+      if (after) await after;
     }
     const written = renderer.written();
     if (written > 0) {

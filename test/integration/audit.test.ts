@@ -107,8 +107,8 @@ class LedgerFixture {
   ) {
     for (const [row, [recordId, version]] of records.entries()) {
       await this.pool.query(
-        `INSERT INTO ledger_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
-           row_in_file, run_key, sent_at)
+        `INSERT INTO file_entry (integration_id, entity, record_id, record_version, content_sha256, file_id,
+           row_in_file, run_key, written_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
           integrationId,
