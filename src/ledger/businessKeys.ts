@@ -2,7 +2,7 @@ import type { Queryable } from './sql';
 
 // Business numbers: what people call a record (PO number, invoice number, supplier number, journal
 // batch name, `<batch>/<header>` name) besides the ledger's internal IDs. Delivered records keep
-// theirs in ledger_entry.business_keys (jsonb by field name, written at commit from the staged
+// theirs in ledger_entry.business_keys (jsonb by field name, written with the file from the staged
 // payload: BUSINESS_KEYS_OF_PAYLOAD in reports.ts); quarantined
 // records are looked up in their stored payload, which is the typed record (held at render) or
 // Fusion's own document (held at staging), so both spellings are read.

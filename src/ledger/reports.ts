@@ -306,7 +306,7 @@ const RAW_BUSINESS_KEYS: Partial<Record<BusinessKey, string>> = {
 
 /**
  * SQL over a staged_record row's `payload`: the business numbers it carries, as the jsonb
- * commitRun stores in ledger_entry.business_keys (keys a record does not have are left out).
+ * writeFileEntries stores in file_entry.business_keys (read through ledger_entry) (keys a record does not have are left out).
  * `payload` is json (text): `->>` would parse it once per key, so BUSINESS_KEYS_FROM_PAYLOAD (a
  * FROM item) reads all the keys in one parse and this builds the object from its columns.
  */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FusionSimulator } from '../../simulator/server';
-import { connectFusion, type FusionConnection, readChanges } from '../../src/fusion';
+import { type FusionConnection, readChanges } from '../../src/fusion';
+import { connectToSimulator } from '../support/fusion';
 
 // The adaptive request limit (fusion.parallelPages unset) against the simulator over HTTP, with a
 // pod's latency and request-rate limit: it widens on clean answers, narrows on 429/503, holds
@@ -11,9 +12,18 @@ import { connectFusion, type FusionConnection, readChanges } from '../../src/fus
 
 const CLIENT_ID = 'adaptive-client';
 const SECRET = 'adaptive-client-secret-51c3';
-const SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
 const LINES = 10_000;
 const BOUND = 4;
+
+/** The connector's client for a simulator at `url`, parallelPages unset (the adaptive limit). */
+function connectTo(url: string): FusionConnection {
+  return connectToSimulator(
+    url,
+    { clientId: CLIENT_ID, clientSecret: SECRET },
+    // 25 batches of 20 lines: 500 lines a request
+    { pageSize: 25, requestTimeoutSeconds: 30, transientRetries: 6, limits: { maxParallelPages: BOUND } },
+  );
+}
 
 describe('adaptive parallel paging', { timeout: 180_000 }, () => {
   // Lines spread evenly over the day before now, as the bench lays them out.
@@ -30,23 +40,7 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
   let fusion: FusionConnection;
 
   before(async () => {
-    const url = await sim.listen();
-    fusion = connectFusion({
-      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${url}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        scope: SCOPE,
-        tokenRefreshSeconds: 3300,
-      },
-      pageSize: 25, // 25 batches of 20 lines: 500 lines a request
-      frameworkVersion: 4,
-      requestTimeoutSeconds: 30,
-      transientRetries: 6,
-      limits: { maxParallelPages: BOUND },
-    });
+    fusion = connectTo(await sim.listen());
   });
   after(async () => {
     await fusion.close();
@@ -143,23 +137,7 @@ describe('adaptive parallel paging of a window much longer than its documents', 
   });
   let fusion: FusionConnection;
   before(async () => {
-    const url = await sim.listen();
-    fusion = connectFusion({
-      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${url}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        scope: SCOPE,
-        tokenRefreshSeconds: 3300,
-      },
-      pageSize: 25,
-      frameworkVersion: 4,
-      requestTimeoutSeconds: 30,
-      transientRetries: 6,
-      limits: { maxParallelPages: BOUND },
-    });
+    fusion = connectTo(await sim.listen());
   });
   after(async () => {
     await fusion.close();

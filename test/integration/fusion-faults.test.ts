@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FusionSimulator } from '../../simulator/server';
-import { connectFusion, type FusionConnectionSettings, FusionError, readChanges } from '../../src/fusion';
+import { type FusionConnectionSettings, FusionError, readChanges } from '../../src/fusion';
+import { connectToSimulator } from '../support/fusion';
 
 // The Fusion client against the simulator's faults, each over real HTTP: throttling with and
 // without Retry-After, 503, a reset connection, latency beyond the timeout, a token revoked
@@ -9,7 +10,6 @@ import { connectFusion, type FusionConnectionSettings, FusionError, readChanges 
 
 const CLIENT_ID = 'fault-client';
 const SECRET = 'fault-client-secret-8d1e';
-const SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
 const WINDOW = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
 
 describe('Fusion client under faults', { timeout: 120_000 }, () => {
@@ -22,21 +22,11 @@ describe('Fusion client under faults', { timeout: 120_000 }, () => {
   const open: { close(): Promise<void> }[] = [];
 
   const connect = (overrides: Partial<FusionConnectionSettings> = {}) => {
-    const c = connectFusion({
-      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${url}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        scope: SCOPE,
-        tokenRefreshSeconds: 3300,
-      },
-      pageSize: 4,
-      frameworkVersion: 4,
-      requestTimeoutSeconds: 5,
-      ...overrides,
-    });
+    const c = connectToSimulator(
+      url,
+      { clientId: CLIENT_ID, clientSecret: SECRET },
+      { pageSize: 4, requestTimeoutSeconds: 5, ...overrides },
+    );
     open.push(c);
     return c;
   };

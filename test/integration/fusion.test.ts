@@ -3,13 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { FusionSimulator } from '../../simulator/server';
 import { type JournalLinesCsvLayout, journalLineToRow } from '../../src/formats/csv/journalLines';
 import {
-  connectFusion,
+  type connectFusion,
   type FusionConnection,
   FusionError,
   readChanges,
   TokenProvider,
 } from '../../src/fusion';
 import { createFusionAgent } from '../../src/fusion/http';
+import { connectToSimulator } from '../support/fusion';
 
 // The Fusion client against the simulator over real HTTP: token lifecycle and paging.
 
@@ -29,21 +30,11 @@ describe('Fusion client against the simulator', () => {
   let fusion: FusionConnection;
 
   const connect = (overrides: Partial<Parameters<typeof connectFusion>[0]> = {}) =>
-    connectFusion({
-      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${url}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        scope: SCOPE,
-        tokenRefreshSeconds: 3300,
-      },
-      pageSize: 7,
-      frameworkVersion: 4,
-      requestTimeoutSeconds: 10,
-      ...overrides,
-    });
+    connectToSimulator(
+      url,
+      { clientId: CLIENT_ID, clientSecret: SECRET },
+      { pageSize: 7, requestTimeoutSeconds: 10, ...overrides },
+    );
 
   before(async () => {
     url = await sim.listen();

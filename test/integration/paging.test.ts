@@ -3,7 +3,8 @@ import { after, describe, it } from 'node:test';
 import type { StampPrecision } from '../../simulator/attributes';
 import type { NewJournal } from '../../simulator/journals';
 import { FusionSimulator } from '../../simulator/server';
-import { connectFusion, readChanges } from '../../src/fusion';
+import { readChanges } from '../../src/fusion';
+import { connectToSimulator } from '../support/fusion';
 
 // Keyset paging against the simulator over HTTP, with the stamps real pods serve: milliseconds,
 // bulk imports that give hundreds of parents one stamp, and pods that serve whole seconds for
@@ -12,7 +13,6 @@ import { connectFusion, readChanges } from '../../src/fusion';
 
 const CLIENT_ID = 'paging-test';
 const SECRET = 'paging-test-secret';
-const SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
 const WINDOW = { from: '1970-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' };
 
 const journal = (name: string): NewJournal => ({
@@ -36,20 +36,11 @@ interface Run {
 }
 
 const connect = (url: string, pageSize: number) =>
-  connectFusion({
-    baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-    auth: {
-      type: 'oauth',
-      tokenUrl: `${url}/oauth2/v1/token`,
-      clientId: CLIENT_ID,
-      clientSecret: SECRET,
-      scope: SCOPE,
-      tokenRefreshSeconds: 3300,
-    },
-    pageSize,
-    frameworkVersion: 4,
-    requestTimeoutSeconds: 30,
-  });
+  connectToSimulator(
+    url,
+    { clientId: CLIENT_ID, clientSecret: SECRET },
+    { pageSize, requestTimeoutSeconds: 30 },
+  );
 
 async function readAll(sim: FusionSimulator, pageSize: number): Promise<Run> {
   const url = await sim.listen();

@@ -7,12 +7,13 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { freePort } from '../../dev/ports';
 import { type SshdInstance, startSshd } from '../../dev/sshd';
 import { FusionSimulator } from '../../simulator/server';
-import { connectFusion, type FusionConnection, FusionError, readChanges } from '../../src/fusion';
+import { type connectFusion, type FusionConnection, FusionError, readChanges } from '../../src/fusion';
 import { deliverFile, type OutgoingFile, type SftpDestination, SftpError } from '../../src/sftp';
 import type { SyncResult } from '../../src/shared';
 import { syncWorkflowId } from '../../src/shared/workflowIds';
 import { syncIntegration } from '../../src/workflows';
 import { sshdDestination } from '../support/destination';
+import { connectToSimulator } from '../support/fusion';
 import { startHttpProxy, startSocks5Proxy, type TestProxy } from '../support/proxy';
 import { integrationConfig, startTestStack, startWorker, type TestStack } from '../support/stack';
 
@@ -22,7 +23,6 @@ import { integrationConfig, startTestStack, startWorker, type TestStack } from '
 
 const CLIENT_ID = 'client-proxy';
 const SECRET = 'client-proxy-secret-7d1e';
-const SCOPE = 'urn:opc:resource:fa:instanceid=700000001urn:opc:resource:consumer::all';
 const PROXY_LOGIN = { username: 'svc-proxy', password: 'proxy-pw-51b2e9' };
 const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
 
@@ -49,21 +49,11 @@ describe('Fusion through an outbound proxy', () => {
   const connections: FusionConnection[] = [];
 
   const connect = (overrides: Partial<Parameters<typeof connectFusion>[0]> = {}) => {
-    const c = connectFusion({
-      baseUrl: `${url}/fscmRestApi/resources/11.13.18.05`,
-      auth: {
-        type: 'oauth',
-        tokenUrl: `${url}/oauth2/v1/token`,
-        clientId: CLIENT_ID,
-        clientSecret: SECRET,
-        scope: SCOPE,
-        tokenRefreshSeconds: 3300,
-      },
-      pageSize: 50,
-      frameworkVersion: 4,
-      requestTimeoutSeconds: 10,
-      ...overrides,
-    });
+    const c = connectToSimulator(
+      url,
+      { clientId: CLIENT_ID, clientSecret: SECRET },
+      { pageSize: 50, requestTimeoutSeconds: 10, ...overrides },
+    );
     connections.push(c);
     return c;
   };
