@@ -3,7 +3,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import type { IntegrationConfig, SftpConfig } from '../config';
 import { rendererFor, SAMPLE_ENVELOPE } from '../config/formats';
 import type { FileRenderer } from '../formats/fileRenderer';
-import { threadedCsvCheck } from '../formats/validate/csvStreamThread';
+import { largeFileCsvCheck } from '../formats/validate/csvStreamThread';
 import type { assertValidFile } from '../formats/validate/result';
 import { assertPgpKeysUsable } from '../keys';
 import type { FileRow, Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
@@ -316,9 +316,9 @@ export function createRenderActivities(deps: ActivityDeps) {
           rt.config,
           envelope,
           { fileName, integration: rt.config.id, windowTo: run.windowTo },
-          // A large file's CSV check on a thread of its own (the other core), a small one's in
-          // line (a thread costs tens of milliseconds to start).
-          run.staged >= THREADED_CHECK_FROM ? threadedCsvCheck : undefined,
+          // A large file's CSV check on a thread of its own (the other core) when the worker's
+          // one check thread is free, a small one's in line (a thread costs tens of ms to start).
+          run.staged >= THREADED_CHECK_FROM ? largeFileCsvCheck : undefined,
         );
         const progress = progressReporter(ledger, run.runKey, { stage: 'render', rendered: 0 });
         const file = await ledger.saveRenderedFile(

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { csvFormatSchema, csvLayout } from '../../src/config/formats';
 import { csvRenderer } from '../../src/formats/fileRenderer';
 import { csvStreamValidator } from '../../src/formats/validate/csvStream';
-import { threadedCsvCheck } from '../../src/formats/validate/csvStreamThread';
+import { largeFileCsvCheck, threadedCsvCheck } from '../../src/formats/validate/csvStreamThread';
 import { FileValidationError } from '../../src/formats/validate/result';
 import { renderRecords } from '../../src/pipeline';
 import { journalLine } from './formats-fixtures';
@@ -91,6 +91,22 @@ describe('the CSV check on its own thread', () => {
     );
     for (let i = 0; i < 50 && workerThreads() > before; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(workerThreads(), before);
+  });
+
+  it('one check thread at a time: a second large file while the first is checked is checked in line', async () => {
+    const before = workerThreads();
+    const first = largeFileCsvCheck(expected);
+    const second = largeFileCsvCheck(expected);
+    assert.equal(workerThreads(), before + 1, 'one thread');
+    assert.equal(typeof first.abandon, 'function', 'the first on the thread');
+    assert.equal(second.abandon, undefined, 'the second in line');
+    for (const check of [first, second]) {
+      await check.push('a,b,c\r\n1,2,3\r\n');
+      assert.deepEqual(await check.finish(1), { ok: true, problems: [] });
+    }
+    const third = largeFileCsvCheck(expected);
+    assert.equal(typeof third.abandon, 'function', 'the thread is free again once the first finished');
+    third.abandon?.();
   });
 
   it('a file the check rejects is refused with the check’s problems', async () => {
