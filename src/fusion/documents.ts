@@ -388,10 +388,24 @@ export async function* readDocuments(
 }
 
 /**
+ * Pages read ahead in this process, fetched or waiting to be taken, across every read at once
+ * (several syncs on one worker), at most: each read may always have one, so every read goes on.
+ * Each is up to a few MB of text and records; four syncs of eight each took a worker past 300 MB.
+ */
+const PROCESS_READ_AHEAD = 8;
+let readAhead = 0;
+
+/** Pages read ahead in this process now (for tests). */
+export function pagesReadAhead(): number {
+  return readAhead;
+}
+
+/**
  * Pages of several readers as they complete. A reader asks for its next page before the current
  * one is handed over, so fetching overlaps staging (even with one reader). At most `ahead` readers
- * read ahead at once (the others wait their turn, oldest first), so at most `ahead` pages are
- * fetched or wait in memory, however many readers there are.
+ * read ahead at once (the others wait their turn, oldest first), and no more than the process's
+ * share (PROCESS_READ_AHEAD, one at least), so at most that many pages are fetched or wait in
+ * memory, however many readers and reads there are.
  */
 async function* merged(
   iterators: AsyncGenerator<Raw[], unknown>[],
@@ -401,6 +415,7 @@ async function* merged(
   /** Readers with more to read whose turn to read ahead has not come, oldest first. */
   const waiting: number[] = [];
   const pull = (index: number) => {
+    readAhead++;
     const next = iterators[index]!.next().then((result) => ({ index, result }));
     // Read ahead while the caller works on the page before: a failure of that read is taken up
     // by the race on the caller's next call, but must not count as unhandled meanwhile (Node
@@ -408,22 +423,32 @@ async function* merged(
     next.catch(() => undefined);
     pending.set(index, next);
   };
+  const taken = (index: number) => {
+    pending.delete(index);
+    readAhead--;
+  };
   for (let i = 0; i < iterators.length; i++) waiting.push(i);
   const refill = () => {
-    while (pending.size < Math.max(1, ahead) && waiting.length) pull(waiting.shift()!);
+    while (
+      waiting.length &&
+      (pending.size === 0 || (pending.size < Math.max(1, ahead) && readAhead < PROCESS_READ_AHEAD))
+    )
+      pull(waiting.shift()!);
   };
   refill();
   try {
     while (pending.size) {
       const { index, result } = await Promise.race(pending.values());
-      pending.delete(index);
+      taken(index);
       if (!result.done) waiting.push(index);
       refill();
       if (result.done) continue;
       yield result.value;
     }
   } finally {
+    const left = [...pending.keys()];
     await Promise.allSettled([...pending.values()]);
+    for (const index of left) taken(index);
     await Promise.allSettled(iterators.map((it) => it.return(undefined)));
   }
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FusionSimulator } from '../../simulator/server';
 import { type FusionConnection, readChanges } from '../../src/fusion';
+import { pagesReadAhead } from '../../src/fusion/documents';
 import { connectToSimulator } from '../support/fusion';
 
 // The adaptive request limit (fusion.parallelPages unset) against the simulator over HTTP, with a
@@ -38,9 +39,11 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     generated: { journalLines: LINES, from, stepMs, ...layout },
   });
   let fusion: FusionConnection;
+  let simUrl: string;
 
   before(async () => {
-    fusion = connectTo(await sim.listen());
+    simUrl = await sim.listen();
+    fusion = connectTo(simUrl);
   });
   after(async () => {
     await fusion.close();
@@ -76,6 +79,37 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     assert.ok(limit.history.some((s) => s.event === 'widen'));
     assert.equal(sim.stats.faults.rateLimit ?? 0, 0);
     assert.equal(sim.stats.restInFlight.peak, BOUND, 'the pod saw the bound at once, never more');
+  });
+
+  it('reads at once in one process hold at most 8 pages ahead between them, and each goes on', async () => {
+    sim.faults.clear();
+    sim.faults.set({ podLatency: { minMs: 100, maxMs: 300, seed: 7 } });
+    // Three integrations' reads at once, each allowed 4 requests: 12 pages ahead without the cap.
+    const others = [connectTo(simUrl), connectTo(simUrl), connectTo(simUrl)];
+    let most = 0;
+    const sampler = setInterval(() => {
+      most = Math.max(most, pagesReadAhead());
+    }, 2);
+    try {
+      const reads = others.map(async (c) => {
+        const keys: string[] = [];
+        for await (const page of readChanges(c.client, 'journalLines', window, {
+          expand: true,
+          childChangeFilter: true,
+        }))
+          for (const x of page) if (x.ok) keys.push(`${x.record.headerId}/${x.record.lineNumber}`);
+        return keys;
+      });
+      for (const keys of await Promise.all(reads)) assertEachOnce(keys);
+    } finally {
+      clearInterval(sampler);
+      await Promise.all(others.map((c) => c.close()));
+      sim.stats.restInFlight.peak = 0; // three clients at once: the later tests check one client's bound
+    }
+    // Eight in the process, or one for each read that has none (so every read goes on): 10 here.
+    assert.ok(most <= 8 + others.length - 1, `at most 10 pages ahead in the process, saw ${most}`);
+    assert.ok(most > BOUND, `more than one read's worth at once (${most})`);
+    assert.equal(pagesReadAhead(), 0, 'none left behind');
   });
 
   it('narrows on 429 under a request-rate limit, honours its Retry-After, reads each line once', async () => {
