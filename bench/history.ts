@@ -174,11 +174,12 @@ export function phaseOf(activity: string): string {
 
 /**
  * The billable Temporal actions a history shows (Temporal Cloud's action types that leave an
- * event): the run's start (client start, child start or continue-as-new), each activity attempt,
- * each timer started, each signal and accepted update received, each child workflow started (its
- * own "workflow started"; its history is counted separately, from its second action on).
- * Patch markers are listed apart (`markers`), not in `total`. Queries and heartbeats leave no
- * event and are not counted here.
+ * event, docs.temporal.io/cloud/actions): the run's start (client start or continue-as-new), each
+ * activity attempt, each timer started, each signal and accepted update received, each child
+ * workflow initiated (two: the intent and the attempt to start it; the child's own history is
+ * counted separately, from its second action on), and one for each workflow task that recorded
+ * markers (local activities and patches: every marker of one task is one action, `markers`
+ * counts those tasks). Queries and heartbeats leave no event and are not counted here.
  */
 export interface ActionCount {
   started: number;
@@ -187,8 +188,9 @@ export interface ActionCount {
   signals: number;
   updates: number;
   children: number;
+  /** Workflow tasks that recorded markers (local activities, patches): one action each. */
   markers: number;
-  /** Every counted action, markers excluded. */
+  /** Every counted action. */
   total: number;
 }
 
@@ -196,12 +198,12 @@ export function emptyActions(): ActionCount {
   return { started: 0, activities: 0, timers: 0, signals: 0, updates: 0, children: 0, markers: 0, total: 0 };
 }
 
-/** Adds the actions of `events` (a slice of a history) to `into`. */
 export function countActions(
   events: temporal.api.history.v1.IHistoryEvent[],
   into: ActionCount = emptyActions(),
 ): ActionCount {
   const scheduled = new Set<string>();
+  const markerTasks = new Set<string>();
   for (const e of events) {
     if (e.workflowExecutionStartedEventAttributes) into.started++;
     else if (e.activityTaskScheduledEventAttributes) {
@@ -213,9 +215,12 @@ export function countActions(
     } else if (e.timerStartedEventAttributes) into.timers++;
     else if (e.workflowExecutionSignaledEventAttributes) into.signals++;
     else if (e.workflowExecutionUpdateAcceptedEventAttributes) into.updates++;
-    else if (e.startChildWorkflowExecutionInitiatedEventAttributes) into.children++;
-    else if (e.markerRecordedEventAttributes) into.markers++;
+    else if (e.startChildWorkflowExecutionInitiatedEventAttributes) into.children += 2;
+    else if (e.markerRecordedEventAttributes)
+      markerTasks.add(String(e.markerRecordedEventAttributes.workflowTaskCompletedEventId));
   }
-  into.total = into.started + into.activities + into.timers + into.signals + into.updates + into.children;
+  into.markers += markerTasks.size;
+  into.total =
+    into.started + into.activities + into.timers + into.signals + into.updates + into.children + into.markers;
   return into;
 }

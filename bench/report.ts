@@ -467,7 +467,7 @@ export function printAndSave(
 
 const actionHeaders = (first: string) => [
   first,
-  ...['started', 'activities', 'timers', 'signals', 'updates', 'children', 'total', '(markers)'],
+  ...['started', 'activities', 'timers', 'signals', 'updates', 'children', 'marker tasks', 'total'],
 ];
 
 function manyReport(many: ManyIntegrationsResult): string[] {
@@ -480,8 +480,8 @@ function manyReport(many: ManyIntegrationsResult): string[] {
     a.signals,
     a.updates,
     a.children,
-    a.total,
     a.markers,
+    a.total,
   ];
 
   if (many.rounds.length) {
