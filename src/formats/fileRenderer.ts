@@ -93,7 +93,7 @@ function columnsPerRow(layout: object): number | Record<string, number> {
 }
 
 /** How a CSV file's check runs: in line by default, or elsewhere with the same validator (a thread). */
-export type CsvCheckRunner = (expected: CsvStreamExpectation) => CsvStreamValidator & { abandon?(): void };
+export type CsvCheckRunner = (expected: CsvStreamExpectation) => CsvStreamValidator;
 
 export function csvRenderer<E extends EntityName>(
   entity: E,

@@ -138,7 +138,8 @@ const inNumber = (c: number) =>
  * validates the rest: a parser written in JavaScript (lossless-json) held ~200 MB of heap for one
  * 10 MB page, and a regular expression with a callback for every string took twice this scan,
  * which jumps from quote to quote with indexOf (most of a page is strings). Text that is not JSON
- * goes to JSON.parse as it is, to be rejected there: an unterminated string, a malformed number.
+ * is rejected with a SyntaxError: a malformed number here, an unterminated string and the rest by
+ * JSON.parse.
  */
 export function parseLosslessJson(text: string): unknown {
   let quoted = '';

@@ -17,6 +17,8 @@ export interface CsvStreamValidator {
   push(text: string): void | Promise<void>;
   /** `dataRows`: how many data rows the writer says it wrote. */
   finish(dataRows: number): Promise<ValidationResult>;
+  /** Ends a check that will not get to finish (the render failed): a thread, if it has one. */
+  abandon?(): void;
 }
 
 export function csvStreamValidator(expected: CsvStreamExpectation): CsvStreamValidator {

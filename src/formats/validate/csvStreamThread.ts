@@ -30,7 +30,7 @@ const MAX_CHECK_THREADS = 1;
 let checkThreads = 0;
 
 /** The check for a large file: on a thread of its own when one is free, else in line. */
-export function largeFileCsvCheck(expected: CsvStreamExpectation): CsvStreamValidator & { abandon?(): void } {
+export function largeFileCsvCheck(expected: CsvStreamExpectation): CsvStreamValidator {
   return checkThreads < MAX_CHECK_THREADS ? threadedCsvCheck(expected) : csvStreamValidator(expected);
 }
 
