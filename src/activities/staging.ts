@@ -17,6 +17,9 @@ import { progressReporter } from './progress';
 
 type Record_ = EntityRecordMap[EntityName];
 
+/** Pages stored at once by one staging (each on its own connection). */
+const STORES_AT_ONCE = 2;
+
 /**
  * Quarantine rows for failed records. Whatever a hostile document held, each row is bounded and
  * storable (no NUL, no unpaired surrogate, no unbounded text or nesting): storing the quarantine
@@ -66,11 +69,16 @@ export async function stageExtracted(
     alreadySent: 0,
     quarantined: 0,
   });
-  // Two pages at once, one in the worker and one in the database: while page n is stored, page
-  // n + 1 is checked, digested and made ready. The database takes them one at a time and in order
-  // (the sequence numbers, a record seen twice keeping its latest version), and afterPage runs once
-  // page n is stored.
-  let storing: Promise<void> = Promise.resolve();
+  // Pages in three places at once: page n + 1 is checked, digested and made ready in the worker
+  // while pages n - 1 and n are stored, each on a connection of its own (STORES_AT_ONCE). The
+  // sequence numbers are taken in page order; a record seen in two pages keeps its latest version
+  // whichever store ends first (stage()). Counts, progress and afterPage follow page order: a
+  // page's are taken once it and every page before it are stored.
+  /** Every page's writes still running, so that none is left writing when the attempt ends. */
+  const writes = new Set<Promise<unknown>>();
+  /** Each stored page's bookkeeping, oldest first, at most STORES_AT_ONCE. */
+  const stored: Promise<void>[] = [];
+  let previous: Promise<void> = Promise.resolve();
   try {
     for await (const page of pages) {
       const { good, bad } = classifyPage(page, {
@@ -99,10 +107,17 @@ export async function stageExtracted(
           ? { lastRecordId: last.record.recordId, lastVersion: last.record.version }
           : { lastRecordId: last.recordId, lastVersion: last.version }
         : {};
-      await storing;
-      storing = (async () => {
+      while (stored.length >= STORES_AT_ONCE) await stored.shift();
+      const write = (async () => {
         await ledger.quarantine(run.runKey, run.integrationId, entries);
-        const result = await ledger.stage(run.runKey, run.integrationId, firstSeq, prepared, resend);
+        return ledger.stage(run.runKey, run.integrationId, firstSeq, prepared, resend);
+      })();
+      writes.add(write);
+      void write.finally(() => writes.delete(write)).catch(() => undefined);
+      const before = previous;
+      const done = (async () => {
+        const result = await write;
+        await before;
         extracted += page.length;
         alreadySent += result.alreadySent;
         staged += result.staged;
@@ -112,12 +127,14 @@ export async function stageExtracted(
         progress.note({ pages: ++pageCount, extracted, staged, alreadySent, quarantined }, cursor);
         await afterPage?.();
       })();
-      storing.catch(() => undefined); // awaited before the next page is stored, or below
+      done.catch(() => undefined); // awaited in turn below, or before the next store starts
+      previous = done;
+      stored.push(done);
     }
-    await storing;
+    await previous;
   } finally {
     // Nothing of this attempt may still be writing when it ends: a retry starts from restartStaging.
-    await storing.catch(() => undefined);
+    await Promise.allSettled([...writes, ...stored]);
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
   await progress.flush();

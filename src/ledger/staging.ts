@@ -1,11 +1,12 @@
 import type { Pool } from 'pg';
 import { latestVersions } from '../shared/records';
+import { copyField, copyLines } from './copy';
 import { contentDigest } from './digest';
 import { closeQuarantined } from './quarantine';
 import { businessKeysOf } from './reports';
 import { getRun, moveRun, type RunRow } from './runs';
 import type { Queryable } from './sql';
-import { inTransaction } from './transaction';
+import { inTransaction, withConnection } from './transaction';
 
 // Staging (tables staged_record, quarantined_record): the records a run extracted and has not
 // delivered yet, the ones it held back, and the dedup against the ledger of delivered versions.
@@ -35,39 +36,58 @@ export function restartStaging(pool: Pool, runKey: string): Promise<void> {
   });
 }
 
-/** A page of entries made ready to stage: the statement's JSON document, and how many it holds. */
+/** A record made ready to stage: numbered, digested, its business numbers taken. */
+interface StagingRow {
+  seq: number;
+  recordId: string;
+  version: string;
+  digest: string;
+  keys: Record<string, string>;
+  payload: Record<string, unknown>;
+}
+
+/** A page of entries made ready to stage: its rows, and each one's COPY line (without run key). */
 export interface PreparedStaging {
   records: number;
-  json: string;
+  rows: StagingRow[];
+  lines: string[];
 }
 
 /**
  * The worker's part of staging a page, which needs no database: a record seen twice keeps its
- * latest version; each is numbered from `firstSeq`, digested and its business numbers taken; all
- * of it in one JSON document, typed in SQL by json_to_recordset (node-postgres escapes text[]
- * elements in JavaScript, which cost more than the insert itself for payloads full of quotes).
- * Apart from stage(), so a caller can prepare the next page while the database stores this one.
+ * latest version; each is numbered from `firstSeq`, digested and its business numbers taken, and
+ * written as a COPY line. Apart from stage(), so a caller can prepare the next page while the
+ * database stores this one.
  */
 export function prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
-  const rows = latestVersions(entries).map((e, i) => ({
-    seq: firstSeq + i,
-    id: e.recordId,
-    version: e.version,
-    digest: contentDigest(e.payload),
-    keys: businessKeysOf(e.payload),
-    payload: e.payload,
-  }));
-  return { records: rows.length, json: JSON.stringify(rows) };
+  const rows = latestVersions(entries).map(
+    (e, i): StagingRow => ({
+      seq: firstSeq + i,
+      recordId: e.recordId,
+      version: e.version,
+      digest: contentDigest(e.payload),
+      keys: businessKeysOf(e.payload),
+      payload: e.payload,
+    }),
+  );
+  const lines = rows.map(
+    (r) =>
+      `${r.seq}\t${copyField(r.recordId)}\t${copyField(r.version)}\t${r.digest}\t${copyField(JSON.stringify(r.keys))}\t${copyField(JSON.stringify(r.payload))}`,
+  );
+  return { records: rows.length, rows, lines };
 }
 
 /**
  * Stages the entries whose exact version was never delivered (a resend: all of them); returns how
  * many were staged and how many the ledger already holds. A record seen twice in a run keeps its
- * latest version. One statement: the ledger lookup and the insert of the rest. Sequence numbers
- * of entries already sent are skipped (render orders by seq; gaps do not matter).
+ * latest version. The ledger lookup, then one COPY of the rest. A record already staged by an
+ * earlier page (it changed while the window was read) fails the COPY whole; the page is then
+ * staged by one INSERT that keeps the later version. Sequence numbers of entries already sent are
+ * skipped (render orders by seq; gaps do not matter). Only one run of an integration is open at
+ * a time, so the ledger cannot gain these records between the lookup and the COPY.
  */
 export async function stage(
-  db: Queryable,
+  pool: Pool,
   runKey: string,
   integrationId: string,
   firstSeq: number,
@@ -76,26 +96,57 @@ export async function stage(
 ): Promise<{ staged: number; alreadySent: number }> {
   const page = Array.isArray(entries) ? prepareStaging(entries, firstSeq) : entries;
   if (page.records === 0) return { staged: 0, alreadySent: 0 };
-  const { rows } = await db.query<{ n: number }>(
+  return withConnection(pool, async (c) => {
+    const sent = resend ? new Set<string>() : await alreadySent(c, integrationId, page.rows);
+    const prefix = `${copyField(runKey)}\t`;
+    const lines: string[] = [];
+    page.rows.forEach((r, i) => {
+      if (!sent.has(r.recordId)) lines.push(prefix + page.lines[i]!);
+    });
+    try {
+      await copyLines(
+        c,
+        'COPY staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload) FROM STDIN',
+        lines,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      return stageByInsert(c, runKey, integrationId, page.rows, resend);
+    }
+    return { staged: lines.length, alreadySent: sent.size };
+  });
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** stage() as one INSERT, for a page holding records an earlier page staged: the later version stays. */
+async function stageByInsert(
+  db: Queryable,
+  runKey: string,
+  integrationId: string,
+  rows: StagingRow[],
+  resend: boolean,
+): Promise<{ staged: number; alreadySent: number }> {
+  const { rows: counted } = await db.query<{ n: number }>(
     `WITH r AS MATERIALIZED (
        SELECT * FROM json_to_recordset($2::json)
-         AS r(seq int, id text, version timestamptz, digest text, keys jsonb, payload json)),
+         AS r(seq int, "recordId" text, version timestamptz, digest text, keys jsonb, payload json)),
      sent AS (
-       SELECT r.id FROM r WHERE NOT $4::boolean AND EXISTS (
-         SELECT 1 FROM ledger_entry l WHERE l.integration_id = $3 AND l.record_id = r.id
+       SELECT r."recordId" AS id FROM r WHERE NOT $4::boolean AND EXISTS (
+         SELECT 1 FROM ledger_entry l WHERE l.integration_id = $3 AND l.record_id = r."recordId"
            AND l.record_version = r.version AND l.content_sha256 = r.digest AND NOT l.is_resend)),
      staged AS (
        INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload)
-       SELECT $1, seq, id, version, digest, keys, payload FROM r WHERE r.id NOT IN (SELECT id FROM sent)
+       SELECT $1, seq, "recordId", version, digest, keys, payload FROM r WHERE r."recordId" NOT IN (SELECT id FROM sent)
        ON CONFLICT (run_key, record_id) DO UPDATE
          SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
              business_keys = excluded.business_keys, payload = excluded.payload
          WHERE excluded.record_version >= staged_record.record_version)
      SELECT count(*)::int AS n FROM sent`,
-    [runKey, page.json, integrationId, resend],
+    [runKey, JSON.stringify(rows), integrationId, resend],
   );
-  const sent = rows[0]!.n;
-  return { staged: page.records - sent, alreadySent: sent };
+  const sent = counted[0]!.n;
+  return { staged: rows.length - sent, alreadySent: sent };
 }
 
 /**
