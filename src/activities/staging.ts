@@ -21,6 +21,14 @@ type Record_ = EntityRecordMap[EntityName];
 const STORES_AT_ONCE = 2;
 
 /**
+ * Pages stored at once by all the stagings of this process, at most, beyond the one each always
+ * may store: when several syncs run, the database is already busy with them, and each page
+ * waiting to be stored is a few MB of the worker's memory.
+ */
+const PROCESS_STORES = 4;
+let processStores = 0;
+
+/**
  * Quarantine rows for failed records. Whatever a hostile document held, each row is bounded and
  * storable (no NUL, no unpaired surrogate, no unbounded text or nesting): storing the quarantine
  * must never be what fails the page.
@@ -70,10 +78,11 @@ export async function stageExtracted(
     quarantined: 0,
   });
   // Pages in three places at once: page n + 1 is checked, digested and made ready in the worker
-  // while pages n - 1 and n are stored, each on a connection of its own (STORES_AT_ONCE). The
-  // sequence numbers are taken in page order; a record seen in two pages keeps its latest version
-  // whichever store ends first (stage()). Counts, progress and afterPage follow page order: a
-  // page's are taken once it and every page before it are stored.
+  // while pages n - 1 and n are stored, each on a connection of its own (STORES_AT_ONCE; one when
+  // other syncs of the process are storing too: PROCESS_STORES). The sequence numbers are taken
+  // in page order; a record seen in two pages keeps its latest version whichever store ends first
+  // (stage()). Counts, progress and afterPage follow page order: a page's are taken once it and
+  // every page before it are stored.
   /** Every page's writes still running, so that none is left writing when the attempt ends. */
   const writes = new Set<Promise<unknown>>();
   /** Each stored page's bookkeeping, oldest first, at most STORES_AT_ONCE. */
@@ -107,13 +116,20 @@ export async function stageExtracted(
           ? { lastRecordId: last.record.recordId, lastVersion: last.record.version }
           : { lastRecordId: last.recordId, lastVersion: last.version }
         : {};
-      while (stored.length >= STORES_AT_ONCE) await stored.shift();
+      while (stored.length >= STORES_AT_ONCE || (stored.length > 0 && processStores >= PROCESS_STORES))
+        await stored.shift();
+      processStores++;
       const write = (async () => {
         await ledger.quarantine(run.runKey, run.integrationId, entries);
         return ledger.stage(run.runKey, run.integrationId, firstSeq, prepared, resend);
       })();
       writes.add(write);
-      void write.finally(() => writes.delete(write)).catch(() => undefined);
+      void write
+        .finally(() => {
+          writes.delete(write);
+          processStores--;
+        })
+        .catch(() => undefined);
       const before = previous;
       const done = (async () => {
         const result = await write;

@@ -319,20 +319,32 @@ export async function* readWhere(
       oversized = (err as Error).message;
       first = await onePage(client, url, { ...query, fields: `${spec.key},LastUpdateDate` }, 1);
     }
-    const listed = (first?.items ?? []) as Raw[];
+    let listed = (first?.items ?? []) as Raw[];
     // From the page as listed: a document read again may carry a later stamp.
     const step = nextPosition(spec.key, position, listed, first?.hasMore === true, describe);
-    const items = listed.slice(0, step.final);
-    for (let i = 0; i < items.length; i++) {
-      if (oversized) incomplete.set(items[i]!, { field: '(document)', reason: oversized });
-      else items[i] = await completeDocument(client, spec, items[i]!, base.onlyData === 'true');
+    const page = { items: listed.slice(0, step.final) };
+    first = undefined;
+    listed = [];
+    for (let i = 0; i < page.items.length; i++) {
+      if (oversized) incomplete.set(page.items[i]!, { field: '(document)', reason: oversized });
+      else page.items[i] = await completeDocument(client, spec, page.items[i]!, base.onlyData === 'true');
     }
-    if (items.length) yield items;
+    // Handed over from the holder, so that no variable of this generator holds the page while it
+    // waits to be asked for the next one: a suspended generator keeps every value its frame held,
+    // and an adaptive read has up to 16 of them waiting their turn (each page a few MB).
+    if (page.items.length) yield handOver(page);
     if (!step.next) return null;
     position = step.next;
     if (request >= stopAfter) return position;
     if (!oversized) pageSize = Math.min(fullPage, pageSize * 2);
   }
+}
+
+/** The holder's page, which it no longer holds. */
+function handOver(holder: { items: Raw[] }): Raw[] {
+  const { items } = holder;
+  holder.items = [];
+  return items;
 }
 
 /** One page of a collection query (the next page is the next key range, asked with offset 0). */

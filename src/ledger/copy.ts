@@ -15,8 +15,15 @@ export function copyField(value: string): string {
   return SPECIAL.test(value) ? value.replace(SPECIALS, (ch) => ESCAPED[ch]!) : value;
 }
 
+/** Lines sent to Postgres in one piece: a few hundred KB, not one string of the whole page. */
+const LINES_A_CHUNK = 512;
+
 /** Writes the lines (fields already joined by tabs, no line end) with one COPY statement. */
 export async function copyLines(client: PoolClient, copySql: string, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
-  await pipeline(Readable.from([`${lines.join('\n')}\n`]), client.query(copyFrom(copySql)));
+  function* chunks() {
+    for (let i = 0; i < lines.length; i += LINES_A_CHUNK)
+      yield `${lines.slice(i, i + LINES_A_CHUNK).join('\n')}\n`;
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(copySql)));
 }

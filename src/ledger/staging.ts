@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { latestVersions } from '../shared/records';
 import { copyField, copyLines } from './copy';
 import { contentDigest } from './digest';
@@ -36,22 +36,20 @@ export function restartStaging(pool: Pool, runKey: string): Promise<void> {
   });
 }
 
-/** A record made ready to stage: numbered, digested, its business numbers taken. */
-interface StagingRow {
-  seq: number;
-  recordId: string;
-  version: string;
-  digest: string;
-  keys: Record<string, string>;
-  payload: Record<string, unknown>;
-}
-
-/** A page of entries made ready to stage: its rows, and each one's COPY line (without run key). */
+/**
+ * A page of entries made ready to stage: each record's ID, version and digest (for the ledger
+ * lookup) and its COPY line without the run key. No payload object is kept: a page waiting to be
+ * stored holds its text only.
+ */
 export interface PreparedStaging {
   records: number;
-  rows: StagingRow[];
+  ids: string[];
+  versions: string[];
+  digests: string[];
   lines: string[];
 }
+
+const STAGED_COLUMNS = 'run_key, seq, record_id, record_version, content_sha256, business_keys, payload';
 
 /**
  * The worker's part of staging a page, which needs no database: a record seen twice keeps its
@@ -60,31 +58,29 @@ export interface PreparedStaging {
  * database stores this one.
  */
 export function prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
-  const rows = latestVersions(entries).map(
-    (e, i): StagingRow => ({
-      seq: firstSeq + i,
-      recordId: e.recordId,
-      version: e.version,
-      digest: contentDigest(e.payload),
-      keys: businessKeysOf(e.payload),
-      payload: e.payload,
-    }),
-  );
-  const lines = rows.map(
-    (r) =>
-      `${r.seq}\t${copyField(r.recordId)}\t${copyField(r.version)}\t${r.digest}\t${copyField(JSON.stringify(r.keys))}\t${copyField(JSON.stringify(r.payload))}`,
-  );
-  return { records: rows.length, rows, lines };
+  const page: PreparedStaging = { records: 0, ids: [], versions: [], digests: [], lines: [] };
+  for (const e of latestVersions(entries)) {
+    const digest = contentDigest(e.payload);
+    const keys = JSON.stringify(businessKeysOf(e.payload));
+    page.ids.push(e.recordId);
+    page.versions.push(e.version);
+    page.digests.push(digest);
+    page.lines.push(
+      `${firstSeq + page.records++}\t${copyField(e.recordId)}\t${copyField(e.version)}\t${digest}\t${copyField(keys)}\t${copyField(JSON.stringify(e.payload))}`,
+    );
+  }
+  return page;
 }
 
 /**
  * Stages the entries whose exact version was never delivered (a resend: all of them); returns how
  * many were staged and how many the ledger already holds. A record seen twice in a run keeps its
  * latest version. The ledger lookup, then one COPY of the rest. A record already staged by an
- * earlier page (it changed while the window was read) fails the COPY whole; the page is then
- * staged by one INSERT that keeps the later version. Sequence numbers of entries already sent are
- * skipped (render orders by seq; gaps do not matter). Only one run of an integration is open at
- * a time, so the ledger cannot gain these records between the lookup and the COPY.
+ * earlier page (it changed while the window was read) fails that COPY whole; the page is then
+ * copied into a table of the session's own and inserted from it, keeping the later version.
+ * Sequence numbers of entries already sent are skipped (render orders by seq; gaps do not matter).
+ * Only one run of an integration is open at a time, so the ledger cannot gain these records
+ * between the lookup and the COPY.
  */
 export async function stage(
   pool: Pool,
@@ -96,22 +92,21 @@ export async function stage(
 ): Promise<{ staged: number; alreadySent: number }> {
   const page = Array.isArray(entries) ? prepareStaging(entries, firstSeq) : entries;
   if (page.records === 0) return { staged: 0, alreadySent: 0 };
-  return withConnection(pool, async (c) => {
-    const sent = resend ? new Set<string>() : await alreadySent(c, integrationId, page.rows);
+  return withConnection(pool, async (c, discard) => {
+    const sent = resend ? new Set<string>() : await sentVersions(c, integrationId, page);
     const prefix = `${copyField(runKey)}\t`;
     const lines: string[] = [];
-    page.rows.forEach((r, i) => {
-      if (!sent.has(r.recordId)) lines.push(prefix + page.lines[i]!);
+    page.lines.forEach((line, i) => {
+      if (!sent.has(page.ids[i]!)) lines.push(prefix + line);
     });
     try {
-      await copyLines(
-        c,
-        'COPY staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload) FROM STDIN',
-        lines,
-      );
+      await copyLines(c, `COPY staged_record (${STAGED_COLUMNS}) FROM STDIN`, lines);
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      return stageByInsert(c, runKey, integrationId, page.rows, resend);
+      await stageOverStaged(c, lines).catch((failed: Error) => {
+        discard(failed); // a transaction left open must not go back to the pool
+        throw failed;
+      });
     }
     return { staged: lines.length, alreadySent: sent.size };
   });
@@ -119,34 +114,21 @@ export async function stage(
 
 const UNIQUE_VIOLATION = '23505';
 
-/** stage() as one INSERT, for a page holding records an earlier page staged: the later version stays. */
-async function stageByInsert(
-  db: Queryable,
-  runKey: string,
-  integrationId: string,
-  rows: StagingRow[],
-  resend: boolean,
-): Promise<{ staged: number; alreadySent: number }> {
-  const { rows: counted } = await db.query<{ n: number }>(
-    `WITH r AS MATERIALIZED (
-       SELECT * FROM json_to_recordset($2::json)
-         AS r(seq int, "recordId" text, version timestamptz, digest text, keys jsonb, payload json)),
-     sent AS (
-       SELECT r."recordId" AS id FROM r WHERE NOT $4::boolean AND EXISTS (
-         SELECT 1 FROM ledger_entry l WHERE l.integration_id = $3 AND l.record_id = r."recordId"
-           AND l.record_version = r.version AND l.content_sha256 = r.digest AND NOT l.is_resend)),
-     staged AS (
-       INSERT INTO staged_record (run_key, seq, record_id, record_version, content_sha256, business_keys, payload)
-       SELECT $1, seq, "recordId", version, digest, keys, payload FROM r WHERE r."recordId" NOT IN (SELECT id FROM sent)
-       ON CONFLICT (run_key, record_id) DO UPDATE
-         SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
-             business_keys = excluded.business_keys, payload = excluded.payload
-         WHERE excluded.record_version >= staged_record.record_version)
-     SELECT count(*)::int AS n FROM sent`,
-    [runKey, JSON.stringify(rows), integrationId, resend],
+/** stage()'s COPY for a page holding records an earlier page staged: the later version stays. */
+async function stageOverStaged(c: PoolClient, lines: string[]): Promise<void> {
+  await c.query('BEGIN');
+  await c.query(
+    `CREATE TEMP TABLE IF NOT EXISTS staging_page (LIKE staged_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
   );
-  const sent = counted[0]!.n;
-  return { staged: rows.length - sent, alreadySent: sent };
+  await copyLines(c, `COPY staging_page (${STAGED_COLUMNS}) FROM STDIN`, lines);
+  await c.query(
+    `INSERT INTO staged_record (${STAGED_COLUMNS}) SELECT ${STAGED_COLUMNS} FROM staging_page
+     ON CONFLICT (run_key, record_id) DO UPDATE
+       SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
+           business_keys = excluded.business_keys, payload = excluded.payload
+       WHERE excluded.record_version >= staged_record.record_version`,
+  );
+  await c.query('COMMIT');
 }
 
 /**
@@ -158,17 +140,25 @@ export async function alreadySent(
   integrationId: string,
   entries: (StagedEntry & { digest?: string })[],
 ): Promise<Set<string>> {
-  if (entries.length === 0) return new Set();
+  return sentVersions(db, integrationId, {
+    ids: entries.map((e) => e.recordId),
+    versions: entries.map((e) => e.version),
+    digests: entries.map((e) => e.digest ?? contentDigest(e.payload)),
+  });
+}
+
+/** The IDs among these whose version and digest the ledger holds as delivered (not resent). */
+async function sentVersions(
+  db: Queryable,
+  integrationId: string,
+  page: Pick<PreparedStaging, 'ids' | 'versions' | 'digests'>,
+): Promise<Set<string>> {
+  if (page.ids.length === 0) return new Set();
   const { rows } = await db.query<{ record_id: string }>(
     `SELECT i.record_id FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS i(record_id, record_version, digest)
      WHERE EXISTS (SELECT 1 FROM ledger_entry l WHERE l.integration_id = $1 AND l.record_id = i.record_id
                    AND l.record_version = i.record_version AND l.content_sha256 = i.digest AND NOT l.is_resend)`,
-    [
-      integrationId,
-      entries.map((e) => e.recordId),
-      entries.map((e) => e.version),
-      entries.map((e) => e.digest ?? contentDigest(e.payload)),
-    ],
+    [integrationId, page.ids, page.versions, page.digests],
   );
   return new Set(rows.map((r) => r.record_id));
 }

@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FusionSimulator } from '../../simulator/server';
 import { type FusionConnection, readChanges } from '../../src/fusion';
-import { pagesReadAhead } from '../../src/fusion/documents';
+import { pagesReadAhead, readWhere, windowFilter } from '../../src/fusion/documents';
+import { journalLinesReader } from '../../src/fusion/entities/journalLines';
 import { connectToSimulator } from '../support/fusion';
 
 // The adaptive request limit (fusion.parallelPages unset) against the simulator over HTTP, with a
 // pod's latency and request-rate limit: it widens on clean answers, narrows on 429/503, holds
 // every request for a Retry-After, never has more requests out than its bound, and every line
 // still comes exactly once.
+
+setFlagsFromString('--expose-gc');
+/** V8's collector, run now (the test checks what a suspended reader still holds). */
+const gc = runInNewContext('gc') as () => void;
 
 const CLIENT_ID = 'adaptive-client';
 const SECRET = 'adaptive-client-secret-51c3';
@@ -110,6 +117,32 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     assert.ok(most <= 8 + others.length - 1, `at most 10 pages ahead in the process, saw ${most}`);
     assert.ok(most > BOUND, `more than one read's worth at once (${most})`);
     assert.equal(pagesReadAhead(), 0, 'none left behind');
+  });
+
+  it('a read waiting to be asked for its next page holds none of the pages it handed over', async () => {
+    // An adaptive read has up to 16 ranges, each a suspended reader most of the time: if each held
+    // its last page, four syncs on a worker would hold 64 pages (and ran out of a 128 MB heap).
+    sim.faults.clear();
+    const spec = journalLinesReader.spec;
+    const reader = readWhere(fusion.client, spec, windowFilter(spec, window, true), true);
+    const freed = new Set<number>();
+    const registry = new FinalizationRegistry<number>((n) => freed.add(n));
+    // In a function of its own, so that the test's own frame holds no page either.
+    const takePage = async (n: number) => {
+      const next = await reader.next();
+      assert.ok(!next.done && next.value.length > 0, `page ${n}`);
+      registry.register(next.value, n);
+    };
+    try {
+      for (let n = 0; n < 3; n++) await takePage(n);
+      for (let i = 0; i < 20 && freed.size < 3; i++) {
+        gc();
+        await sleep(10);
+      }
+      assert.deepEqual([...freed].sort(), [0, 1, 2], 'every page handed over can be collected');
+    } finally {
+      await reader.return(null);
+    }
   });
 
   it('narrows on 429 under a request-rate limit, honours its Retry-After, reads each line once', async () => {
