@@ -538,6 +538,12 @@ export const integrationSchema = z
 
 /** MB of V8 heap the worker runs with (bench/README.md, "Memory"). */
 export const DEFAULT_WORKER_HEAP_LIMIT_MB = 160;
+/**
+ * V8's semi-space, MB: the young generation is three of them. V8's own 16 MB (48 MB young, in the
+ * main thread and again in the workflow thread) is mostly garbage between two scavenges here: 8
+ * took 25 MB off one sync's peak RSS and 15 MB off four at once, at no speed measurable (bench/README.md).
+ */
+export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 /** Activities one worker runs at once; each running sync holds its own pages. */
 export const DEFAULT_WORKER_MAX_ACTIVITIES = 8;
 /**
@@ -548,12 +554,14 @@ export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 50;
 
 /**
  * The worker process's own resources. Its memory is bounded by a V8 heap limit that
- * bin/ml-connector-worker (the image's command) passes to node from `heapLimitMB`: without a
+ * bin/ml-connector-worker (the image's command) passes to node from `heapLimitMB` (and the young
+ * generation from `semiSpaceMB`): without a
  * limit, V8 sizes its heap for the machine (about 4 GB here) and grows it lazily by hundreds of MB
  * during a large sync, although a sync holds only a few pages at a time (bench/README.md).
  */
 export const workerSchema = z.strictObject({
   heapLimitMB: z.number().int().min(96).max(65_536).default(DEFAULT_WORKER_HEAP_LIMIT_MB),
+  semiSpaceMB: z.number().int().min(1).max(256).default(DEFAULT_WORKER_SEMI_SPACE_MB),
   maxConcurrentActivities: z.number().int().min(2).max(1000).default(DEFAULT_WORKER_MAX_ACTIVITIES),
   maxCachedWorkflows: z.number().int().min(2).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
 });

@@ -2,31 +2,39 @@ import { readRuntimeEnv } from './env';
 import { loadConfig } from './load';
 import type { WorkerConfig } from './schema';
 
-// The node flags the worker runs with, from its configuration (worker.heapLimitMB): printed by
-// `node dist/src/config/workerFlags.js` for bin/ml-connector-worker, which then execs node with them.
-// A heap limit given by the operator (NODE_OPTIONS or the launcher's own arguments) wins: none is
-// added then. A configuration that cannot be read prints nothing; the worker itself then reports
+// The node flags the worker runs with, from its configuration (worker.heapLimitMB, semiSpaceMB):
+// printed by `node dist/src/config/workerFlags.js` for bin/ml-connector-worker, which then execs
+// node with them. A flag given by the operator (NODE_OPTIONS or the launcher's own arguments) wins:
+// ours is not added then. A configuration that cannot be read prints nothing; the worker itself then reports
 // it, with file positions, as it always does.
 
 const HEAP_FLAG = /--max-old-space-size[=\s]/;
+const SEMI_SPACE_FLAG = /--max-semi-space-size[=\s]/;
 
-/** `--max-old-space-size=<worker.heapLimitMB>`, unless `explicit` flags already set a heap limit. */
+const given = (explicit: readonly string[], flag: RegExp) => explicit.some((f) => flag.test(`${f} `));
+
+/**
+ * `--max-old-space-size=<worker.heapLimitMB>` and `--max-semi-space-size=<worker.semiSpaceMB>`,
+ * each unless `explicit` flags already set it.
+ */
 export function workerNodeFlags(worker: WorkerConfig, explicit: readonly string[]): string[] {
-  if (explicit.some((flag) => HEAP_FLAG.test(`${flag} `))) return [];
-  return [`--max-old-space-size=${worker.heapLimitMB}`];
+  return [
+    ...(given(explicit, HEAP_FLAG) ? [] : [`--max-old-space-size=${worker.heapLimitMB}`]),
+    ...(given(explicit, SEMI_SPACE_FLAG) ? [] : [`--max-semi-space-size=${worker.semiSpaceMB}`]),
+  ];
 }
 
 /**
  * Why the configured heap limit is not in effect, or null when it is: V8's heap_size_limit is the
- * old space plus the young generation (48 MB here), so a limit set from `heapLimitMB` is a little
- * above it.
+ * old space plus the young generation (3 × semiSpaceMB), so a limit set from `heapLimitMB` is a
+ * little above it.
  */
 export function heapLimitNotApplied(
   worker: WorkerConfig,
   heapSizeLimitBytes: number,
   explicit: readonly string[],
 ): string | null {
-  if (workerNodeFlags(worker, explicit).length === 0) return null; // the operator set one
+  if (given(explicit, HEAP_FLAG)) return null; // the operator set one
   const inEffect = Math.round(heapSizeLimitBytes / 2 ** 20);
   if (inEffect <= worker.heapLimitMB + 128) return null;
   return (

@@ -91,7 +91,7 @@ function everythingElse(): Record<string, unknown> {
         to: ['finance-it@example.com'],
       },
     },
-    worker: { heapLimitMB: 256, maxConcurrentActivities: 16, maxCachedWorkflows: 500 },
+    worker: { heapLimitMB: 256, semiSpaceMB: 8, maxConcurrentActivities: 16, maxCachedWorkflows: 500 },
   };
 }
 

@@ -2,24 +2,30 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
 
-// The worker's heap limit comes from its configuration (worker.heapLimitMB): bin/ml-connector-worker
-// passes it to node, unless the operator already gave one, and the worker says when it is not in effect.
+// The worker's heap limit and young generation come from its configuration (worker.heapLimitMB,
+// semiSpaceMB): bin/ml-connector-worker passes them to node, unless the operator already gave
+// them, and the worker says when the heap limit is not in effect.
 
 const MiB = 2 ** 20;
 
 describe('worker node flags from the configuration', () => {
-  it('adds --max-old-space-size from worker.heapLimitMB, the default when absent', () => {
+  it('adds --max-old-space-size and --max-semi-space-size from the worker settings, the defaults when absent', () => {
     const defaults = workerSchema.parse({});
-    assert.deepEqual(workerNodeFlags(defaults, []), [`--max-old-space-size=${defaults.heapLimitMB}`]);
-    assert.deepEqual(workerNodeFlags(workerSchema.parse({ heapLimitMB: 256 }), ['--enable-source-maps']), [
-      '--max-old-space-size=256',
+    assert.deepEqual(workerNodeFlags(defaults, []), [
+      `--max-old-space-size=${defaults.heapLimitMB}`,
+      `--max-semi-space-size=${defaults.semiSpaceMB}`,
     ]);
+    assert.deepEqual(
+      workerNodeFlags(workerSchema.parse({ heapLimitMB: 256, semiSpaceMB: 16 }), ['--enable-source-maps']),
+      ['--max-old-space-size=256', '--max-semi-space-size=16'],
+    );
   });
 
-  it('adds none when the operator set a heap limit (NODE_OPTIONS or the launcher arguments)', () => {
+  it('adds neither one the operator set (NODE_OPTIONS or the launcher arguments)', () => {
     const worker = workerSchema.parse({ heapLimitMB: 256 });
-    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size=512']), []);
-    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size', '512']), []);
+    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size=512']), ['--max-semi-space-size=8']);
+    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size', '512', '--max-semi-space-size=2']), []);
+    assert.deepEqual(workerNodeFlags(worker, ['--max-semi-space-size', '4']), ['--max-old-space-size=256']);
   });
 
   it('says when the configured limit is not in effect, and not when it is', () => {
@@ -29,10 +35,13 @@ describe('worker node flags from the configuration', () => {
     assert.match(message ?? '', /bin\/ml-connector-worker/);
     assert.equal(heapLimitNotApplied(worker, 208 * MiB, []), null); // 160 + the young generation
     assert.equal(heapLimitNotApplied(worker, 4144 * MiB, ['--max-old-space-size=4096']), null);
+    // A semi-space of the operator's is not a heap limit: the configured one is still missing.
+    assert.ok(heapLimitNotApplied(worker, 4144 * MiB, ['--max-semi-space-size=4']));
   });
 
   it('refuses a heap limit too small to start the worker, and unknown keys', () => {
     assert.throws(() => workerSchema.parse({ heapLimitMB: 64 }));
     assert.throws(() => workerSchema.parse({ heapLimitMb: 256 }));
+    assert.throws(() => workerSchema.parse({ semiSpaceMB: 0 }));
   });
 });
