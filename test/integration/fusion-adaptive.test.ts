@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -203,8 +205,10 @@ describe('adaptive parallel paging of a window much longer than its documents', 
     faults: { podLatency: { minMs: 100, maxMs: 300, seed: 6 } },
   });
   let fusion: FusionConnection;
+  let simUrl: string;
   before(async () => {
-    fusion = connectTo(await sim.listen());
+    simUrl = await sim.listen();
+    fusion = connectTo(simUrl);
   });
   after(async () => {
     await fusion.close();
@@ -223,5 +227,63 @@ describe('adaptive parallel paging of a window much longer than its documents', 
     assert.equal(keys.length, LINES, 'lines read');
     assert.equal(new Set(keys).size, LINES, 'no line twice');
     assert.equal(sim.stats.restInFlight.peak, BOUND, 'the pod saw the bound at once');
+  });
+
+  it('a hostile answer to the latest-document question costs balance, never a record', async () => {
+    // In front of the pod, a proxy that answers only that question (newest first, one row) its way.
+    sim.faults.clear(); // no pod latency: a poor cut reads one range after another
+    let answer: { status: number; body: string } = { status: 200, body: '' };
+    let asked = 0;
+    const proxy = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.searchParams.get('orderBy')?.startsWith('LastUpdateDate:desc')) {
+        asked++;
+        req.resume();
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+        return;
+      }
+      const upstream = request(`${simUrl}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const through = connectTo(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    const page = (stamp: unknown) =>
+      JSON.stringify({ items: [{ LastUpdateDate: stamp }], hasMore: true, count: 1 });
+    const answers = {
+      'a refusal (400)': { status: 400, body: '{"title":"Bad Request"}' },
+      'a body that is no page': { status: 200, body: '[1, 2, 3]' },
+      'no rows': { status: 200, body: JSON.stringify({ items: [], hasMore: false, count: 0 }) },
+      'a stamp that is no instant': { status: 200, body: page('yesterday at noon') },
+      'a number for a stamp': { status: 200, body: page(1.5e300) },
+      'a stamp before the first page': { status: 200, body: page('1970-01-01T00:00:00Z') },
+      'a stamp years ahead': { status: 200, body: page('2999-12-31T23:59:59.999999999Z') },
+      'a stamp a second after the first page': {
+        status: 200,
+        body: page(new Date(from + 1000).toISOString()),
+      },
+    };
+    try {
+      for (const [name, hostile] of Object.entries(answers)) {
+        answer = hostile;
+        const before = asked;
+        const keys: string[] = [];
+        const window = { from: '2019-01-01T00:00:00Z', to: new Date().toISOString() };
+        for await (const p of readChanges(through.client, 'journalLines', window, {
+          expand: true,
+          childChangeFilter: true,
+        })) {
+          for (const x of p) if (x.ok) keys.push(`${x.record.headerId}/${x.record.lineNumber}`);
+        }
+        assert.equal(asked, before + 1, `${name}: asked once`);
+        assert.equal(keys.length, LINES, `${name}: lines read`);
+        assert.equal(new Set(keys).size, LINES, `${name}: no line twice`);
+      }
+    } finally {
+      await through.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
