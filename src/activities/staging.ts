@@ -88,8 +88,11 @@ export async function stageExtracted(
   /** Each stored page's bookkeeping, oldest first, at most STORES_AT_ONCE. */
   const stored: Promise<void>[] = [];
   let previous: Promise<void> = Promise.resolve();
+  /** The first page whose write failed: no further page is read or stored after it. */
+  let failed = null as { error: unknown } | null;
   try {
     for await (const page of pages) {
+      if (failed) throw failed.error;
       const { good, bad } = classifyPage(page, {
         entity: rt.config.entity,
         allowUnbalancedJournals: rt.config.allowUnbalancedJournals,
@@ -125,11 +128,13 @@ export async function stageExtracted(
       })();
       writes.add(write);
       void write
+        .catch((error: unknown) => {
+          failed ??= { error };
+        })
         .finally(() => {
           writes.delete(write);
           processStores--;
-        })
-        .catch(() => undefined);
+        });
       const before = previous;
       const done = (async () => {
         const result = await write;

@@ -36,7 +36,7 @@ export function heapLimitNotApplied(
 ): string | null {
   if (given(explicit, HEAP_FLAG)) return null; // the operator set one
   const inEffect = Math.round(heapSizeLimitBytes / 2 ** 20);
-  if (inEffect <= worker.heapLimitMB + 128) return null;
+  if (inEffect <= worker.heapLimitMB + 3 * worker.semiSpaceMB + 128) return null;
   return (
     `worker.heapLimitMB is ${worker.heapLimitMB} but this process runs with a ${inEffect} MB heap limit: ` +
     `start the worker with bin/ml-connector-worker (as the image does), or node --max-old-space-size=${worker.heapLimitMB}`

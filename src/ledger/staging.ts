@@ -95,14 +95,16 @@ export async function stage(
   return withConnection(pool, async (c, discard) => {
     const sent = resend ? new Set<string>() : await sentVersions(c, integrationId, page);
     const prefix = `${copyField(runKey)}\t`;
-    const lines: string[] = [];
-    page.lines.forEach((line, i) => {
-      if (!sent.has(page.ids[i]!)) lines.push(prefix + line);
-    });
+    // In record ID order: two pages stored at once that share records then wait for each other's
+    // rows in the same order, never in a cycle (a deadlock). Render orders by seq, not by this.
+    const order = page.ids.map((_, i) => i).filter((i) => !sent.has(page.ids[i]!));
+    order.sort((a, b) => (page.ids[a]! < page.ids[b]! ? -1 : page.ids[a]! > page.ids[b]! ? 1 : 0));
+    const lines = order.map((i) => prefix + page.lines[i]!);
     try {
       await copyLines(c, `COPY staged_record (${STAGED_COLUMNS}) FROM STDIN`, lines);
     } catch (err) {
-      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      const { code, constraint } = err as { code?: string; constraint?: string };
+      if (code !== UNIQUE_VIOLATION || constraint !== 'staged_record_run_key_record_id_key') throw err;
       await stageOverStaged(c, lines).catch((failed: Error) => {
         discard(failed); // a transaction left open must not go back to the pool
         throw failed;
@@ -114,7 +116,13 @@ export async function stage(
 
 const UNIQUE_VIOLATION = '23505';
 
-/** stage()'s COPY for a page holding records an earlier page staged: the later version stays. */
+/**
+ * stage()'s COPY for a page holding records an earlier page staged: the later version stays, and
+ * of two equal versions the later page's (a child changed without moving its parent's stamp),
+ * whichever page is stored first; the row takes the sequence number of the page it came from, so
+ * that the comparison holds for a third page too. A session table: the database user needs TEMP
+ * (PUBLIC has it unless revoked).
+ */
 async function stageOverStaged(c: PoolClient, lines: string[]): Promise<void> {
   await c.query('BEGIN');
   await c.query(
@@ -122,11 +130,12 @@ async function stageOverStaged(c: PoolClient, lines: string[]): Promise<void> {
   );
   await copyLines(c, `COPY staging_page (${STAGED_COLUMNS}) FROM STDIN`, lines);
   await c.query(
-    `INSERT INTO staged_record (${STAGED_COLUMNS}) SELECT ${STAGED_COLUMNS} FROM staging_page
+    `INSERT INTO staged_record (${STAGED_COLUMNS}) SELECT ${STAGED_COLUMNS} FROM staging_page ORDER BY record_id
      ON CONFLICT (run_key, record_id) DO UPDATE
-       SET record_version = excluded.record_version, content_sha256 = excluded.content_sha256,
-           business_keys = excluded.business_keys, payload = excluded.payload
-       WHERE excluded.record_version >= staged_record.record_version`,
+       SET seq = excluded.seq, record_version = excluded.record_version,
+           content_sha256 = excluded.content_sha256, business_keys = excluded.business_keys,
+           payload = excluded.payload
+       WHERE (excluded.record_version, excluded.seq) > (staged_record.record_version, staged_record.seq)`,
   );
   await c.query('COMMIT');
 }

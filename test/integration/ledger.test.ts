@@ -110,6 +110,16 @@ describe('ledger on Postgres', () => {
     // Pages stored at once may end in either order: an older version met later does not win.
     const older = [entry('A', '2026-11-02T00:00:00.000001Z')];
     await ledger.stage(run.runKey, run.integrationId, 4, older, false);
+    // The same version again: a later page's content wins, an earlier page's stored after it does not.
+    const later = entry('A', '2026-11-04T00:00:00Z', { amount: '3.00' });
+    await ledger.stage(run.runKey, run.integrationId, 10, [later], false);
+    await ledger.stage(
+      run.runKey,
+      run.integrationId,
+      3,
+      [entry('A', '2026-11-04T00:00:00Z', { amount: '9.99' })],
+      false,
+    );
     const { rows } = await pool.query<{ record_id: string; v: string; payload: Record<string, unknown> }>(
       `SELECT record_id, to_char(record_version AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS v, payload
        FROM staged_record WHERE run_key = $1 ORDER BY record_id`,
@@ -123,7 +133,7 @@ describe('ledger on Postgres', () => {
         ['C', '2026-11-03T00:00:00.000000'],
       ],
     );
-    assert.deepEqual(rows[0]!.payload, second[1]!.payload);
+    assert.deepEqual(rows[0]!.payload, later.payload);
     assert.deepEqual(rows[1]!.payload, first[1]!.payload);
     const { rows: keys } = await pool.query('SELECT business_keys FROM staged_record WHERE record_id = $1', [
       `B${hostile}`,

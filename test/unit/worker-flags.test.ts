@@ -34,6 +34,9 @@ describe('worker node flags from the configuration', () => {
     assert.match(message ?? '', /worker\.heapLimitMB is 160 but this process runs with a 4144 MB heap limit/);
     assert.match(message ?? '', /bin\/ml-connector-worker/);
     assert.equal(heapLimitNotApplied(worker, 208 * MiB, []), null); // 160 + the young generation
+    // A larger young generation is part of V8's limit too, and no sign that the limit is missing.
+    const young = workerSchema.parse({ heapLimitMB: 160, semiSpaceMB: 64 });
+    assert.equal(heapLimitNotApplied(young, (160 + 3 * 64) * MiB, []), null);
     assert.equal(heapLimitNotApplied(worker, 4144 * MiB, ['--max-old-space-size=4096']), null);
     // A semi-space of the operator's is not a heap limit: the configured one is still missing.
     assert.ok(heapLimitNotApplied(worker, 4144 * MiB, ['--max-semi-space-size=4']));
