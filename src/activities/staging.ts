@@ -83,9 +83,10 @@ export async function stageExtracted(
   // in page order; a record seen in two pages keeps its latest version whichever store ends first
   // (stage()). Counts, progress and afterPage follow page order: a page's are taken once it and
   // every page before it are stored.
-  /** Every page's writes still running, so that none is left writing when the attempt ends. */
-  const writes = new Set<Promise<unknown>>();
-  /** Each stored page's bookkeeping, oldest first, at most STORES_AT_ONCE. */
+  /**
+   * Each stored page's bookkeeping, oldest first, at most STORES_AT_ONCE; each settles only after
+   * its page's write has, so once they all have, nothing of the attempt is still writing.
+   */
   const stored: Promise<void>[] = [];
   let previous: Promise<void> = Promise.resolve();
   /** The first page whose write failed: no further page is read or stored after it. */
@@ -126,18 +127,16 @@ export async function stageExtracted(
         await ledger.quarantine(run.runKey, run.integrationId, entries);
         return ledger.stage(run.runKey, run.integrationId, firstSeq, prepared, resend);
       })();
-      writes.add(write);
       void write
         .catch((error: unknown) => {
           failed ??= { error };
         })
         .finally(() => {
-          writes.delete(write);
           processStores--;
         });
       const before = previous;
       const done = (async () => {
-        const result = await write;
+        const result = await write; // first: `done` never settles while its write runs
         await before;
         extracted += page.length;
         alreadySent += result.alreadySent;
@@ -155,7 +154,7 @@ export async function stageExtracted(
     await previous;
   } finally {
     // Nothing of this attempt may still be writing when it ends: a retry starts from restartStaging.
-    await Promise.allSettled([...writes, ...stored]);
+    await Promise.allSettled(stored);
   }
   await ledger.setRunCounts(run.runKey, { extracted, alreadySent });
   await progress.flush();

@@ -42,7 +42,6 @@ export function restartStaging(pool: Pool, runKey: string): Promise<void> {
  * stored holds its text only.
  */
 export interface PreparedStaging {
-  records: number;
   ids: string[];
   versions: string[];
   digests: string[];
@@ -58,7 +57,7 @@ const STAGED_COLUMNS = 'run_key, seq, record_id, record_version, content_sha256,
  * database stores this one.
  */
 export function prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
-  const page: PreparedStaging = { records: 0, ids: [], versions: [], digests: [], lines: [] };
+  const page: PreparedStaging = { ids: [], versions: [], digests: [], lines: [] };
   for (const e of latestVersions(entries)) {
     const digest = contentDigest(e.payload);
     const keys = JSON.stringify(businessKeysOf(e.payload));
@@ -66,7 +65,7 @@ export function prepareStaging(entries: StagedEntry[], firstSeq: number): Prepar
     page.versions.push(e.version);
     page.digests.push(digest);
     page.lines.push(
-      `${firstSeq + page.records++}\t${copyField(e.recordId)}\t${copyField(e.version)}\t${digest}\t${copyField(keys)}\t${copyField(JSON.stringify(e.payload))}`,
+      `${firstSeq + page.lines.length}\t${copyField(e.recordId)}\t${copyField(e.version)}\t${digest}\t${copyField(keys)}\t${copyField(JSON.stringify(e.payload))}`,
     );
   }
   return page;
@@ -91,8 +90,8 @@ export async function stage(
   resend: boolean,
 ): Promise<{ staged: number; alreadySent: number }> {
   const page = Array.isArray(entries) ? prepareStaging(entries, firstSeq) : entries;
-  if (page.records === 0) return { staged: 0, alreadySent: 0 };
-  return withConnection(pool, async (c, discard) => {
+  if (page.lines.length === 0) return { staged: 0, alreadySent: 0 };
+  const copied = await withConnection(pool, async (c) => {
     const sent = resend ? new Set<string>() : await sentVersions(c, integrationId, page);
     const prefix = `${copyField(runKey)}\t`;
     // In record ID order: two pages stored at once that share records then wait for each other's
@@ -102,16 +101,15 @@ export async function stage(
     const lines = order.map((i) => prefix + page.lines[i]!);
     try {
       await copyLines(c, `COPY staged_record (${STAGED_COLUMNS}) FROM STDIN`, lines);
+      return { lines, sent: sent.size, meetsStaged: false };
     } catch (err) {
       const { code, constraint } = err as { code?: string; constraint?: string };
       if (code !== UNIQUE_VIOLATION || constraint !== 'staged_record_run_key_record_id_key') throw err;
-      await stageOverStaged(c, lines).catch((failed: Error) => {
-        discard(failed); // a transaction left open must not go back to the pool
-        throw failed;
-      });
+      return { lines, sent: sent.size, meetsStaged: true };
     }
-    return { staged: lines.length, alreadySent: sent.size };
   });
+  if (copied.meetsStaged) await inTransaction(pool, (c) => stageOverStaged(c, copied.lines));
+  return { staged: copied.lines.length, alreadySent: copied.sent };
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -121,10 +119,9 @@ const UNIQUE_VIOLATION = '23505';
  * of two equal versions the later page's (a child changed without moving its parent's stamp),
  * whichever page is stored first; the row takes the sequence number of the page it came from, so
  * that the comparison holds for a third page too. A session table: the database user needs TEMP
- * (PUBLIC has it unless revoked).
+ * (PUBLIC has it unless revoked). In a transaction of its caller's.
  */
 async function stageOverStaged(c: PoolClient, lines: string[]): Promise<void> {
-  await c.query('BEGIN');
   await c.query(
     `CREATE TEMP TABLE IF NOT EXISTS staging_page (LIKE staged_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
   );
@@ -137,7 +134,6 @@ async function stageOverStaged(c: PoolClient, lines: string[]): Promise<void> {
            payload = excluded.payload
        WHERE (excluded.record_version, excluded.seq) > (staged_record.record_version, staged_record.seq)`,
   );
-  await c.query('COMMIT');
 }
 
 /**
