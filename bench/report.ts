@@ -294,13 +294,17 @@ export function report(
         ],
       ),
     );
-    out.push('', 'Its curve, one line a second: the limit, requests out, answers and 429s in that second');
+    out.push(
+      '',
+      'Its curve, one line a second: the limit, the pace (requests/s, once a 429 set one), requests out, answers and 429s in that second',
+    );
     out.push(
       table(
-        ['second', 'limit', 'in flight', 'answered', '429s', ''],
+        ['second', 'limit', 'pace', 'in flight', 'answered', '429s', ''],
         adaptive.curve.map((c) => [
           c.second,
           c.limit,
+          c.pace === null ? '-' : c.pace.toFixed(2),
           c.inFlight,
           c.requests,
           c.throttled,

@@ -16,6 +16,8 @@ const LINES_PER_REQUEST = 500;
 export interface AdaptiveSample {
   second: number;
   limit: number;
+  /** Requests a second at most (null until a 429 set a pace). */
+  pace: number | null;
   inFlight: number;
   /** Requests the pod answered (2xx) in the second before. */
   requests: number;
@@ -87,6 +89,7 @@ export async function runAdaptive(o: Options): Promise<AdaptiveResult> {
     curve.push({
       second: Math.round((performance.now() - started) / 1000),
       limit: limit.limit,
+      pace: Number.isFinite(limit.pace) ? round(limit.pace) : null,
       inFlight: limit.active,
       requests: now.requests - last.requests,
       throttled: now.throttled - last.throttled,

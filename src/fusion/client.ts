@@ -150,10 +150,9 @@ export class FusionClient {
       return result;
     } catch (err) {
       if (err instanceof FusionError && (err.status === 429 || err.status === 503)) {
+        const kind = err.status === 429 ? 'rate-limited' : 'throttled';
         outcome =
-          err.retryAfterSeconds === undefined
-            ? { kind: 'throttled' }
-            : { kind: 'throttled', retryAfterSeconds: err.retryAfterSeconds };
+          err.retryAfterSeconds === undefined ? { kind } : { kind, retryAfterSeconds: err.retryAfterSeconds };
       }
       throw err;
     } finally {

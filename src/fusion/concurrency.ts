@@ -1,21 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // How many Fusion requests one pod gets at once when the configuration does not fix it
-// (fusion.parallelPages unset): found by the pod's own answers, AIMD-style, as TCP finds a link's
-// window. Every clean answer widens the limit (by one per answer until the first sign of
-// congestion, then by one per round of `limit` answers back up to where it was last cut, and a
-// quarter of that beyond, probing slowly where the pod said no before); a 429 or 503 cuts it to
-// 0.7 of itself (once per round: answers to requests sent before the last cut do not cut again)
-// and a Retry-After holds every new request until it has passed. Each cut costs a Retry-After
-// of the whole pod's throughput, so the limit closes in on the pod's level instead of swinging
-// past it. The limit never leaves [1, max].
+// (fusion.parallelPages unset), and how fast they may be sent: found by the pod's own answers,
+// as TCP finds a link's window. Two signals, two controls:
+// - Requests at once (the window). Every clean answer widens it (by one per answer until the
+//   first sign of congestion, then by one per round of `limit` answers back up to where it was
+//   last cut, and a quarter of that beyond, probing slowly where the pod said no before); a 503
+//   (the pod is overloaded) cuts it to 0.7 of itself, once per round (answers to requests sent
+//   before the last cut do not cut again). It never leaves [1, max].
+// - Requests a second (the pace). A 429 says the pod counts requests over time, not at once: a
+//   window cannot hold a rate when each answer takes 0.5–2 s (the same window sends twice as fast
+//   when answers are quick). So a 429 sets a pace, once per round: 0.9 of the rate the requests
+//   went out at over the last two seconds; once paced, no faster than the pod answered cleanly
+//   since the last cut either, and never below half of the first figure. The pace then rises by
+//   2 % a second, probing. No pace until a 429 to requests sent at a rate (4 or more in those two
+//   seconds: a 429 to one request at a time says nothing of a rate, its Retry-After covers it).
+// A Retry-After of either holds every new request until it has passed. Each cut costs a
+// Retry-After of the whole pod's throughput, so both close in on the pod's level instead of
+// swinging past it.
 
 /** What became of one request, as the controller learns from it. */
 export type Outcome =
   /** A 2xx answer. */
   | { kind: 'clean' }
-  /** 429 or 503: the pod asks us to slow down; retryAfterSeconds when it said how long. */
+  /** 503: the pod is overloaded (fewer at once); retryAfterSeconds when it said how long. */
   | { kind: 'throttled'; retryAfterSeconds?: number }
+  /** 429: the pod's request-rate limit (slower); retryAfterSeconds when it said how long. */
+  | { kind: 'rate-limited'; retryAfterSeconds?: number }
   /** Anything else (a 4xx, a network error): says nothing about the pod's capacity. */
   | { kind: 'other' };
 
@@ -25,7 +36,9 @@ export interface ConcurrencySample {
   atMs: number;
   limit: number;
   inFlight: number;
-  event: 'widen' | 'narrow' | 'pause';
+  event: 'widen' | 'narrow' | 'pause' | 'pace';
+  /** Requests a second at most, once a 429 has set a pace. */
+  pace?: number;
 }
 
 export interface Permit {
@@ -36,8 +49,29 @@ export interface Permit {
 
 const HISTORY = 10_000;
 
-/** What a 429/503 leaves of the limit. */
+/** What a 503 leaves of the limit. */
 const CUT = 0.7;
+
+/** What a 429 leaves of the rate requests went out at. */
+const PACE_CUT = 0.9;
+
+/** How fast the pace rises without a 429: 2 % a second. */
+const PACE_RISE_PER_SECOND = 0.02;
+
+/** The slowest pace, requests a second (a pod that allows less says so with Retry-After). */
+const PACE_FLOOR = 0.5;
+
+/** Over how long the send rate is taken when a 429 sets the pace. */
+const RATE_SPAN_MS = 2000;
+
+/**
+ * Requests sent in that span for a 429 to set the pace: fewer say nothing of a rate (a 429 to a
+ * request or two, one at a time, is the pod's or its other clients' doing; Retry-After covers it).
+ */
+const MIN_PACED_SENDS = 4;
+
+/** Over how long the rate of clean answers is taken (the pod's own rate, when it says 429). */
+const ACCEPTED_SPAN_MS = 4000;
 
 export class AdaptiveConcurrency {
   private window: number;
@@ -51,6 +85,15 @@ export class AdaptiveConcurrency {
   private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
   private taken = 0;
+  /** Requests a second at most (Infinity until a 429) and when it was last raised. */
+  private paceRate = Number.POSITIVE_INFINITY;
+  private pacedAt = 0;
+  /** The earliest the next request may go under the pace. */
+  private nextSendAt = 0;
+  /** When the requests of the last RATE_SPAN_MS were sent. */
+  private readonly sends: number[] = [];
+  /** When the clean answers of the last ACCEPTED_SPAN_MS came. */
+  private readonly accepted: number[] = [];
   /** The last permit that found the limit full (taken as the last place, or waited for one). */
   private lastFull = 0;
   /** The latest changes of the limit (at most 10,000), for the bench and for tests. */
@@ -72,6 +115,12 @@ export class AdaptiveConcurrency {
     return Math.floor(this.window);
   }
 
+  /** Requests a second at most; Infinity until a 429 sets a pace. */
+  get pace(): number {
+    this.raisePace(this.now());
+    return this.paceRate;
+  }
+
   /** Requests sent and not yet answered. */
   get active(): number {
     return this.inFlight;
@@ -85,14 +134,24 @@ export class AdaptiveConcurrency {
         await sleep(wait);
         continue;
       }
-      if (this.inFlight < this.limit) break;
+      if (this.inFlight < this.limit) {
+        const paced = this.nextSendAt - this.now();
+        if (paced <= 0) break;
+        await sleep(paced);
+        continue;
+      }
       this.lastFull = this.taken + 1;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+    const now = this.now();
     this.inFlight++;
     this.taken++;
     if (this.inFlight >= this.limit) this.lastFull = this.taken;
-    return { sentAt: this.now(), seq: this.taken };
+    this.sends.push(now);
+    while (this.sends.length && this.sends[0]! <= now - RATE_SPAN_MS) this.sends.shift();
+    const pace = this.pace;
+    if (Number.isFinite(pace)) this.nextSendAt = Math.max(this.nextSendAt, now) + 1000 / pace;
+    return { sentAt: now, seq: this.taken };
   }
 
   /** Gives the place back and learns from what the request met. */
@@ -103,18 +162,32 @@ export class AdaptiveConcurrency {
     this.inFlight--;
     const now = this.now();
     if (outcome.kind === 'clean') {
+      this.accepted.push(now);
+      while (this.accepted[0]! <= now - ACCEPTED_SPAN_MS) this.accepted.shift();
       if (busy && this.window < this.max) {
         const step = this.slowStart ? 1 : this.window < this.cutAt - 1 ? 1 / this.window : 0.25 / this.window;
         this.window = Math.min(this.max, this.window + step);
         this.record('widen', now);
       }
-    } else if (outcome.kind === 'throttled') {
+    } else if (outcome.kind === 'throttled' || outcome.kind === 'rate-limited') {
       if (permit.sentAt >= this.lastCut) {
         this.slowStart = false;
-        this.cutAt = this.window;
-        this.window = Math.max(1, this.window * CUT);
+        if (outcome.kind === 'throttled') {
+          this.cutAt = this.window;
+          this.window = Math.max(1, this.window * CUT);
+          this.record('narrow', now);
+        } else if (this.recentSends(now) >= MIN_PACED_SENDS) {
+          // The rate that drew the 429, less a tenth; once paced, no more than the pod let through
+          // since (the first 429 comes in the ramp up, when that says nothing about the pod).
+          const sent = PACE_CUT * Math.min(this.pace, this.sendRate(now));
+          const paced = Number.isFinite(this.paceRate);
+          // At most halved by one 429: a pod that let nothing through had a Retry-After to say so.
+          const accepted = paced ? Math.max(this.acceptedRate(now), sent / 2) : sent;
+          this.paceRate = Math.max(PACE_FLOOR, Math.min(sent, accepted));
+          this.pacedAt = now;
+          this.record('pace', now);
+        }
         this.lastCut = now;
-        this.record('narrow', now);
       }
       const seconds = outcome.retryAfterSeconds;
       if (seconds !== undefined && seconds > 0) {
@@ -124,6 +197,33 @@ export class AdaptiveConcurrency {
       }
     }
     this.wake();
+  }
+
+  /** Requests sent over the last RATE_SPAN_MS. */
+  private recentSends(now: number): number {
+    return this.sends.filter((t) => t > now - RATE_SPAN_MS).length;
+  }
+
+  /** Requests a second sent over the last RATE_SPAN_MS (or since the first, if sooner). */
+  private sendRate(now: number): number {
+    const span = Math.min(RATE_SPAN_MS, now - this.started);
+    return (this.recentSends(now) * 1000) / Math.max(span, 250);
+  }
+
+  /**
+   * Clean answers a second since the last cut (at most ACCEPTED_SPAN_MS back): under a rate limit
+   * that said 429, the pod's own rate. Infinity when that is too short a time to tell.
+   */
+  private acceptedRate(now: number): number {
+    const since = Math.max(now - ACCEPTED_SPAN_MS, this.lastCut, this.pausedUntil);
+    if (now - since < 1000) return Number.POSITIVE_INFINITY;
+    return (this.accepted.filter((t) => t > since).length * 1000) / (now - since);
+  }
+
+  private raisePace(now: number): void {
+    if (!Number.isFinite(this.paceRate) || now <= this.pacedAt) return;
+    this.paceRate *= 1 + (PACE_RISE_PER_SECOND * (now - this.pacedAt)) / 1000;
+    this.pacedAt = now;
   }
 
   private wake(): void {
@@ -149,6 +249,7 @@ export class AdaptiveConcurrency {
       limit: this.limit,
       inFlight: this.inFlight,
       event,
+      ...(Number.isFinite(this.paceRate) ? { pace: Math.round(this.paceRate * 100) / 100 } : {}),
     });
   }
 }
