@@ -12,9 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 //   window cannot hold a rate when each answer takes 0.5–2 s (the same window sends twice as fast
 //   when answers are quick). So a 429 sets a pace, once per round: 0.9 of the rate the requests
 //   went out at over the last two seconds; once paced, no faster than the pod answered cleanly
-//   since the last cut either, and never below half of the first figure. The pace then rises by
-//   2 % a second, probing. No pace until a 429 to requests sent at a rate (4 or more in those two
-//   seconds: a 429 to one request at a time says nothing of a rate, its Retry-After covers it).
+//   since the last 429 either, but never below half of that first figure. The pace then rises by
+//   2 % a second (compounded) and is forgotten once it has doubled, 35 s without a 429. No pace
+//   from a 429 to fewer than 4 requests in those two seconds: a 429 to a request or two says
+//   nothing of a rate, its Retry-After covers it.
 // A Retry-After of either holds every new request until it has passed. Each cut costs a
 // Retry-After of the whole pod's throughput, so both close in on the pod's level instead of
 // swinging past it.
@@ -55,8 +56,14 @@ const CUT = 0.7;
 /** What a 429 leaves of the rate requests went out at. */
 const PACE_CUT = 0.9;
 
-/** How fast the pace rises without a 429: 2 % a second. */
-const PACE_RISE_PER_SECOND = 0.02;
+/** How fast the pace rises without a 429: 2 % a second, compounded. */
+const PACE_RISE_PER_SECOND = 1.02;
+
+/**
+ * A pace that has risen to this many times what a 429 set (35 s without one) is forgotten: it no
+ * longer says anything of the pod, and the next 429 sets one afresh from the rate it meets.
+ */
+const PACE_FORGOTTEN_AT = 2;
 
 /** The slowest pace, requests a second (a pod that allows less says so with Retry-After). */
 const PACE_FLOOR = 0.5;
@@ -77,7 +84,9 @@ export class AdaptiveConcurrency {
   private window: number;
   private inFlight = 0;
   private slowStart = true;
+  /** When a 503 last cut the window, and a 429 last set the pace (each once per round). */
   private lastCut = Number.NEGATIVE_INFINITY;
+  private lastPaceCut = Number.NEGATIVE_INFINITY;
   /** The window when it was last cut: the pod's level, as far as we know. */
   private cutAt = Number.POSITIVE_INFINITY;
   private pausedUntil = 0;
@@ -85,8 +94,8 @@ export class AdaptiveConcurrency {
   private readonly started: number;
   private timer: NodeJS.Timeout | null = null;
   private taken = 0;
-  /** Requests a second at most (Infinity until a 429) and when it was last raised. */
-  private paceRate = Number.POSITIVE_INFINITY;
+  /** The pace a 429 last set (Infinity: none), which rises from `pacedAt` on. */
+  private paceSet = Number.POSITIVE_INFINITY;
   private pacedAt = 0;
   /** The earliest the next request may go under the pace. */
   private nextSendAt = 0;
@@ -115,10 +124,9 @@ export class AdaptiveConcurrency {
     return Math.floor(this.window);
   }
 
-  /** Requests a second at most; Infinity until a 429 sets a pace. */
+  /** Requests a second at most now; Infinity until a 429 sets a pace, and once it is forgotten. */
   get pace(): number {
-    this.raisePace(this.now());
-    return this.paceRate;
+    return this.paceAt(this.now());
   }
 
   /** Requests sent and not yet answered. */
@@ -149,7 +157,7 @@ export class AdaptiveConcurrency {
     if (this.inFlight >= this.limit) this.lastFull = this.taken;
     this.sends.push(now);
     while (this.sends.length && this.sends[0]! <= now - RATE_SPAN_MS) this.sends.shift();
-    const pace = this.pace;
+    const pace = this.paceAt(now);
     if (Number.isFinite(pace)) this.nextSendAt = Math.max(this.nextSendAt, now) + 1000 / pace;
     return { sentAt: now, seq: this.taken };
   }
@@ -169,26 +177,31 @@ export class AdaptiveConcurrency {
         this.window = Math.min(this.max, this.window + step);
         this.record('widen', now);
       }
-    } else if (outcome.kind === 'throttled' || outcome.kind === 'rate-limited') {
+    } else if (outcome.kind === 'throttled') {
       if (permit.sentAt >= this.lastCut) {
         this.slowStart = false;
-        if (outcome.kind === 'throttled') {
-          this.cutAt = this.window;
-          this.window = Math.max(1, this.window * CUT);
-          this.record('narrow', now);
-        } else if (this.recentSends(now) >= MIN_PACED_SENDS) {
-          // The rate that drew the 429, less a tenth; once paced, no more than the pod let through
-          // since (the first 429 comes in the ramp up, when that says nothing about the pod).
-          const sent = PACE_CUT * Math.min(this.pace, this.sendRate(now));
-          const paced = Number.isFinite(this.paceRate);
-          // At most halved by one 429: a pod that let nothing through had a Retry-After to say so.
-          const accepted = paced ? Math.max(this.acceptedRate(now), sent / 2) : sent;
-          this.paceRate = Math.max(PACE_FLOOR, Math.min(sent, accepted));
-          this.pacedAt = now;
-          this.record('pace', now);
-        }
+        this.cutAt = this.window;
+        this.window = Math.max(1, this.window * CUT);
         this.lastCut = now;
+        this.record('narrow', now);
       }
+    } else if (outcome.kind === 'rate-limited') {
+      if (permit.sentAt >= this.lastPaceCut && this.recentSends(now).length >= MIN_PACED_SENDS) {
+        // The rate that drew the 429, less a tenth; once paced, no faster than the pod let through
+        // since the last 429 either (the first comes in the ramp up, when that says nothing of the
+        // pod), but not below half the first figure: a pod that let nothing through had a
+        // Retry-After to say so.
+        const pace = this.paceAt(now);
+        const sent = PACE_CUT * Math.min(pace, this.sendRate(now));
+        const accepted = Number.isFinite(pace) ? Math.max(this.acceptedRate(now), sent / 2) : sent;
+        this.paceSet = Math.max(PACE_FLOOR, Math.min(sent, accepted));
+        this.pacedAt = now;
+        this.slowStart = false;
+        this.lastPaceCut = now;
+        this.record('pace', now);
+      }
+    }
+    if (outcome.kind === 'throttled' || outcome.kind === 'rate-limited') {
       const seconds = outcome.retryAfterSeconds;
       if (seconds !== undefined && seconds > 0) {
         this.pausedUntil = Math.max(this.pausedUntil, now + seconds * 1000);
@@ -199,31 +212,34 @@ export class AdaptiveConcurrency {
     this.wake();
   }
 
-  /** Requests sent over the last RATE_SPAN_MS. */
-  private recentSends(now: number): number {
-    return this.sends.filter((t) => t > now - RATE_SPAN_MS).length;
+  /** When the requests of the last RATE_SPAN_MS were sent, oldest first. */
+  private recentSends(now: number): number[] {
+    return this.sends.filter((t) => t > now - RATE_SPAN_MS);
   }
 
-  /** Requests a second sent over the last RATE_SPAN_MS (or since the first, if sooner). */
+  /** Requests a second sent over the last RATE_SPAN_MS, from the oldest of them (at least 250 ms). */
   private sendRate(now: number): number {
-    const span = Math.min(RATE_SPAN_MS, now - this.started);
-    return (this.recentSends(now) * 1000) / Math.max(span, 250);
+    const recent = this.recentSends(now);
+    if (recent.length === 0) return 0;
+    return (recent.length * 1000) / Math.max(now - recent[0]!, 250);
   }
 
   /**
-   * Clean answers a second since the last cut (at most ACCEPTED_SPAN_MS back): under a rate limit
-   * that said 429, the pod's own rate. Infinity when that is too short a time to tell.
+   * Clean answers a second since the last 429 that set the pace and its Retry-After (at most
+   * ACCEPTED_SPAN_MS back): under a rate limit, the pod's own rate. Infinity when that is too short
+   * a time to tell.
    */
   private acceptedRate(now: number): number {
-    const since = Math.max(now - ACCEPTED_SPAN_MS, this.lastCut, this.pausedUntil);
+    const since = Math.max(now - ACCEPTED_SPAN_MS, this.lastPaceCut, this.pausedUntil);
     if (now - since < 1000) return Number.POSITIVE_INFINITY;
     return (this.accepted.filter((t) => t > since).length * 1000) / (now - since);
   }
 
-  private raisePace(now: number): void {
-    if (!Number.isFinite(this.paceRate) || now <= this.pacedAt) return;
-    this.paceRate *= 1 + (PACE_RISE_PER_SECOND * (now - this.pacedAt)) / 1000;
-    this.pacedAt = now;
+  /** The pace at `now`: as set, risen by 2 % for each second since, forgotten once doubled. */
+  private paceAt(now: number): number {
+    if (!Number.isFinite(this.paceSet)) return this.paceSet;
+    const rise = PACE_RISE_PER_SECOND ** (Math.max(0, now - this.pacedAt) / 1000);
+    return rise >= PACE_FORGOTTEN_AT ? Number.POSITIVE_INFINITY : this.paceSet * rise;
   }
 
   private wake(): void {
@@ -249,7 +265,7 @@ export class AdaptiveConcurrency {
       limit: this.limit,
       inFlight: this.inFlight,
       event,
-      ...(Number.isFinite(this.paceRate) ? { pace: Math.round(this.paceRate * 100) / 100 } : {}),
+      ...(Number.isFinite(this.paceAt(now)) ? { pace: Math.round(this.paceAt(now) * 100) / 100 } : {}),
     });
   }
 }

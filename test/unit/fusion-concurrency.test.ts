@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AdaptiveConcurrency } from '../../src/fusion/concurrency';
 
 // The adaptive limit alone, on a clock of its own: what each answer does to it.
@@ -55,34 +56,75 @@ describe('adaptive request concurrency', () => {
   });
 
   it('on a 429 paces requests at 0.9 of the rate they went out at, once per round, and leaves the window', async () => {
-    let offset = 0;
-    const c = new AdaptiveConcurrency(8, 8, () => performance.now() + offset);
-    const permits = await fill(c);
+    let t = 600_000; // ten minutes into the worker's life: the rate is taken from the sends, not the start
+    const c = new AdaptiveConcurrency(8, 8, () => t);
+    t += 600_000;
+    const permits = await fill(c); // 8 at once
     assert.equal(c.pace, Number.POSITIVE_INFINITY, 'no pace before a 429');
-    offset += 1000; // 8 requests went out in the first second: 8 a second
+    t += 500; // 8 requests went out in the last half second: 16 a second
     c.release(permits[0]!, { kind: 'rate-limited' });
-    assert.ok(Math.abs(c.pace - 7.2) < 0.05, `pace ${c.pace}`);
+    assert.equal(c.pace, 14.4);
     for (const p of permits.slice(1)) c.release(p, { kind: 'rate-limited' });
-    assert.ok(Math.abs(c.pace - 7.2) < 0.05, 'answers to requests sent before the cut do not cut again');
+    assert.equal(c.pace, 14.4, 'answers to requests sent before the cut do not cut again');
     assert.equal(c.limit, 8, 'the window is left as it was');
-    // Spaced: five requests one after another take four gaps of 1/7.2 s at least.
-    const started = performance.now();
-    for (let i = 0; i < 5; i++) c.release(await c.acquire(), { kind: 'clean' });
-    const took = performance.now() - started;
-    assert.ok(took >= 500, `5 requests in ${took.toFixed(0)} ms at 7.2 a second`);
-    // It rises by 2 % a second without a 429: ten seconds later, 7.2 × 1.2.
-    offset += 10_000;
-    assert.ok(Math.abs(c.pace - 8.64) < 0.1, `pace ${c.pace} after 10 s`);
+    // It rises by 2 % a second without a 429, and is forgotten once doubled (35 s).
+    t += 10_000;
+    assert.ok(Math.abs(c.pace - 14.4 * 1.02 ** 10) < 1e-9, `pace ${c.pace} after 10 s`);
+    t += 26_000;
+    assert.equal(c.pace, Number.POSITIVE_INFINITY, 'forgotten once doubled (1.02 ** 36 > 2)');
   });
 
-  it('a later 429 paces no faster than the pod answered cleanly since the last cut', async () => {
+  it('spaces requests at the pace', async () => {
+    const c = new AdaptiveConcurrency(8, 8);
+    const permits = await fill(c);
+    await sleep(100); // 8 requests in 0.1 s, counted over 0.25 s at least: 32 a second, 0.9 of it 28.8
+    c.release(permits[0]!, { kind: 'rate-limited' });
+    for (const p of permits.slice(1)) c.release(p, { kind: 'clean' });
+    const pace = c.pace; // less on a slow machine (the sends spread over more than 0.25 s)
+    assert.ok(pace > 1 && pace < 29.5, `pace ${pace}`);
+    // Eleven requests one after another take ten gaps of 1/pace at least (it rises 2 % a second).
+    const started = performance.now();
+    for (let i = 0; i < 11; i++) c.release(await c.acquire(), { kind: 'clean' });
+    const took = performance.now() - started;
+    assert.ok(
+      took >= (10 * 1000) / pace / 1.05,
+      `11 requests in ${took.toFixed(0)} ms at ${pace.toFixed(1)} a second`,
+    );
+  });
+
+  it('a 429 to fewer than 4 requests in 2 s sets no pace', async () => {
+    let t = 0;
+    const c = new AdaptiveConcurrency(8, 8, () => t);
+    const [a, b, d] = [await c.acquire(), await c.acquire(), await c.acquire()];
+    t = 1000;
+    c.release(a, { kind: 'rate-limited' });
+    assert.equal(c.pace, Number.POSITIVE_INFINITY);
+    c.release(b, { kind: 'clean' });
+    c.release(d, { kind: 'clean' });
+  });
+
+  it('a 503 and a 429 in the same round each take their own cut', async () => {
+    let t = 0;
+    const c = new AdaptiveConcurrency(8, 8, () => t);
+    const permits = await fill(c);
+    t = 1000;
+    c.release(permits[0]!, { kind: 'throttled' });
+    c.release(permits[1]!, { kind: 'rate-limited' });
+    assert.equal(c.limit, 5, 'the 503 cut the window (8 × 0.7)');
+    assert.equal(c.pace, 7.2, 'the 429 set a pace (8 a second × 0.9)');
+    for (const p of permits.slice(2)) c.release(p, { kind: 'clean' });
+  });
+
+  it('a later 429 paces no faster than the pod answered cleanly since the last cut', {
+    timeout: 10_000,
+  }, async () => {
     let t = 0;
     const c = new AdaptiveConcurrency(16, 16, () => t);
     const first = await fill(c);
     t = 1000;
     for (const p of first) c.release(p, { kind: 'rate-limited' }); // 16 a second went out: pace 14.4
-    // Eight more go out over the next 1.2 s (slower than the pace, so none waits); the pod answers
-    // four of them cleanly, then says 429 to a fifth, 2 s after the cut.
+    // Eight more go out over the next 1.2 s (slower than the pace, so none waits: the clock only
+    // moves here); the pod answers four of them cleanly, then says 429 to a fifth, 2 s after the cut.
     const out = [];
     for (let i = 0; i < 8; i++) {
       t += 150;
@@ -91,18 +133,20 @@ describe('adaptive request concurrency', () => {
     for (const p of out.slice(0, 4)) c.release(p, { kind: 'clean' });
     t = 3000;
     c.release(out[4]!, { kind: 'rate-limited', retryAfterSeconds: 1 });
-    // Sent at 4 a second (0.9 of it: 3.6), but let through at 2 a second: the pace is 2.
-    assert.ok(Math.abs(c.pace - 2) < 0.01, `pace ${c.pace}`);
+    // Sent at 8 in the 1.85 s since the oldest of them (0.9 of it: 3.9 a second), but let through
+    // at 2 a second: the pace is 2.
+    assert.equal(c.pace, 2);
     assert.ok(c.history.some((s) => s.event === 'pace' && s.pace === 2));
     // After its Retry-After, four more go out at that pace and the pod lets none through: the next
-    // 429 halves the rate they went out at (0.9 × 2 a second), it does not take the pace to nothing.
+    // 429 sets half of 0.9 × the rate they went out at (no more than the pace), not nothing.
     const late = [];
     for (let i = 0; i < 4; i++) {
       t = 4100 + i * 500;
       late.push(await c.acquire());
     }
+    const before = c.pace; // 2, risen for 2.6 s
     c.release(late[0]!, { kind: 'rate-limited' });
-    assert.ok(Math.abs(c.pace - 0.9) < 0.01, `pace ${c.pace}`);
+    assert.ok(Math.abs(c.pace - (0.9 * Math.min(before, 4 / 1.5)) / 2) < 1e-9, `pace ${c.pace}`);
   });
 
   it('never goes below one request at a time', async () => {
