@@ -6,7 +6,7 @@ import type { FileRenderer } from '../formats/fileRenderer';
 import { largeFileCsvCheck } from '../formats/validate/csvStreamThread';
 import type { assertValidFile } from '../formats/validate/result';
 import { assertPgpKeysUsable } from '../keys';
-import type { FileRow, Ledger, QuarantineEntry, X12ControlNumbers } from '../ledger';
+import type { FileRow, Ledger, RenderSink, X12ControlNumbers } from '../ledger';
 import { type AnyRecord, fileExtension, formatExtension, renderRecords } from '../pipeline';
 import { encryptForPartner, type PgpKeys, renderFileName } from '../sftp';
 import { type Compression, compressFile } from '../sftp/compress';
@@ -22,19 +22,6 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /** Staged records from which a CSV file is checked on a thread of its own. */
 const THREADED_CHECK_FROM = 20_000;
-
-/** Where a rendered file goes: the archive chunks, and the records that cannot be written. */
-export interface RenderSink {
-  chunk(data: Buffer): Promise<void>;
-  reject(seq: number, entry: QuarantineEntry): Promise<void>;
-  /**
-   * The rows the file carries for the staged records `firstSeq`..`lastSeq` written so far (the
-   * rejected ones are gone from staging by then), numbered from `rowsBefore` + 1.
-   */
-  entries?(firstSeq: number, lastSeq: number, rowsBefore: number): Promise<void>;
-  /** A further destination's own bytes (its compression or PGP differ from the file's). */
-  destinationChunk?(destinationId: string, data: Buffer): Promise<void>;
-}
 
 /** What is done to the text before it is delivered: compression, then PGP. */
 export interface Transform {
@@ -131,7 +118,7 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
     },
     page: async (written, seqs) => {
       (input.progress ?? ((n: number) => heartbeat({ records: n })))(written);
-      if (written > rowsBefore) await sink.entries?.(seqs.first, seqs.last, rowsBefore);
+      if (written > rowsBefore) await sink.entries(seqs.first, seqs.last, rowsBefore);
       rowsBefore = written;
     },
   });
@@ -159,10 +146,8 @@ export async function renderStagedRecords(input: RenderInput, sink: RenderSink) 
         destinationTotals.push({ destinationId: d.id, byteCount, sha256, ownBytes: false, summary: {} });
         continue;
       }
-      if (!sink.destinationChunk) throw new Error('renderStagedRecords: destinations need destinationChunk');
-      const store = sink.destinationChunk;
       const theirs = await applyTransform(text!, d);
-      const bytes = chunkedArchive((chunk) => store(d.id, chunk));
+      const bytes = chunkedArchive((chunk) => sink.destinationChunk(d.id, chunk));
       await bytes.write(theirs.bytes);
       const totals = await bytes.close();
       destinationTotals.push({

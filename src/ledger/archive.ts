@@ -30,11 +30,17 @@ export interface FileRow {
   summary: Record<string, unknown>;
 }
 
-/** What a renderer writes to while saveRenderedFile's transaction is open. */
+/**
+ * What a renderer writes to while saveRenderedFile's transaction is open: the archive chunks, the
+ * records that cannot be written, and the rows the file carries.
+ */
 export interface RenderSink {
   chunk(data: Buffer): Promise<void>;
   reject(seq: number, entry: QuarantineEntry): Promise<void>;
-  /** The rows the file carries for staged records firstSeq..lastSeq, numbered from rowsBefore + 1. */
+  /**
+   * The rows the file carries for the staged records firstSeq..lastSeq written so far (the
+   * rejected ones are gone from staging by then), numbered from rowsBefore + 1.
+   */
   entries(firstSeq: number, lastSeq: number, rowsBefore: number): Promise<void>;
   /** The bytes of a further destination that gets bytes of its own (its compression or PGP). */
   destinationChunk(destinationId: string, data: Buffer): Promise<void>;
