@@ -56,6 +56,10 @@ export function registration(i: IntegrationConfig) {
 
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; close(): Promise<void> }> {
   const integrations = buildIntegrations(setup.config, setup.secrets);
+  for (const [id, rt] of integrations) {
+    const adaptive = rt.fusion.client.adaptive;
+    if (adaptive) setup.metrics?.fusionRequests(id, () => ({ limit: adaptive.limit, pace: adaptive.pace }));
+  }
   // The worker's own connection also serves as a client, to ask whether a workflow run is open.
   const temporal = new Client({ connection: setup.connection, namespace: setup.namespace ?? 'default' });
   const activities: Activities = createActivities({

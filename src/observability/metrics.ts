@@ -36,6 +36,11 @@ export interface Metrics {
   watermarkMoved(integration: string, watermark: string | Date): void;
   /** A sync ended successfully (with or without a file) after `durationSeconds`. */
   syncFinished(integration: string, durationSeconds: number): void;
+  /**
+   * Where an integration's adaptive Fusion limit stands (fusion.parallelPages unset), read at each
+   * scrape: requests allowed at once, and the pace a 429 set (Infinity: none).
+   */
+  fusionRequests(integration: string, read: () => { limit: number; pace: number }): void;
 }
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
@@ -104,6 +109,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames,
     registers,
   });
+  const fusionLimits = new Map<string, () => { limit: number; pace: number }>();
+  new Gauge({
+    name: 'mlc_fusion_requests_at_once',
+    help: 'Fusion requests the adaptive limit allows at once now (fusion.parallelPages unset).',
+    labelNames,
+    registers,
+    collect() {
+      for (const [integration, read] of fusionLimits) this.set({ integration }, read().limit);
+    },
+  });
+  new Gauge({
+    name: 'mlc_fusion_request_pace',
+    help: 'Fusion requests a second the adaptive limit allows since the pod answered 429 (no series: no pace).',
+    labelNames,
+    registers,
+    collect() {
+      this.reset(); // a pace forgotten since the last scrape leaves no series behind
+      for (const [integration, read] of fusionLimits) {
+        const { pace } = read();
+        if (Number.isFinite(pace)) this.set({ integration }, pace);
+      }
+    },
+  });
   const syncDuration = new Histogram({
     name: 'mlc_sync_duration_seconds',
     help: 'Duration of successful syncs.',
@@ -152,6 +180,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         syncDuration.observe({ integration }, durationSeconds);
       }
       lastSuccess.set({ integration }, now() / 1000);
+    },
+    fusionRequests(integration, read) {
+      fusionLimits.set(integration, read);
     },
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AdaptiveConcurrency } from '../../src/fusion';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { type MetricsServer, startMetricsServer } from '../../src/observability/metricsServer';
 
@@ -107,6 +108,27 @@ describe('Prometheus metrics over HTTP', () => {
     assert.equal((await scrape()).get('mlc_watermark_lag_seconds{integration="gl-journal-lines"}'), 5);
   });
 
+  it("shows where an integration's adaptive Fusion limit stands, the pace only while there is one", async () => {
+    const limit = new AdaptiveConcurrency(8, 8);
+    metrics.fusionRequests(GL, () => ({ limit: limit.limit, pace: limit.pace }));
+    let samples = await scrape();
+    assert.equal(samples.get('mlc_fusion_requests_at_once{integration="gl-journal-lines"}'), 8);
+    assert.equal(
+      samples.has('mlc_fusion_request_pace{integration="gl-journal-lines"}'),
+      false,
+      'no pace yet',
+    );
+    const permits = [];
+    for (let i = 0; i < 8; i++) permits.push(await limit.acquire());
+    for (const p of permits.slice(2)) limit.release(p, { kind: 'clean' });
+    limit.release(permits[0]!, { kind: 'rate-limited' }); // 8 sent at once: paced at 28.8 a second
+    limit.release(permits[1]!, { kind: 'throttled' }); // a 503: the window cut to 5
+    samples = await scrape();
+    assert.equal(samples.get('mlc_fusion_requests_at_once{integration="gl-journal-lines"}'), 5);
+    const pace = samples.get('mlc_fusion_request_pace{integration="gl-journal-lines"}');
+    assert.ok(pace !== undefined && pace >= 28.8 && pace < 30, `pace ${pace}`);
+  });
+
   it('declares each family with its type', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     for (const line of [
@@ -115,6 +137,8 @@ describe('Prometheus metrics over HTTP', () => {
       '# TYPE mlc_watermark_lag_seconds gauge',
       '# TYPE mlc_last_success_timestamp_seconds gauge',
       '# TYPE mlc_sync_duration_seconds histogram',
+      '# TYPE mlc_fusion_requests_at_once gauge',
+      '# TYPE mlc_fusion_request_pace gauge',
     ]) {
       assert.ok(text.split('\n').includes(line), line);
     }

@@ -173,6 +173,10 @@ describe('status and live progress', { timeout: 240_000 }, () => {
       `the extracted metric rose during the extraction: ${metricDuringExtract.join(', ')}`,
     );
     assert.equal((await extractedMetric()) - metricBefore, result.extracted, 'and ends at the total');
+    // The worker wires each integration's adaptive Fusion limit (parallelPages unset) to its metrics.
+    const atOnce = await metrics.registry.getSingleMetric('mlc_fusion_requests_at_once')!.get();
+    const limit = atOnce.values.find((v) => v.labels.integration === GL)?.value;
+    assert.ok(limit !== undefined && limit >= 1, `requests at once: ${limit}`);
 
     const after = await statusReport(stack.client, stack.ledger, GL);
     assert.deepEqual(after.running, []);
