@@ -150,7 +150,7 @@ export class FusionClient {
       return result;
     } catch (err) {
       if (err instanceof FusionError && (err.status === 429 || err.status === 503)) {
-        const kind = err.status === 429 ? 'rate-limited' : 'throttled';
+        const kind = err.status === 429 ? 'throttled' : 'unavailable';
         outcome =
           err.retryAfterSeconds === undefined ? { kind } : { kind, retryAfterSeconds: err.retryAfterSeconds };
       }

@@ -25,9 +25,9 @@ export type Outcome =
   /** A 2xx answer. */
   | { kind: 'clean' }
   /** 503: the pod is overloaded (fewer at once); retryAfterSeconds when it said how long. */
-  | { kind: 'throttled'; retryAfterSeconds?: number }
+  | { kind: 'unavailable'; retryAfterSeconds?: number }
   /** 429: the pod's request-rate limit (slower); retryAfterSeconds when it said how long. */
-  | { kind: 'rate-limited'; retryAfterSeconds?: number }
+  | { kind: 'throttled'; retryAfterSeconds?: number }
   /** Anything else (a 4xx, a network error): says nothing about the pod's capacity. */
   | { kind: 'other' };
 
@@ -177,7 +177,7 @@ export class AdaptiveConcurrency {
         this.window = Math.min(this.max, this.window + step);
         this.record('widen', now);
       }
-    } else if (outcome.kind === 'throttled') {
+    } else if (outcome.kind === 'unavailable') {
       if (permit.sentAt >= this.lastCut) {
         this.slowStart = false;
         this.cutAt = this.window;
@@ -185,14 +185,16 @@ export class AdaptiveConcurrency {
         this.lastCut = now;
         this.record('narrow', now);
       }
-    } else if (outcome.kind === 'rate-limited') {
-      if (permit.sentAt >= this.lastPaceCut && this.recentSends(now).length >= MIN_PACED_SENDS) {
+    } else if (outcome.kind === 'throttled') {
+      const recent = this.sends.filter((t) => t > now - RATE_SPAN_MS);
+      if (permit.sentAt >= this.lastPaceCut && recent.length >= MIN_PACED_SENDS) {
         // The rate that drew the 429, less a tenth; once paced, no faster than the pod let through
         // since the last 429 either (the first comes in the ramp up, when that says nothing of the
         // pod), but not below half the first figure: a pod that let nothing through had a
         // Retry-After to say so.
         const pace = this.paceAt(now);
-        const sent = PACE_CUT * Math.min(pace, this.sendRate(now));
+        // Requests a second over the last RATE_SPAN_MS, from the oldest of them (at least 250 ms).
+        const sent = PACE_CUT * Math.min(pace, (recent.length * 1000) / Math.max(now - recent[0]!, 250));
         const accepted = Number.isFinite(pace) ? Math.max(this.acceptedRate(now), sent / 2) : sent;
         this.paceSet = Math.max(PACE_FLOOR, Math.min(sent, accepted));
         this.pacedAt = now;
@@ -201,7 +203,7 @@ export class AdaptiveConcurrency {
         this.record('pace', now);
       }
     }
-    if (outcome.kind === 'throttled' || outcome.kind === 'rate-limited') {
+    if (outcome.kind === 'unavailable' || outcome.kind === 'throttled') {
       const seconds = outcome.retryAfterSeconds;
       if (seconds !== undefined && seconds > 0) {
         this.pausedUntil = Math.max(this.pausedUntil, now + seconds * 1000);
@@ -210,18 +212,6 @@ export class AdaptiveConcurrency {
       }
     }
     this.wake();
-  }
-
-  /** When the requests of the last RATE_SPAN_MS were sent, oldest first. */
-  private recentSends(now: number): number[] {
-    return this.sends.filter((t) => t > now - RATE_SPAN_MS);
-  }
-
-  /** Requests a second sent over the last RATE_SPAN_MS, from the oldest of them (at least 250 ms). */
-  private sendRate(now: number): number {
-    const recent = this.recentSends(now);
-    if (recent.length === 0) return 0;
-    return (recent.length * 1000) / Math.max(now - recent[0]!, 250);
   }
 
   /**
@@ -259,13 +249,14 @@ export class AdaptiveConcurrency {
   }
 
   private record(event: ConcurrencySample['event'], now: number): void {
+    const pace = this.paceAt(now);
     if (this.history.length >= HISTORY) this.history.shift();
     this.history.push({
       atMs: Math.round(now - this.started),
       limit: this.limit,
       inFlight: this.inFlight,
       event,
-      ...(Number.isFinite(this.paceAt(now)) ? { pace: Math.round(this.paceAt(now) * 100) / 100 } : {}),
+      ...(Number.isFinite(pace) ? { pace: Math.round(pace * 100) / 100 } : {}),
     });
   }
 }

@@ -121,8 +121,8 @@ describe('Prometheus metrics over HTTP', () => {
     const permits = [];
     for (let i = 0; i < 8; i++) permits.push(await limit.acquire());
     for (const p of permits.slice(2)) limit.release(p, { kind: 'clean' });
-    limit.release(permits[0]!, { kind: 'rate-limited' }); // 8 sent at once: paced at 28.8 a second
-    limit.release(permits[1]!, { kind: 'throttled' }); // a 503: the window cut to 5
+    limit.release(permits[0]!, { kind: 'throttled' }); // 8 sent at once: paced at 28.8 a second
+    limit.release(permits[1]!, { kind: 'unavailable' }); // a 503: the window cut to 5
     samples = await scrape();
     assert.equal(samples.get('mlc_fusion_requests_at_once{integration="gl-journal-lines"}'), 5);
     const pace = samples.get('mlc_fusion_request_pace{integration="gl-journal-lines"}');

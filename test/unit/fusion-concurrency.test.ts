@@ -36,10 +36,10 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(16, 10);
     const permits = await fill(c);
     // Ten answers to requests sent before the cut: one cut, not ten.
-    for (const p of permits) c.release(p, { kind: 'throttled' });
+    for (const p of permits) c.release(p, { kind: 'unavailable' });
     assert.equal(c.limit, 7);
     const again = await fill(c);
-    c.release(again[0]!, { kind: 'throttled' });
+    c.release(again[0]!, { kind: 'unavailable' });
     assert.equal(c.limit, 4, 'a request sent after the cut cuts again (7 × 0.7 = 4.9)');
     for (const p of again.slice(1)) c.release(p, { kind: 'other' });
     assert.equal(c.limit, 4, 'an error that is not throttling leaves the limit');
@@ -62,9 +62,9 @@ describe('adaptive request concurrency', () => {
     const permits = await fill(c); // 8 at once
     assert.equal(c.pace, Number.POSITIVE_INFINITY, 'no pace before a 429');
     t += 500; // 8 requests went out in the last half second: 16 a second
-    c.release(permits[0]!, { kind: 'rate-limited' });
+    c.release(permits[0]!, { kind: 'throttled' });
     assert.equal(c.pace, 14.4);
-    for (const p of permits.slice(1)) c.release(p, { kind: 'rate-limited' });
+    for (const p of permits.slice(1)) c.release(p, { kind: 'throttled' });
     assert.equal(c.pace, 14.4, 'answers to requests sent before the cut do not cut again');
     assert.equal(c.limit, 8, 'the window is left as it was');
     // It rises by 2 % a second without a 429, and is forgotten once doubled (35 s).
@@ -78,7 +78,7 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(8, 8);
     const permits = await fill(c);
     await sleep(100); // 8 requests in 0.1 s, counted over 0.25 s at least: 32 a second, 0.9 of it 28.8
-    c.release(permits[0]!, { kind: 'rate-limited' });
+    c.release(permits[0]!, { kind: 'throttled' });
     for (const p of permits.slice(1)) c.release(p, { kind: 'clean' });
     const pace = c.pace; // less on a slow machine (the sends spread over more than 0.25 s)
     assert.ok(pace > 1 && pace < 29.5, `pace ${pace}`);
@@ -97,7 +97,7 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(8, 8, () => t);
     const [a, b, d] = [await c.acquire(), await c.acquire(), await c.acquire()];
     t = 1000;
-    c.release(a, { kind: 'rate-limited' });
+    c.release(a, { kind: 'throttled' });
     assert.equal(c.pace, Number.POSITIVE_INFINITY);
     c.release(b, { kind: 'clean' });
     c.release(d, { kind: 'clean' });
@@ -108,8 +108,8 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(8, 8, () => t);
     const permits = await fill(c);
     t = 1000;
-    c.release(permits[0]!, { kind: 'throttled' });
-    c.release(permits[1]!, { kind: 'rate-limited' });
+    c.release(permits[0]!, { kind: 'unavailable' });
+    c.release(permits[1]!, { kind: 'throttled' });
     assert.equal(c.limit, 5, 'the 503 cut the window (8 × 0.7)');
     assert.equal(c.pace, 7.2, 'the 429 set a pace (8 a second × 0.9)');
     for (const p of permits.slice(2)) c.release(p, { kind: 'clean' });
@@ -122,7 +122,7 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(16, 16, () => t);
     const first = await fill(c);
     t = 1000;
-    for (const p of first) c.release(p, { kind: 'rate-limited' }); // 16 a second went out: pace 14.4
+    for (const p of first) c.release(p, { kind: 'throttled' }); // 16 a second went out: pace 14.4
     // Eight more go out over the next 1.2 s (slower than the pace, so none waits: the clock only
     // moves here); the pod answers four of them cleanly, then says 429 to a fifth, 2 s after the cut.
     const out = [];
@@ -132,7 +132,7 @@ describe('adaptive request concurrency', () => {
     }
     for (const p of out.slice(0, 4)) c.release(p, { kind: 'clean' });
     t = 3000;
-    c.release(out[4]!, { kind: 'rate-limited', retryAfterSeconds: 1 });
+    c.release(out[4]!, { kind: 'throttled', retryAfterSeconds: 1 });
     // Sent at 8 in the 1.85 s since the oldest of them (0.9 of it: 3.9 a second), but let through
     // at 2 a second: the pace is 2.
     assert.equal(c.pace, 2);
@@ -145,7 +145,7 @@ describe('adaptive request concurrency', () => {
       late.push(await c.acquire());
     }
     const before = c.pace; // 2, risen for 2.6 s
-    c.release(late[0]!, { kind: 'rate-limited' });
+    c.release(late[0]!, { kind: 'throttled' });
     assert.ok(Math.abs(c.pace - (0.9 * Math.min(before, 4 / 1.5)) / 2) < 1e-9, `pace ${c.pace}`);
   });
 
@@ -153,7 +153,7 @@ describe('adaptive request concurrency', () => {
     const c = new AdaptiveConcurrency(4, 1);
     for (let i = 0; i < 5; i++) {
       const p = await c.acquire();
-      c.release(p, { kind: 'throttled' });
+      c.release(p, { kind: 'unavailable' });
     }
     assert.equal(c.limit, 1);
   });
@@ -161,7 +161,7 @@ describe('adaptive request concurrency', () => {
   it('holds every new request until a Retry-After has passed', async () => {
     const c = new AdaptiveConcurrency(4, 4);
     const p = await c.acquire();
-    c.release(p, { kind: 'throttled', retryAfterSeconds: 1 });
+    c.release(p, { kind: 'unavailable', retryAfterSeconds: 1 });
     const started = performance.now();
     const [a, b] = await Promise.all([c.acquire(), c.acquire()]);
     const waited = performance.now() - started;
