@@ -1,5 +1,5 @@
 import type { JournalLineRecord } from '../shared/records';
-import { ExactDecimal, parseDecimal } from './amount';
+import { DecimalTotal } from './amount';
 
 // Journal balance check before a GL file leaves: per journal (headerId), entered DR = CR and
 // accounted DR = CR, in exact decimals. A journal with lines in more than one entered currency is
@@ -30,8 +30,8 @@ export interface JournalGroup {
 const sum = (lines: JournalLineRecord[], field: 'enteredDr' | 'enteredCr' | 'accountedDr' | 'accountedCr') =>
   lines.reduce((s, l) => {
     const v = l[field];
-    return v === null ? s : s.plus(parseDecimal(v, l.recordId, field));
-  }, new ExactDecimal(0));
+    return v === null ? s : s.plus(v, l.recordId, field);
+  }, DecimalTotal.ZERO);
 
 /** The totals of one journal's lines; every line must have the same headerId. */
 export function journalBalance(lines: JournalLineRecord[]): JournalBalance {

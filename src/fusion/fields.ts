@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { MAX_AMOUNT_DIGITS, RecordFieldError } from '../shared/records';
+import { CANONICAL_DECIMAL, MAX_AMOUNT_DIGITS, RecordFieldError } from '../shared/records';
 
 // Field readers for mapping Fusion rows to typed records. Each names the record and the field
 // when a value is missing or malformed, so a bad row is quarantined with a useful reason. Every
@@ -131,7 +131,7 @@ export function plainDecimal(v: string): { value: string } | { problem: string }
   if (exp !== undefined && (exp.replace(/^[+-]?0*/, '').length > 3 || Math.abs(Number(exp)) > MAX_EXPONENT)) {
     return { problem: `has an exponent beyond ±${MAX_EXPONENT}: ${shown(v)}` };
   }
-  const value = new Decimal(v).toFixed();
+  const value = CANONICAL_DECIMAL.test(v) ? v : new Decimal(v).toFixed();
   const digits = value.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
   if (digits > MAX_AMOUNT_DIGITS)
     return { problem: `has more than ${MAX_AMOUNT_DIGITS} digits: ${shown(v)}` };
