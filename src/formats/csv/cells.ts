@@ -48,20 +48,18 @@ export function compileColumns(
     if (dateProblem) problems.push(`${where}[${i}]: ${dateProblem}`);
     const booleans = options.booleanValues ?? ['Y', 'N'];
     const escapeFormulas = options.escapeFormulas ?? true;
+    const format = { places, dateFormat, booleans, escapeFormulas, dates: new Map<string, string>() };
     return {
       header: column.header,
       spec: resolved,
       path: column.field,
-      cell: (row) =>
-        renderCell(entity, resolved, row, column.field, env, {
-          places,
-          dateFormat,
-          booleans,
-          escapeFormulas,
-        }),
+      cell: (row) => renderCell(entity, resolved, row, column.field, env, format),
     };
   });
 }
+
+/** Formatted dates a column keeps; past this it starts again (a bound, not a cache policy). */
+const DATES_KEPT = 1024;
 
 function renderCell(
   entity: EntityFields,
@@ -69,7 +67,14 @@ function renderCell(
   row: Row,
   path: string,
   env: FieldEnv,
-  format: { places: DecimalPlaces; dateFormat: string; booleans: [string, string]; escapeFormulas: boolean },
+  format: {
+    places: DecimalPlaces;
+    dateFormat: string;
+    booleans: [string, string];
+    escapeFormulas: boolean;
+    /** The column's dates already formatted: a file's lines share a few accounting dates. */
+    dates: Map<string, string>;
+  },
 ): string {
   const value = spec.get(row, env);
   if (value === null || value === undefined) return '';
@@ -99,7 +104,15 @@ function renderCell(
       }
       return fixedAmount(String(value), places, recordId, label());
     }
-    case 'date':
-      return formatDate(String(value), format.dateFormat, recordId, label());
+    case 'date': {
+      const text = String(value);
+      let formatted = format.dates.get(text);
+      if (formatted === undefined) {
+        formatted = formatDate(text, format.dateFormat, recordId, label());
+        if (format.dates.size >= DATES_KEPT) format.dates.clear();
+        format.dates.set(text, formatted);
+      }
+      return formatted;
+    }
   }
 }
