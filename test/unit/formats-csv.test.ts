@@ -13,7 +13,7 @@ import { csvStream } from '../../src/formats/csv/options';
 import { purchaseOrdersToCsv } from '../../src/formats/csv/purchaseOrders';
 import { suppliersToCsv } from '../../src/formats/csv/suppliers';
 import { LayoutError } from '../../src/formats/errors';
-import { csvRenderer } from '../../src/formats/fileRenderer';
+import { csvRenderer, renderPage } from '../../src/formats/fileRenderer';
 import { RecordFieldError } from '../../src/shared/records';
 import {
   assertGolden,
@@ -595,5 +595,47 @@ describe('formats CSV: formula injection (OWASP CSV Injection)', () => {
       rows.slice(1).map((r) => r[2]),
       payloads.map((p) => `'${p}`),
     );
+  });
+});
+
+describe('CSV renderer, a page at once', () => {
+  it('writes the same text and rejects the same records as record() one at a time', async () => {
+    const layout = { ...drcrLayout, delimiter: ',', lineEnding: 'crlf' as const };
+    const lines = [
+      journalLine({ lineNumber: 1, journalName: 'a "quoted", multi\nline name' }),
+      journalLine({ recordId: 'bad-1', lineNumber: 2, enteredDr: '12.345' }),
+      journalLine({ lineNumber: 3, enteredDr: null, enteredCr: '7', accountedDr: null, accountedCr: '7' }),
+      journalLine({ recordId: 'bad-2', lineNumber: 4, accountingDate: '2026-02-30' }),
+      journalLine({ lineNumber: 5 }),
+    ];
+    const single = csvRenderer('journalLines', layout);
+    const singleTexts: string[] = [];
+    const singleRejects: string[] = [];
+    for (const l of lines) {
+      try {
+        singleTexts.push(single.record(l));
+      } catch (err) {
+        assert.ok(err instanceof RecordFieldError);
+        singleRejects.push(`${err.recordId} ${err.field}: ${err.reason}`);
+      }
+    }
+    assert.equal(singleRejects.length, 2);
+    const paged = csvRenderer('journalLines', layout);
+    const first = renderPage(paged, lines.slice(0, 2));
+    const second = renderPage(paged, lines.slice(2));
+    assert.equal(first.text + second.text, singleTexts.join(''));
+    assert.deepEqual(
+      [...first.rejected, ...second.rejected].map(
+        (r) => `${r.error.recordId} ${r.error.field}: ${r.error.reason}`,
+      ),
+      singleRejects,
+    );
+    assert.deepEqual(
+      second.rejected.map((r) => r.index),
+      [1],
+    );
+    assert.equal(paged.written(), 3);
+    assert.deepEqual(paged.summary(), single.summary());
+    assert.equal(renderPage(paged, [lines[1]!]).text, '');
   });
 });
