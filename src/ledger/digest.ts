@@ -27,8 +27,11 @@ export function stagedForm(payload: Record<string, unknown>): { digest: string; 
   const canonical = canonicalJson(content) ?? '';
   const digest = hash('sha256', canonical, 'hex');
   let left = '';
-  if (version !== undefined) left += `"version":${JSON.stringify(version)},`;
-  if (ledgerCurrencyCode !== undefined) left += `"ledgerCurrencyCode":${JSON.stringify(ledgerCurrencyCode)},`;
+  // As JSON.stringify would: a value it leaves out (undefined, a function) leaves its key out.
+  const versionText = JSON.stringify(version);
+  if (versionText !== undefined) left += `"version":${versionText},`;
+  const currencyText = JSON.stringify(ledgerCurrencyCode);
+  if (currencyText !== undefined) left += `"ledgerCurrencyCode":${currencyText},`;
   if (!left) return { digest, json: canonical };
   return { digest, json: canonical === '{}' ? `{${left.slice(0, -1)}}` : `{${left}${canonical.slice(1)}` };
 }

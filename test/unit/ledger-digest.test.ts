@@ -72,6 +72,7 @@ describe('stagedForm', () => {
     },
     { recordId: '1:2', version: 'v', ledgerCurrencyCode: null, skipped: undefined, list: [undefined, 1] },
     { version: 'v' },
+    { version: undefined, ledgerCurrencyCode: () => 'USD', a: 1 },
     { ledgerCurrencyCode: 'EUR' },
     {},
     { recordId: 'x', nested: { z: { y: [{}, []] } } },
