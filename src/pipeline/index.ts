@@ -89,7 +89,7 @@ export async function renderRecords(
     await emit(renderer.begin());
     for await (const page of pages) {
       // A page's text goes on as one piece: one check push and one archive write a page, not a
-      // record (the per-record hand-offs were an eighth of the render).
+      // record (the per-record hand-offs were about a tenth of the render).
       const { text, rejected } = renderPage(
         renderer,
         page.map((p) => p.record),
