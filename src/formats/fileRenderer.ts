@@ -146,29 +146,28 @@ export function csvRenderer<E extends EntityName>(
   });
   let dataRows = 0;
   let records = 0;
+  // One csv-stringify call a page: each call sets up its options again, which per record was a
+  // quarter of the CSV's cost.
+  const pageText = (page: readonly EntityRecordMap[E][]): RenderedPage => {
+    const out: string[][] = [];
+    const rejected = writeEach(page, (record) => {
+      const recordRows = rows(record);
+      for (const row of recordRows) out.push(row);
+      records++;
+    });
+    dataRows += out.length;
+    return { text: out.length ? stringifySync(out, stringifyOptions) : '', rejected };
+  };
   return {
     extension: 'csv',
     begin: () =>
       (options.bom ? '\uFEFF' : '') + (header.length ? stringifySync(header, stringifyOptions) : ''),
     record(record) {
-      const out = rows(record);
-      const text = stringifySync(out, stringifyOptions);
-      dataRows += out.length;
-      records++;
+      const { text, rejected } = pageText([record]);
+      if (rejected[0]) throw rejected[0].error;
       return text;
     },
-    // One csv-stringify call a page: each call sets up its options again, which per record was
-    // a quarter of the CSV's cost.
-    records(page) {
-      const out: string[][] = [];
-      const rejected = writeEach(page, (record) => {
-        const recordRows = rows(record);
-        for (const row of recordRows) out.push(row);
-        records++;
-      });
-      dataRows += out.length;
-      return { text: out.length ? stringifySync(out, stringifyOptions) : '', rejected };
-    },
+    records: pageText,
     end: () => '',
     written: () => records,
     check: {
