@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
 
@@ -7,6 +11,7 @@ import { heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/co
 // them, and the worker says when the heap limit is not in effect.
 
 const MiB = 2 ** 20;
+const REPO = join(__dirname, '../..');
 
 describe('worker node flags from the configuration', () => {
   it('adds --max-old-space-size and --max-semi-space-size from the worker settings, the defaults when absent', () => {
@@ -46,5 +51,43 @@ describe('worker node flags from the configuration', () => {
     assert.throws(() => workerSchema.parse({ heapLimitMB: 64 }));
     assert.throws(() => workerSchema.parse({ heapLimitMb: 256 }));
     assert.throws(() => workerSchema.parse({ semiSpaceMB: 0 }));
+  });
+});
+
+describe('bin/ml-connector-worker', () => {
+  // A stand-in `node` first on PATH: it prints its flags for the first call (workerFlags.js) and
+  // the environment and arguments it was exec'd with for the second (the worker).
+  const launch = (env: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-launcher-'));
+    try {
+      const fake = join(dir, 'node');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\ncase "$1" in *workerFlags.js) echo --max-old-space-size=160;; ' +
+          '*) echo "arena=$MALLOC_ARENA_MAX mmap=$MALLOC_MMAP_THRESHOLD_ args=$*";; esac\n',
+      );
+      chmodSync(fake, 0o755);
+      const { MALLOC_ARENA_MAX: _a, MALLOC_MMAP_THRESHOLD_: _m, ...rest } = process.env;
+      return execFileSync(join(REPO, 'bin/ml-connector-worker'), ['--enable-source-maps'], {
+        env: { ...rest, PATH: `${dir}:${process.env.PATH ?? ''}`, ...env },
+        encoding: 'utf8',
+      }).trim();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('execs node with the configured flags and glibc malloc settings that return freed memory', () => {
+    assert.equal(
+      launch({}),
+      `arena=2 mmap=131072 args=--max-old-space-size=160 --enable-source-maps ${join(REPO, 'dist/src/worker.js')}`,
+    );
+  });
+
+  it("keeps the operator's own malloc settings", () => {
+    assert.match(
+      launch({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '1048576' }),
+      /^arena=8 mmap=1048576 /,
+    );
   });
 });
