@@ -43,6 +43,8 @@ export interface ManyRound {
   worker: {
     /** Spawn until the worker polls both task queues. */
     startSeconds: number;
+    /** Seconds the worker rested after it polled before the baseline was taken (0 before 6 Dec 2026). */
+    baselineSettleSeconds: number;
     /** RSS and worker CPU with the N integrations configured and none started (over the baseline seconds). */
     baselineRssMB: number;
     baselineCpuPercent: number;
@@ -338,6 +340,7 @@ async function runRound(stack: Stack, o: Options, n: number, simUrl: string): Pr
       loadAverage: { start: round(loadStart), idle: round((loadIdleFrom + loadIdleTo) / 2) },
       worker: {
         startSeconds: round(startSeconds),
+        baselineSettleSeconds: BASELINE_SETTLE_SECONDS,
         baselineRssMB: round(baselineRss / MB, 1),
         baselineCpuPercent,
       },
