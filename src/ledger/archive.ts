@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { copiedBytes } from './copy';
 import {
   addFileDestinations,
   type DestinationTotals,
@@ -219,17 +220,23 @@ export function saveRenderedFile(
   });
 }
 
-/** The archived bytes of a file, chunk by chunk. */
-export async function* fileChunks(db: Queryable, fileId: string): AsyncGenerator<Buffer> {
-  let after = -1;
-  for (;;) {
-    const { rows } = await db.query<{ seq: number; data: Buffer }>(
-      'SELECT seq, data FROM outbound_file_chunk WHERE file_id = $1 AND seq > $2 ORDER BY seq LIMIT 1',
-      [fileId, after],
+/**
+ * The archived bytes of a file, in order: its chunks listed, then each read by a COPY of its own
+ * (a short statement a chunk, whatever the pace of the reader: one COPY of the whole file would
+ * run as long as a slow upload, into any statement_timeout).
+ */
+export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Buffer> {
+  const { rows } = await pool.query<{ seq: number }>(
+    'SELECT seq FROM outbound_file_chunk WHERE file_id = $1 ORDER BY seq',
+    [fileId],
+  );
+  for (const { seq } of rows) {
+    yield* copiedBytes(
+      pool,
+      (literal) =>
+        `SELECT data FROM outbound_file_chunk WHERE file_id = ${literal(fileId)} AND seq = ${literal(String(seq))}`,
+      `chunk ${seq} of archived file ${fileId}`,
     );
-    if (rows.length === 0) return;
-    for (const row of rows) yield row.data;
-    after = rows[rows.length - 1]!.seq;
   }
 }
 

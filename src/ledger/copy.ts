@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 // Bulk writes by COPY FROM STDIN (text format): Postgres reads plain tab-separated lines far
-// faster than it parses the same rows out of one JSON document or array literals.
+// faster than it parses the same rows out of one JSON document or array literals. Archived bytes
+// are read back by COPY TO STDOUT in binary form.
 
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
@@ -26,4 +27,90 @@ export async function copyLines(client: PoolClient, copySql: string, lines: stri
       yield `${lines.slice(i, i + LINES_A_CHUNK).join('\n')}\n`;
   }
   await pipeline(Readable.from(chunks()), client.query(copyFrom(copySql)));
+}
+
+/** The 11 bytes that open a COPY in binary form (PostgreSQL docs, "COPY", binary format). */
+const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * The one value of a one-row, one-column `COPY … TO STDOUT (FORMAT binary)`, as slices of the
+ * pieces Postgres sent (no copy, no hex). `what` names it in errors. Anything else than exactly
+ * one row with one non-null field is an error.
+ */
+export async function* binaryCopyValue(source: AsyncIterable<Buffer>, what: string): AsyncGenerator<Buffer> {
+  type State = 'header' | 'extension' | 'fields' | 'length' | 'value' | 'end';
+  let state: State = 'header';
+  /** A header, field count or length not complete yet (they may be cut across pieces). */
+  let framing: Buffer = Buffer.alloc(0);
+  /** Bytes of the header extension or of the value still to come. */
+  let left = 0;
+  let rows = 0;
+  const fail = (why: string) => new Error(`${what}: ${why}`);
+  for await (const piece of source) {
+    let at = 0;
+    while (at < piece.length) {
+      if (state === 'value' || state === 'extension') {
+        const n = Math.min(left, piece.length - at);
+        if (state === 'value') yield piece.subarray(at, at + n);
+        at += n;
+        left -= n;
+        if (left === 0) state = 'fields';
+        continue;
+      }
+      if (state === 'end') throw fail('more data after the end of the COPY');
+      const need = state === 'header' ? BINARY_SIGNATURE.length + 8 : state === 'fields' ? 2 : 4;
+      const take = Math.min(need - framing.length, piece.length - at);
+      framing = Buffer.concat([framing, piece.subarray(at, at + take)]);
+      at += take;
+      if (framing.length < need) continue;
+      if (state === 'header') {
+        if (!framing.subarray(0, BINARY_SIGNATURE.length).equals(BINARY_SIGNATURE))
+          throw fail('not a binary COPY');
+        left = framing.readUInt32BE(BINARY_SIGNATURE.length + 4);
+        state = left > 0 ? 'extension' : 'fields';
+      } else if (state === 'fields') {
+        const fields = framing.readInt16BE(0);
+        if (fields === -1) state = 'end';
+        else if (fields !== 1) throw fail(`a row of ${fields} fields, expected 1`);
+        else if (++rows > 1) throw fail('more than one row');
+        else state = 'length';
+      } else {
+        left = framing.readInt32BE(0);
+        if (left < 0) throw fail('the value is NULL');
+        state = left > 0 ? 'value' : 'fields';
+      }
+      framing = Buffer.alloc(0);
+    }
+  }
+  if (state !== 'end') throw fail('the COPY ended before its trailer');
+  if (rows === 0) throw fail('no such row');
+}
+
+/**
+ * A bytea value read by `COPY (<select of one bytea>) TO STDOUT (FORMAT binary)` on a connection of
+ * its own: the bytes as Postgres sends them, streamed, where a query result would bring them as
+ * hex twice their size, assembled in a buffer that doubles as it arrives (most of an upload's
+ * garbage). COPY takes no parameters: `select` gets pg's escapeLiteral for its values. A read
+ * abandoned half way closes its connection instead of returning it mid-COPY.
+ */
+export async function* copiedBytes(
+  pool: Pool,
+  select: (literal: (value: string) => string) => string,
+  what: string,
+): AsyncGenerator<Buffer> {
+  const client = await pool.connect();
+  const stream = client.query(
+    copyTo(`COPY (${select((v) => client.escapeLiteral(v))}) TO STDOUT (FORMAT binary)`),
+  );
+  let finished = false;
+  try {
+    yield* binaryCopyValue(stream, what);
+    finished = true;
+  } finally {
+    if (!finished) {
+      stream.on('error', () => {}); // the connection is closed under it
+      stream.destroy();
+    }
+    client.release(finished ? undefined : new Error(`${what}: read abandoned`));
+  }
 }

@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import { copiedBytes } from './copy';
 import type { Queryable } from './sql';
 
 // Further destinations (tables file_destination, file_destination_chunk): for each file of an
@@ -149,20 +151,23 @@ export async function pendingDestinationDeliveries(
 
 /** The bytes a destination gets, chunk by chunk: its own, or none (then the file's own). */
 export async function* destinationChunks(
-  db: Queryable,
+  pool: Pool,
   fileId: string,
   destinationId: string,
 ): AsyncGenerator<Buffer> {
-  let after = -1;
-  for (;;) {
-    const { rows } = await db.query<{ seq: number; data: Buffer }>(
-      `SELECT seq, data FROM file_destination_chunk WHERE file_id = $1 AND destination_id = $2 AND seq > $3
-       ORDER BY seq LIMIT 1`,
-      [fileId, destinationId, after],
+  const { rows } = await pool.query<{ seq: number }>(
+    'SELECT seq FROM file_destination_chunk WHERE file_id = $1 AND destination_id = $2 ORDER BY seq',
+    [fileId, destinationId],
+  );
+  // As fileChunks: a COPY a chunk, in binary form.
+  for (const { seq } of rows) {
+    yield* copiedBytes(
+      pool,
+      (literal) =>
+        `SELECT data FROM file_destination_chunk WHERE file_id = ${literal(fileId)}
+         AND destination_id = ${literal(destinationId)} AND seq = ${literal(String(seq))}`,
+      `chunk ${seq} of file ${fileId} for destination ${destinationId}`,
     );
-    if (rows.length === 0) return;
-    for (const row of rows) yield row.data;
-    after = rows[rows.length - 1]!.seq;
   }
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { createScratchDatabase, ensurePostgres } from '../../dev/postgres';
 import { quarantineEntries } from '../../src/activities/staging';
 import { Ledger, migrate, RunTransitionError } from '../../src/ledger';
+import { copiedBytes } from '../../src/ledger/copy';
 import {
   BUSINESS_KEYS_FROM_PAYLOAD,
   BUSINESS_KEYS_OF_PAYLOAD,
@@ -264,5 +266,43 @@ describe('ledger on Postgres', () => {
     const second = await open('sm/2', 'sm');
     await assert.rejects(ledger.commitRun(second.runKey), /Run sm\/2 is staging; cannot commit/);
     assert.equal((await ledger.getRun(second.runKey))!.status, 'staging');
+  });
+
+  it('reads a bytea back by binary COPY byte for byte; a read abandoned half way leaves the pool working', async () => {
+    await pool.query('CREATE TABLE copy_probe (id int PRIMARY KEY, data bytea NOT NULL)');
+    const big = randomBytes(3 * 2 ** 20 + 17); // every byte value, NULs and backslashes among them
+    await pool.query('INSERT INTO copy_probe VALUES (1, $1), (2, $2)', [big, Buffer.alloc(0)]);
+    const read = async (id: string) => {
+      const out: Buffer[] = [];
+      for await (const slice of copiedBytes(
+        pool,
+        (literal) => `SELECT data FROM copy_probe WHERE id = ${literal(id)}`,
+        `probe ${id}`,
+      ))
+        out.push(slice);
+      return out;
+    };
+    const slices = await read('1');
+    assert.ok(slices.length > 1, 'streamed in pieces, not one buffer');
+    assert.ok(Buffer.concat(slices).equals(big));
+    assert.equal(Buffer.concat(await read('2')).length, 0);
+    await assert.rejects(read('3'), /probe 3: no such row/);
+    await assert.rejects(
+      read("1' OR true --"),
+      /invalid input syntax for type integer/,
+      'a value is a literal',
+    );
+    for (let i = 0; i < 12; i++) {
+      // More abandoned reads than the pool has connections: each is closed, none is kept busy.
+      const reader = copiedBytes(
+        pool,
+        (literal) => `SELECT data FROM copy_probe WHERE id = ${literal('1')}`,
+        'probe',
+      );
+      assert.ok(((await reader.next()).value as Buffer).length > 0);
+      await reader.return(undefined);
+    }
+    assert.equal((await pool.query('SELECT count(*)::int AS n FROM copy_probe')).rows[0].n, 2);
+    assert.ok(Buffer.concat(await read('1')).equals(big));
   });
 });
