@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { csvFormatSchema, csvLayout } from '../../src/config/formats';
 import { invoicesCsvHeaderRows, invoicesToCsv, invoiceToCsvRows } from '../../src/formats/csv/invoices';
 import {
@@ -9,7 +10,12 @@ import {
   journalLinesToCsv,
   journalLineToRow,
 } from '../../src/formats/csv/journalLines';
-import { csvStream } from '../../src/formats/csv/options';
+import {
+  type CsvFileOptions,
+  csvRowsWriter,
+  csvStream,
+  csvStringifyOptions,
+} from '../../src/formats/csv/options';
 import { purchaseOrdersToCsv } from '../../src/formats/csv/purchaseOrders';
 import { suppliersToCsv } from '../../src/formats/csv/suppliers';
 import { LayoutError } from '../../src/formats/errors';
@@ -637,5 +643,60 @@ describe('CSV renderer, a page at once', () => {
     assert.equal(paged.written(), 3);
     assert.deepEqual(paged.summary(), single.summary());
     assert.equal(renderPage(paged, [lines[1]!]).text, '');
+  });
+});
+
+describe('CSV rows writer', () => {
+  // The renderer writes its rows itself; csv-stringify with the same options is the reference.
+  const alphabet = [
+    'a',
+    'Z',
+    '0',
+    ' ',
+    ',',
+    ';',
+    '|',
+    '\t',
+    '"',
+    '\r',
+    '\n',
+    '\r\n',
+    '=',
+    '-',
+    '@',
+    'é',
+    '€',
+    "'",
+    '\\',
+    '^',
+    ']',
+  ];
+  let seed = 7;
+  const pick = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const field = () => Array.from({ length: pick(6) }, () => alphabet[pick(alphabet.length)]).join('');
+
+  it('writes the same bytes as csv-stringify for every delimiter, line ending and hostile field', () => {
+    for (const delimiter of [',', ';', '|', '\t', '^', ']', '-', '\\'])
+      for (const lineEnding of ['crlf', 'lf'] as const) {
+        const options = { delimiter, lineEnding, decimalPlaces: 2 } as CsvFileOptions;
+        const write = csvRowsWriter(options);
+        for (let t = 0; t < 200; t++) {
+          const rows = Array.from({ length: 1 + pick(4) }, () => Array.from({ length: 1 + pick(5) }, field));
+          assert.equal(
+            write(rows),
+            stringify(rows, csvStringifyOptions(options)),
+            JSON.stringify({ delimiter, rows }),
+          );
+        }
+      }
+  });
+
+  it('quotes only what must be quoted, and writes nothing for no rows', () => {
+    const write = csvRowsWriter({ delimiter: ';', lineEnding: 'crlf', decimalPlaces: 2 } as CsvFileOptions);
+    assert.equal(write([['a,b', 'say "x"', 'c;d', 'e\nf', '']]), 'a,b;"say ""x""";"c;d";"e\nf";\r\n');
+    assert.equal(write([]), '');
   });
 });
