@@ -54,6 +54,7 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
   const stack: Node[] = [{ value: doc, key: null, parent: null, extra: 0, children }];
   let rows = 0;
   let bytes = 0;
+  const tooLong = `document text exceeds ${MAX_STRING_BYTES} bytes`;
   const fail = (node: Node, reason: string): DocumentProblem => ({
     path: nodePath(node) || '(document)',
     reason,
@@ -61,31 +62,40 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
   while (stack.length > 0) {
     const node = stack.pop()!;
     const v = node.value;
-    if (typeof v === 'string') {
-      bytes += Buffer.byteLength(v, 'utf8');
-      if (bytes > MAX_STRING_BYTES) return fail(node, `document text exceeds ${MAX_STRING_BYTES} bytes`);
-      continue;
-    }
     if (v === null || typeof v !== 'object') continue;
     if (node.extra > MAX_EXTRA_DEPTH) {
       return fail(node, `is nested deeper than ${MAX_EXTRA_DEPTH} levels below its row`);
     }
+    // Strings and other plain values are taken in place: a node on the stack for each of a row's
+    // fields was most of what the walk allocated.
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) {
-        stack.push({ value: v[i], key: i, parent: node, extra: node.extra + 1 });
+        const item = v[i];
+        if (typeof item === 'string') {
+          bytes += Buffer.byteLength(item, 'utf8');
+          if (bytes > MAX_STRING_BYTES) return fail({ value: item, key: i, parent: node, extra: 0 }, tooLong);
+        } else if (item !== null && typeof item === 'object') {
+          stack.push({ value: item, key: i, parent: node, extra: node.extra + 1 });
+        }
       }
       continue;
     }
     if (++rows > MAX_ROWS) return fail(node, `document has more than ${MAX_ROWS} rows`);
-    const known = new Map((node.children ?? []).map((c) => [c.name, c]));
+    const known = node.children ?? [];
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
       bytes += Buffer.byteLength(k, 'utf8');
       const child = (v as Raw)[k];
-      const spec = known.get(k);
+      const spec = known.length ? known.find((c) => c.name === k) : undefined;
       if (!spec) {
-        stack.push({ value: child, key: k, parent: node, extra: node.extra + 1 });
+        if (typeof child === 'string') {
+          bytes += Buffer.byteLength(child, 'utf8');
+          if (bytes > MAX_STRING_BYTES)
+            return fail({ value: child, key: k, parent: node, extra: 0 }, tooLong);
+        } else if (child !== null && typeof child === 'object') {
+          stack.push({ value: child, key: k, parent: node, extra: node.extra + 1 });
+        }
         continue;
       }
       // A known child collection: a list of rows, or nothing. Its rows start the depth count again.
@@ -98,7 +108,7 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
         stack.push(item);
       }
     }
-    if (bytes > MAX_STRING_BYTES) return fail(node, `document text exceeds ${MAX_STRING_BYTES} bytes`);
+    if (bytes > MAX_STRING_BYTES) return fail(node, tooLong);
   }
   return null;
 }
