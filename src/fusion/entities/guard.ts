@@ -87,7 +87,8 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
       const k = keys[i]!;
       bytes += Buffer.byteLength(k, 'utf8');
       const child = (v as Raw)[k];
-      const spec = known.length ? known.find((c) => c.name === k) : undefined;
+      let spec: ChildSpec | undefined;
+      for (const c of known) if (c.name === k) spec = c;
       if (!spec) {
         if (typeof child === 'string') {
           bytes += Buffer.byteLength(child, 'utf8');
