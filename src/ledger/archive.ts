@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { copiedBytes } from './copy';
+import { copiedValue } from './copy';
 import {
   addFileDestinations,
   type DestinationTotals,
@@ -221,9 +221,9 @@ export function saveRenderedFile(
 }
 
 /**
- * The archived bytes of a file, in order: its chunks listed, then each read by a COPY of its own
- * (a short statement a chunk, whatever the pace of the reader: one COPY of the whole file would
- * run as long as a slow upload, into any statement_timeout).
+ * The archived bytes of a file, in order: its chunks listed, then each read whole by a COPY of its
+ * own before it is handed on (one COPY of the whole file would last as long as a slow upload, into
+ * any statement_timeout, and hold a connection all along). A chunk gone meanwhile is an error.
  */
 export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Buffer> {
   const { rows } = await pool.query<{ seq: number }>(
@@ -231,7 +231,7 @@ export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Bu
     [fileId],
   );
   for (const { seq } of rows) {
-    yield* copiedBytes(
+    yield await copiedValue(
       pool,
       (literal) =>
         `SELECT data FROM outbound_file_chunk WHERE file_id = ${literal(fileId)} AND seq = ${literal(String(seq))}`,

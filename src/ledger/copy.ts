@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { withConnection } from './transaction';
 
 // Bulk writes by COPY FROM STDIN (text format): Postgres reads plain tab-separated lines far
 // faster than it parses the same rows out of one JSON document or array literals. Archived bytes
@@ -66,6 +67,9 @@ export async function* binaryCopyValue(source: AsyncIterable<Buffer>, what: stri
       if (state === 'header') {
         if (!framing.subarray(0, BINARY_SIGNATURE.length).equals(BINARY_SIGNATURE))
           throw fail('not a binary COPY');
+        // Bits 16–31 are critical: one set (bit 16, OIDs in every row) changes the rows' layout.
+        if (framing.readUInt32BE(BINARY_SIGNATURE.length) & 0xffff0000)
+          throw fail('a binary COPY with flags this reader does not know');
         left = framing.readUInt32BE(BINARY_SIGNATURE.length + 4);
         state = left > 0 ? 'extension' : 'fields';
       } else if (state === 'fields') {
@@ -88,29 +92,33 @@ export async function* binaryCopyValue(source: AsyncIterable<Buffer>, what: stri
 
 /**
  * A bytea value read by `COPY (<select of one bytea>) TO STDOUT (FORMAT binary)` on a connection of
- * its own: the bytes as Postgres sends them, streamed, where a query result would bring them as
- * hex twice their size, assembled in a buffer that doubles as it arrives (most of an upload's
- * garbage). COPY takes no parameters: `select` gets pg's escapeLiteral for its values. A read
- * abandoned half way closes its connection instead of returning it mid-COPY.
+ * its own: the bytes as Postgres sends them, where a query result would bring them as hex twice
+ * their size, assembled in a buffer that doubles as it arrives (most of an upload's garbage). The
+ * value is read whole before it is returned, so the statement and its connection last as long as
+ * the read, however slowly the caller then uses the bytes (an SFTP server that stalls). COPY takes
+ * no parameters: `select` gets pg's escapeLiteral for its values. An error names `what`.
  */
-export async function* copiedBytes(
+export function copiedValue(
   pool: Pool,
   select: (literal: (value: string) => string) => string,
   what: string,
-): AsyncGenerator<Buffer> {
-  const client = await pool.connect();
-  const stream = client.query(
-    copyTo(`COPY (${select((v) => client.escapeLiteral(v))}) TO STDOUT (FORMAT binary)`),
-  );
-  let finished = false;
-  try {
-    yield* binaryCopyValue(stream, what);
-    finished = true;
-  } finally {
-    if (!finished) {
-      stream.on('error', () => {}); // the connection is closed under it
+): Promise<Buffer> {
+  return withConnection(pool, async (client, discard) => {
+    const stream = client.query(
+      copyTo(`COPY (${select((v) => client.escapeLiteral(v))}) TO STDOUT (FORMAT binary)`),
+    );
+    const slices: Buffer[] = [];
+    try {
+      for await (const slice of binaryCopyValue(stream, what)) slices.push(slice);
+    } catch (err) {
+      // Half read, or refused: the connection may be mid-COPY; it does not go back to the pool.
+      stream.on('error', () => {});
       stream.destroy();
+      discard(err as Error);
+      throw err instanceof Error && err.message.startsWith(`${what}: `)
+        ? err
+        : new Error(`${what}: ${(err as Error).message}`, { cause: err });
     }
-    client.release(finished ? undefined : new Error(`${what}: read abandoned`));
-  }
+    return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+  });
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { copiedBytes } from './copy';
+import { copiedValue } from './copy';
 import type { Queryable } from './sql';
 
 // Further destinations (tables file_destination, file_destination_chunk): for each file of an
@@ -161,7 +161,7 @@ export async function* destinationChunks(
   );
   // As fileChunks: a COPY a chunk, in binary form.
   for (const { seq } of rows) {
-    yield* copiedBytes(
+    yield await copiedValue(
       pool,
       (literal) =>
         `SELECT data FROM file_destination_chunk WHERE file_id = ${literal(fileId)}

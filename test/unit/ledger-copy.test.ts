@@ -25,6 +25,13 @@ function binaryCopy(rows: (Buffer | null)[][], extension = Buffer.alloc(0)): Buf
   return Buffer.concat(parts);
 }
 
+/** The same COPY with the header's OID flag (bit 16) set. */
+function withOids(copy: Buffer): Buffer {
+  const flagged = Buffer.from(copy);
+  flagged.writeUInt32BE(1 << 16, SIGNATURE.length);
+  return flagged;
+}
+
 async function* pieces(bytes: Buffer, cuts: number[]) {
   let from = 0;
   for (const cut of [...cuts, bytes.length]) {
@@ -66,6 +73,7 @@ describe('binaryCopyValue', () => {
       [binaryCopy([[value]]).subarray(0, 100), /ended before its trailer/],
       [Buffer.concat([binaryCopy([[value]]), Buffer.from([0])]), /more data after the end/],
       [Buffer.from('record_id,data\n1,abcdefghijklmnop\n'), /not a binary COPY/],
+      [withOids(binaryCopy([[value]])), /flags this reader does not know/],
     ];
     for (const [copy, error] of cases) await assert.rejects(read(pieces(copy, [5])), error);
   });
