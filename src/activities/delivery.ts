@@ -15,7 +15,8 @@ import { renderedSummary } from './render';
 // archive over a new SFTP connection, and the delivery recorded.
 
 /**
- * The archived file as a stream, two 1 MiB chunks read ahead at most: the default (16 objects)
+ * The archived file as a stream: a 1 MiB chunk read at a time, two of its pieces ahead at most
+ * (ledger.fileChunks); the default (16 objects)
  * held 16 MiB per upload on top of the SFTP write buffer, for no gain in speed.
  */
 function archivedBytes(ledger: Ledger, fileId: string): Readable {

@@ -221,8 +221,8 @@ export function saveRenderedFile(
 }
 
 /**
- * The archived bytes of a file, in order: its chunks listed, then each read whole by a COPY of its
- * own before it is handed on (one COPY of the whole file would last as long as a slow upload, into
+ * The archived bytes of a file, in order, in pieces of up to a socket read: its chunks listed, then
+ * each read whole by a COPY of its own before it is handed on (one COPY of the whole file would last as long as a slow upload, into
  * any statement_timeout, and hold a connection all along). A chunk gone meanwhile is an error.
  */
 export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Buffer> {
@@ -231,7 +231,7 @@ export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Bu
     [fileId],
   );
   for (const { seq } of rows) {
-    yield await copiedValue(
+    yield* await copiedValue(
       pool,
       (literal) =>
         `SELECT data FROM outbound_file_chunk WHERE file_id = ${literal(fileId)} AND seq = ${literal(String(seq))}`,

@@ -161,7 +161,7 @@ export async function* destinationChunks(
   );
   // As fileChunks: a COPY a chunk, in binary form.
   for (const { seq } of rows) {
-    yield await copiedValue(
+    yield* await copiedValue(
       pool,
       (literal) =>
         `SELECT data FROM file_destination_chunk WHERE file_id = ${literal(fileId)}

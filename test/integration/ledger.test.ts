@@ -272,8 +272,14 @@ describe('ledger on Postgres', () => {
     await pool.query('CREATE TABLE copy_probe (id int PRIMARY KEY, data bytea NOT NULL)');
     const big = randomBytes(3 * 2 ** 20 + 17); // every byte value, NULs and backslashes among them
     await pool.query('INSERT INTO copy_probe VALUES (1, $1), (2, $2)', [big, Buffer.alloc(0)]);
-    const read = (id: string) =>
-      copiedValue(pool, (literal) => `SELECT data FROM copy_probe WHERE id = ${literal(id)}`, `probe ${id}`);
+    const read = async (id: string) =>
+      Buffer.concat(
+        await copiedValue(
+          pool,
+          (literal) => `SELECT data FROM copy_probe WHERE id = ${literal(id)}`,
+          `probe ${id}`,
+        ),
+      );
     assert.ok((await read('1')).equals(big));
     assert.equal((await read('2')).length, 0);
     await assert.rejects(read('3'), /^Error: probe 3: no such row/);
