@@ -59,24 +59,28 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
     path: nodePath(node) || '(document)',
     reason,
   });
+  // A plain value below a row or list is taken in place: a node on the stack for each of a row's
+  // fields was most of what the walk allocated. Strings are counted, containers walked later.
+  const visit = (value: unknown, key: string | number, parent: Node): DocumentProblem | null => {
+    if (typeof value === 'string') {
+      bytes += Buffer.byteLength(value, 'utf8');
+      return bytes > MAX_STRING_BYTES ? fail({ value, key, parent, extra: 0 }, tooLong) : null;
+    }
+    if (value !== null && typeof value === 'object')
+      stack.push({ value, key, parent, extra: parent.extra + 1 });
+    return null;
+  };
   while (stack.length > 0) {
     const node = stack.pop()!;
-    const v = node.value;
-    if (v === null || typeof v !== 'object') continue;
+    // Only containers are on the stack: the root and child rows are rows, visit pushes no other.
+    const v = node.value as object;
     if (node.extra > MAX_EXTRA_DEPTH) {
       return fail(node, `is nested deeper than ${MAX_EXTRA_DEPTH} levels below its row`);
     }
-    // Strings and other plain values are taken in place: a node on the stack for each of a row's
-    // fields was most of what the walk allocated.
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) {
-        const item = v[i];
-        if (typeof item === 'string') {
-          bytes += Buffer.byteLength(item, 'utf8');
-          if (bytes > MAX_STRING_BYTES) return fail({ value: item, key: i, parent: node, extra: 0 }, tooLong);
-        } else if (item !== null && typeof item === 'object') {
-          stack.push({ value: item, key: i, parent: node, extra: node.extra + 1 });
-        }
+        const problem = visit(v[i], i, node);
+        if (problem) return problem;
       }
       continue;
     }
@@ -90,13 +94,8 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
       let spec: ChildSpec | undefined;
       for (const c of known) if (c.name === k) spec = c;
       if (!spec) {
-        if (typeof child === 'string') {
-          bytes += Buffer.byteLength(child, 'utf8');
-          if (bytes > MAX_STRING_BYTES)
-            return fail({ value: child, key: k, parent: node, extra: 0 }, tooLong);
-        } else if (child !== null && typeof child === 'object') {
-          stack.push({ value: child, key: k, parent: node, extra: node.extra + 1 });
-        }
+        const problem = visit(child, k, node);
+        if (problem) return problem;
         continue;
       }
       // A known child collection: a list of rows, or nothing. Its rows start the depth count again.
