@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { copiedValue } from './copy';
+import { copiedChunks } from './copy';
 import {
   addFileDestinations,
   type DestinationTotals,
@@ -220,24 +220,9 @@ export function saveRenderedFile(
   });
 }
 
-/**
- * The archived bytes of a file, in order, in pieces of up to a socket read: its chunks listed, then
- * each read whole by a COPY of its own before it is handed on (one COPY of the whole file would last as long as a slow upload, into
- * any statement_timeout, and hold a connection all along). A chunk gone meanwhile is an error.
- */
-export async function* fileChunks(pool: Pool, fileId: string): AsyncGenerator<Buffer> {
-  const { rows } = await pool.query<{ seq: number }>(
-    'SELECT seq FROM outbound_file_chunk WHERE file_id = $1 ORDER BY seq',
-    [fileId],
-  );
-  for (const { seq } of rows) {
-    yield* await copiedValue(
-      pool,
-      (literal) =>
-        `SELECT data FROM outbound_file_chunk WHERE file_id = ${literal(fileId)} AND seq = ${literal(String(seq))}`,
-      `chunk ${seq} of archived file ${fileId}`,
-    );
-  }
+/** The archived bytes of a file, in order (copiedChunks). */
+export function fileChunks(pool: Pool, fileId: string): AsyncGenerator<Buffer> {
+  return copiedChunks(pool, 'outbound_file_chunk', { file_id: fileId }, `archived file ${fileId}`);
 }
 
 /** The file is on the server: file rendered → uploaded, and its run with it (rendered → uploaded). */

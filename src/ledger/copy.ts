@@ -124,3 +124,32 @@ export function copiedValue(
     return slices;
   });
 }
+
+/**
+ * The archived bytes of one file (or one destination's copy) in a chunk table (`seq`, `data`),
+ * in order, in pieces of up to a socket read: its chunks listed, then each read whole by a COPY of
+ * its own before it is handed on. One COPY of the whole file would last as long as a slow upload,
+ * into any statement_timeout, and hold a connection all along. A chunk gone meanwhile is an error.
+ * `table` and the column names are the ledger's own; only the values come from callers.
+ */
+export async function* copiedChunks(
+  pool: Pool,
+  table: 'outbound_file_chunk' | 'file_destination_chunk',
+  where: Record<string, string>,
+  what: string,
+): AsyncGenerator<Buffer> {
+  const columns = Object.keys(where);
+  const { rows } = await pool.query<{ seq: number }>(
+    `SELECT seq FROM ${table} WHERE ${columns.map((c, i) => `${c} = $${i + 1}`).join(' AND ')} ORDER BY seq`,
+    Object.values(where),
+  );
+  for (const { seq } of rows) {
+    yield* await copiedValue(
+      pool,
+      (literal) =>
+        `SELECT data FROM ${table} WHERE ${columns.map((c) => `${c} = ${literal(where[c]!)}`).join(' AND ')}
+         AND seq = ${literal(String(seq))}`,
+      `chunk ${seq} of ${what}`,
+    );
+  }
+}

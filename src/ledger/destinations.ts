@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { copiedValue } from './copy';
+import { copiedChunks } from './copy';
 import type { Queryable } from './sql';
 
 // Further destinations (tables file_destination, file_destination_chunk): for each file of an
@@ -150,25 +150,13 @@ export async function pendingDestinationDeliveries(
 }
 
 /** The bytes a destination gets, chunk by chunk: its own, or none (then the file's own). */
-export async function* destinationChunks(
-  pool: Pool,
-  fileId: string,
-  destinationId: string,
-): AsyncGenerator<Buffer> {
-  const { rows } = await pool.query<{ seq: number }>(
-    'SELECT seq FROM file_destination_chunk WHERE file_id = $1 AND destination_id = $2 ORDER BY seq',
-    [fileId, destinationId],
+export function destinationChunks(pool: Pool, fileId: string, destinationId: string): AsyncGenerator<Buffer> {
+  return copiedChunks(
+    pool,
+    'file_destination_chunk',
+    { file_id: fileId, destination_id: destinationId },
+    `file ${fileId} for destination ${destinationId}`,
   );
-  // As fileChunks: a COPY a chunk, in binary form.
-  for (const { seq } of rows) {
-    yield* await copiedValue(
-      pool,
-      (literal) =>
-        `SELECT data FROM file_destination_chunk WHERE file_id = ${literal(fileId)}
-         AND destination_id = ${literal(destinationId)} AND seq = ${literal(String(seq))}`,
-      `chunk ${seq} of file ${fileId} for destination ${destinationId}`,
-    );
-  }
 }
 
 /**
