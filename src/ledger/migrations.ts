@@ -401,4 +401,15 @@ CREATE VIEW ledger_entry AS
   WHERE f.status = 'committed';
 `,
   },
+  {
+    version: 15,
+    name: 'staged rows without a per-row run check',
+    sql: `
+-- A staged row's run was checked by a foreign key, one lookup of sync_run for every row staged:
+-- about a third of the COPY's cost. Rows are only staged by the activity that opened the run, in
+-- it (openRun, openResendRun), and runs are never deleted, so the check never caught anything
+-- and its ON DELETE CASCADE never ran.
+ALTER TABLE staged_record DROP CONSTRAINT IF EXISTS staged_record_run_key_fkey;
+`,
+  },
 ];
