@@ -24,6 +24,7 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metricsServer';
 import { TASK_QUEUE } from './shared';
 import { loadTemporalTarget } from './temporal/connection';
+import { heapReleaseInterceptor, heapReleaser } from './temporal/heapRelease';
 import { replanScheduledIntegrations } from './temporal/replan';
 
 // The composition root: configuration → clients → activities → Temporal worker. The only
@@ -82,6 +83,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       }
     },
   });
+  const releaser = heapReleaser();
   const worker = await Worker.create({
     connection: setup.connection,
     namespace: setup.namespace ?? 'default',
@@ -90,6 +92,8 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     activities,
+    // After each long activity, the heap pages it freed go back to the system (temporal/heapRelease.ts).
+    interceptors: { activity: [heapReleaseInterceptor(releaser)] },
     // Heartbeat details (pages, counts, bytes) reach Temporal every few seconds, not once per
     // 0.8 × heartbeat timeout: the Web UI's pending activity shows where a long run is.
     maxHeartbeatThrottleInterval: '5s',
@@ -100,6 +104,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     maxConcurrentActivityTaskExecutions: setup.config.worker.maxConcurrentActivities,
     maxCachedWorkflows: setup.config.worker.maxCachedWorkflows,
   });
+  releaser.release(); // what starting up (the configuration, the workflow bundle) left behind
   return {
     worker,
     close: async () => {
