@@ -30,6 +30,24 @@ describe('guardDocument', () => {
     });
   });
 
+  it('counts text in UTF-8 bytes: a long ASCII text under the limit passes, multi-byte text over it does not', () => {
+    // Past a third of the limit in characters the quick count (3 bytes each) no longer decides.
+    const ascii = 'x'.repeat(Math.floor(MAX_STRING_BYTES / 2));
+    assert.equal(guardDocument(batch([{ A: ascii }, { B: ascii.slice(0, 1000) }]), children), null);
+    const accents = 'é'.repeat(Math.floor(MAX_STRING_BYTES / 4)); // 2 bytes each: half the limit
+    assert.equal(guardDocument(batch([{ A: accents }]), children), null);
+    assert.deepEqual(guardDocument(batch([{ A: accents }, { B: 'b', C: accents, D: 'd' }]), children), {
+      path: 'journalHeaders[0].journalLines[1].C',
+      reason: `document text exceeds ${MAX_STRING_BYTES} bytes`,
+    });
+    // Past the quick count's bound, the other checks still answer, at the same place.
+    let deep: unknown = 'leaf';
+    for (let i = 0; i <= MAX_EXTRA_DEPTH + 1; i++) deep = [deep];
+    const problem = guardDocument(batch([{ A: ascii }, { Deep: deep }]), children);
+    assert.match(problem?.reason ?? '', new RegExp(`nested deeper than ${MAX_EXTRA_DEPTH} levels`));
+    assert.match(problem?.path ?? '', /^journalHeaders\[0\]\.journalLines\[1\]\.Deep(\[0\])+$/);
+  });
+
   it('stops at too many rows and at nesting too deep below a row', () => {
     const many = batch(Array.from({ length: MAX_ROWS }, () => ({})));
     assert.match(guardDocument(many, children)?.reason ?? '', new RegExp(`more than ${MAX_ROWS} rows`));

@@ -50,7 +50,20 @@ export function nodePath(node: Node | null): string {
 
 /** The first problem of a document, or null when it may be mapped. */
 export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProblem | null {
+  // Strings are first counted at 3 bytes a UTF-16 unit, UTF-8's most: far cheaper than asking each
+  // one's length in UTF-8 (~60 ns a call, 1.5 million calls for 100,000 journal lines). Only a
+  // document whose count could pass the limit is walked again with exact lengths; until that
+  // point the exact walk finds the same as this one, so the answer is the exact walk's.
+  const quick = walk(doc, children, false);
+  return quick === MAY_BE_TOO_LONG ? walk(doc, children, true) : quick;
+}
+
+/** The quick walk's answer when its upper bound of the text's bytes passed the limit. */
+const MAY_BE_TOO_LONG: DocumentProblem = { path: '', reason: '' };
+
+function walk(doc: unknown, children: ChildSpec[], exact: boolean): DocumentProblem | null {
   if (!isRow(doc)) return { path: '(document)', reason: 'is not a JSON object' };
+  const byteLength = exact ? (s: string) => Buffer.byteLength(s, 'utf8') : (s: string) => 3 * s.length;
   const stack: Node[] = [{ value: doc, key: null, parent: null, extra: 0, children }];
   let rows = 0;
   let bytes = 0;
@@ -59,12 +72,13 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
     path: nodePath(node) || '(document)',
     reason,
   });
+  const tooMuchText = (node: Node) => (exact ? fail(node, tooLong) : MAY_BE_TOO_LONG);
   // A plain value below a row or list is taken in place: a node on the stack for each of a row's
   // fields was most of what the walk allocated. Strings are counted, containers walked later.
   const visit = (value: unknown, key: string | number, parent: Node): DocumentProblem | null => {
     if (typeof value === 'string') {
-      bytes += Buffer.byteLength(value, 'utf8');
-      return bytes > MAX_STRING_BYTES ? fail({ value, key, parent, extra: 0 }, tooLong) : null;
+      bytes += byteLength(value);
+      return bytes > MAX_STRING_BYTES ? tooMuchText({ value, key, parent, extra: 0 }) : null;
     }
     if (value !== null && typeof value === 'object')
       stack.push({ value, key, parent, extra: parent.extra + 1 });
@@ -89,7 +103,7 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
     const keys = Object.keys(v);
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
-      bytes += Buffer.byteLength(k, 'utf8');
+      bytes += byteLength(k);
       const child = (v as Raw)[k];
       let spec: ChildSpec | undefined;
       for (const c of known) if (c.name === k) spec = c;
@@ -108,7 +122,7 @@ export function guardDocument(doc: unknown, children: ChildSpec[]): DocumentProb
         stack.push(item);
       }
     }
-    if (bytes > MAX_STRING_BYTES) return fail(node, tooLong);
+    if (bytes > MAX_STRING_BYTES) return tooMuchText(node);
   }
   return null;
 }
