@@ -16,6 +16,9 @@ const LONG_ACTIVITY_MS = 1000;
 /** Releases closer together than this are one (several syncs ending their stages together). */
 const MIN_INTERVAL_MS = 1000;
 
+/** V8 12 and later pool freed pages (Node 22, 24); Node 20's V8 11 unmaps them. */
+const POOLING_V8 = Number(process.versions.v8.split('.')[0]) >= 12;
+
 type GcFunction = (options?: { type?: string; execution?: string; flavor?: string }) => void;
 
 /**
@@ -54,7 +57,9 @@ export function heapReleaser(now: () => number = () => performance.now()): HeapR
     if (!gc) return;
     const started = now();
     // 'last-resort': the collection V8 runs before it gives up on memory, which empties the pool.
-    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    // Node 20's V8 (11) has no pool, and with options it collected nothing: a plain gc() there.
+    if (POOLING_V8) gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    else gc();
     last = now();
     stats.releases++;
     stats.ms += last - started;

@@ -10,8 +10,11 @@ import { heapReleaser } from '../../src/temporal/heapRelease';
 
 const MODULE = join(__dirname, '../../src/temporal/heapRelease.ts');
 
-/** A fresh process: ~120 MB of objects made and dropped, its anonymous RSS (MB) then and after. */
-function rssAroundRelease(release: boolean): { dropped: number; after: number } {
+/**
+ * A fresh process makes ~120 MB of objects and drops them; its anonymous RSS (MB) then, 300 ms
+ * later with nothing done, and 300 ms after a release.
+ */
+function rssAroundRelease(): { dropped: number; idle: number; after: number } {
   const code = `
     const { heapReleaser } = require(${JSON.stringify(MODULE)});
     const anon = () => Number(/RssAnon:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
@@ -20,23 +23,27 @@ function rssAroundRelease(release: boolean): { dropped: number; after: number } 
     for (let i = 0; i < 700000; i++) keep.push({ a: 'x' + i, b: i, c: [i, i + 1] });
     keep = null;
     const dropped = anon();
-    if (${release}) releaser.release();
-    // Node 20's V8 unmaps freed pages on a thread of its own, shortly after the collection.
-    setTimeout(() => console.log(JSON.stringify({ dropped, after: anon() })), 300);`;
+    setTimeout(() => {
+      const idle = anon();
+      releaser.release();
+      // Node 20's V8 unmaps freed pages on a thread of its own, shortly after a collection.
+      setTimeout(() => console.log(JSON.stringify({ dropped, idle, after: anon() })), 300);
+    }, 300);`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
 describe('heap release after long activities', () => {
   it('gives the pages of dropped objects back to the system', () => {
-    const kept = rssAroundRelease(false);
-    const released = rssAroundRelease(true);
-    // Without a release the dropped objects' pages stay resident; with one, most are gone.
-    assert.ok(kept.after > 100, `without a release ${kept.after.toFixed(0)} MB stay resident`);
-    assert.ok(
-      released.after < released.dropped - 60,
-      `after the release ${released.after.toFixed(0)} MB of ${released.dropped.toFixed(0)} MB`,
-    );
+    const { dropped, idle, after } = rssAroundRelease();
+    const mb = (n: number) => `${n.toFixed(0)} MB`;
+    if (idle > dropped - 30) {
+      // Node 24's V8: the pages stay resident, pooled, until a memory-reducing collection.
+      assert.ok(after < idle - 60, `after the release ${mb(after)}, before it ${mb(idle)}`);
+    } else {
+      // Node 20's V8 gave them back on its own: the release has nothing to do, and costs nothing.
+      assert.ok(after <= idle + 15, `after the release ${mb(after)}, before it ${mb(idle)}`);
+    }
   });
 
   it('leaves gc() out of the process: neither this context nor a new one has it', () => {
