@@ -412,4 +412,21 @@ CREATE VIEW ledger_entry AS
 ALTER TABLE staged_record DROP CONSTRAINT IF EXISTS staged_record_run_key_fkey;
 `,
   },
+  {
+    version: 16,
+    name: 'archived bytes compressed with lz4',
+    sql: `
+-- Postgres compresses each 1 MiB archive chunk as it stores it, by default with pglz: 0.25-0.3 s
+-- of its CPU for each 13.6 MB of CSV, 0.11-0.18 s with lz4, for about the same size (2.5 against
+-- 2.7 MB). New chunks only; chunks stored before stay readable as they are. A server built
+-- without lz4 keeps pglz.
+DO $$
+BEGIN
+  ALTER TABLE outbound_file_chunk ALTER COLUMN data SET COMPRESSION lz4;
+  ALTER TABLE file_destination_chunk ALTER COLUMN data SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported OR syntax_error THEN
+  RAISE NOTICE 'lz4 compression not available here: archive chunks stay compressed with pglz';
+END $$;
+`,
+  },
 ];
