@@ -429,4 +429,62 @@ EXCEPTION WHEN feature_not_supported OR syntax_error THEN
 END $$;
 `,
   },
+  {
+    version: 17,
+    name: 'file rows checked against their file once a statement',
+    sql: `
+-- A file's rows (file_entry, the ledger) must name a file that exists: the foreign key checked
+-- it with one lookup and lock for every row, 0.6-0.9 s of Postgres CPU per 100,000 rows (a third
+-- of writing them). The same rule is now kept once a statement: the rows a statement added or
+-- changed are checked against outbound_file together, with the files locked as the key locked
+-- them (FOR KEY SHARE), and a file that rows name can be neither deleted nor truncated.
+ALTER TABLE file_entry DROP CONSTRAINT IF EXISTS ledger_entry_file_id_fkey;
+
+CREATE FUNCTION file_entry_names_files() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  missing bigint;
+BEGIN
+  PERFORM 1 FROM outbound_file f WHERE f.file_id IN (SELECT DISTINCT file_id FROM written) FOR KEY SHARE;
+  SELECT w.file_id INTO missing FROM written w
+   WHERE NOT EXISTS (SELECT 1 FROM outbound_file f WHERE f.file_id = w.file_id) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'file_entry names file % which does not exist', missing
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER file_entry_inserted_names_files AFTER INSERT ON file_entry
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION file_entry_names_files();
+CREATE TRIGGER file_entry_updated_names_files AFTER UPDATE ON file_entry
+  REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION file_entry_names_files();
+
+CREATE FUNCTION outbound_file_kept_while_named() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  named bigint;
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    IF EXISTS (SELECT 1 FROM file_entry) THEN
+      RAISE EXCEPTION 'outbound_file cannot be truncated: file_entry names its files'
+        USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+  END IF;
+  SELECT g.file_id INTO named FROM gone g
+   WHERE EXISTS (SELECT 1 FROM file_entry e WHERE e.file_id = g.file_id)
+     AND NOT EXISTS (SELECT 1 FROM outbound_file f WHERE f.file_id = g.file_id) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'file % is still named by file_entry', named USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER outbound_file_deleted_kept_while_named AFTER DELETE ON outbound_file
+  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
+CREATE TRIGGER outbound_file_updated_kept_while_named AFTER UPDATE ON outbound_file
+  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
+CREATE TRIGGER outbound_file_truncated_kept_while_named BEFORE TRUNCATE ON outbound_file
+  FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
+`,
+  },
 ];

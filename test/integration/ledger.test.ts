@@ -278,6 +278,55 @@ describe('ledger on Postgres', () => {
     assert.equal((await ledger.getRun(second.runKey))!.status, 'staging');
   });
 
+  it("a file's rows must name a file that exists, and a file they name stays (checked once a statement)", async () => {
+    await pool.query(
+      `INSERT INTO sync_run (run_key, integration_id, entity, window_from, window_to, status)
+       VALUES ('fk/1', 'fk', 'journalLines', now(), now(), 'staged')`,
+    );
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO outbound_file (run_key, integration_id, file_name, remote_path, byte_count, sha256, record_count, status, format)
+       VALUES ('fk/1', 'fk', 'f.csv', '/out/f.csv', 0, '', 0, 'rendered', 'csv') RETURNING file_id::text AS id`,
+    );
+    const fileId = rows[0]!.id;
+    const entries = (file: string, n: number) =>
+      pool.query(
+        `INSERT INTO file_entry (integration_id, entity, record_id, record_version, content_sha256, file_id, row_in_file, run_key)
+         SELECT 'fk', 'journalLines', 'r' || i, now(), 'd', $1::bigint, i, 'fk/1' FROM generate_series(1, $2::int) i`,
+        [file, n],
+      );
+    const violation = (what: RegExp) => (err: { code?: string; message: string }) =>
+      err.code === '23503' && what.test(err.message);
+    // One row of a thousand naming a missing file fails the whole statement.
+    await entries(fileId, 1000);
+    await assert.rejects(
+      pool.query(
+        `INSERT INTO file_entry (integration_id, entity, record_id, record_version, content_sha256, file_id, row_in_file, run_key)
+         SELECT 'fk', 'journalLines', 'x' || i, now(), 'd', CASE WHEN i = 500 THEN $1::bigint + 1000 ELSE $1::bigint END, i, 'fk/1'
+         FROM generate_series(1, 1000) i`,
+        [fileId],
+      ),
+      violation(/names file \d+ which does not exist/),
+    );
+    await assert.rejects(
+      pool.query('UPDATE file_entry SET file_id = file_id + 1000 WHERE file_id = $1 AND row_in_file = 7', [
+        fileId,
+      ]),
+      violation(/names file \d+ which does not exist/),
+    );
+    await assert.rejects(
+      pool.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]),
+      violation(new RegExp(`file ${fileId} is still named by file_entry`)),
+    );
+    await assert.rejects(pool.query('TRUNCATE outbound_file CASCADE'), violation(/cannot be truncated/));
+    const { rows: kept } = await pool.query('SELECT count(*)::int AS n FROM file_entry WHERE file_id = $1', [
+      fileId,
+    ]);
+    assert.equal(kept[0].n, 1000);
+    // A file no row names can go, as before.
+    await pool.query('DELETE FROM file_entry WHERE file_id = $1', [fileId]);
+    await pool.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]);
+  });
+
   it('reads a bytea back by binary COPY byte for byte; a COPY that fails names its value and leaves the pool working', async () => {
     await pool.query('CREATE TABLE copy_probe (id int PRIMARY KEY, data bytea NOT NULL)');
     const big = randomBytes(3 * 2 ** 20 + 17); // every byte value, NULs and backslashes among them
