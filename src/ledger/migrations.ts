@@ -419,11 +419,14 @@ ALTER TABLE staged_record DROP CONSTRAINT IF EXISTS staged_record_run_key_fkey;
 -- Postgres compresses each 1 MiB archive chunk as it stores it, by default with pglz: 0.25-0.3 s
 -- of its CPU for each 13.6 MB of CSV, 0.11-0.18 s with lz4, for about the same size (2.5 against
 -- 2.7 MB). New chunks only; chunks stored before stay readable as they are. A server built
--- without lz4 keeps pglz.
+-- without lz4, or older than 14 (no per-column compression), keeps pglz. EXECUTE: a DO block is
+-- parsed before it runs, so a statement Postgres 13 cannot parse must be run from a string.
 DO $$
 BEGIN
-  ALTER TABLE outbound_file_chunk ALTER COLUMN data SET COMPRESSION lz4;
-  ALTER TABLE file_destination_chunk ALTER COLUMN data SET COMPRESSION lz4;
+  IF current_setting('server_version_num')::int >= 140000 THEN
+    EXECUTE 'ALTER TABLE outbound_file_chunk ALTER COLUMN data SET COMPRESSION lz4';
+    EXECUTE 'ALTER TABLE file_destination_chunk ALTER COLUMN data SET COMPRESSION lz4';
+  END IF;
 EXCEPTION WHEN feature_not_supported OR syntax_error THEN
   RAISE NOTICE 'lz4 compression not available here: archive chunks stay compressed with pglz';
 END $$;
@@ -437,7 +440,10 @@ END $$;
 -- it with one lookup and lock for every row, 0.6-0.9 s of Postgres CPU per 100,000 rows (a third
 -- of writing them). The same rule is now kept once a statement: the rows a statement added or
 -- changed are checked against outbound_file together, with the files locked as the key locked
--- them (FOR KEY SHARE), and a file that rows name can be neither deleted nor truncated.
+-- them (FOR KEY SHARE), and a file that rows name can be neither deleted nor truncated. A key
+-- checks a delete against the newest rows; a trigger sees its transaction's snapshot, which in
+-- REPEATABLE READ or SERIALIZABLE may miss rows committed since: files are deleted in READ
+-- COMMITTED only (the worker never deletes a file that has rows; an administrator rarely should).
 ALTER TABLE file_entry DROP CONSTRAINT IF EXISTS ledger_entry_file_id_fkey;
 
 CREATE FUNCTION file_entry_names_files() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -464,11 +470,16 @@ DECLARE
   named bigint;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
+    -- After the truncate: truncating file_entry in the same statement is allowed, as it was.
     IF EXISTS (SELECT 1 FROM file_entry) THEN
       RAISE EXCEPTION 'outbound_file cannot be truncated: file_entry names its files'
         USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' AND current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'outbound_file rows are deleted in READ COMMITTED transactions only: this snapshot may miss the file rows that name them'
+      USING ERRCODE = 'feature_not_supported';
   END IF;
   SELECT g.file_id INTO named FROM gone g
    WHERE EXISTS (SELECT 1 FROM file_entry e WHERE e.file_id = g.file_id)
@@ -483,7 +494,7 @@ CREATE TRIGGER outbound_file_deleted_kept_while_named AFTER DELETE ON outbound_f
   REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
 CREATE TRIGGER outbound_file_updated_kept_while_named AFTER UPDATE ON outbound_file
   REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
-CREATE TRIGGER outbound_file_truncated_kept_while_named BEFORE TRUNCATE ON outbound_file
+CREATE TRIGGER outbound_file_truncated_kept_while_named AFTER TRUNCATE ON outbound_file
   FOR EACH STATEMENT EXECUTE FUNCTION outbound_file_kept_while_named();
 `,
   },

@@ -82,7 +82,11 @@ export function heapReleaseInterceptor(releaser: HeapReleaser): ActivityIntercep
         try {
           return await next(input);
         } finally {
-          releaser.afterActivity(performance.now() - started);
+          try {
+            releaser.afterActivity(performance.now() - started);
+          } catch {
+            // Memory housekeeping never decides an activity's outcome.
+          }
         }
       },
     },

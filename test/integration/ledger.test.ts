@@ -322,6 +322,43 @@ describe('ledger on Postgres', () => {
       fileId,
     ]);
     assert.equal(kept[0].n, 1000);
+    const one = await pool.connect();
+    const other = await pool.connect();
+    try {
+      // Truncating both together is allowed, as it was with the key (rolled back here).
+      await one.query('BEGIN');
+      await one.query('TRUNCATE outbound_file, file_entry CASCADE');
+      await one.query('ROLLBACK');
+      // Rows being written lock their file: a delete waits for them, then finds them.
+      await one.query('BEGIN');
+      await one.query(
+        `INSERT INTO file_entry (integration_id, entity, record_id, record_version, content_sha256, file_id, row_in_file, run_key)
+         VALUES ('fk', 'journalLines', 'late', now(), 'd', $1, 1001, 'fk/1')`,
+        [fileId],
+      );
+      await other.query('DELETE FROM file_entry WHERE file_id = $1', [fileId]); // the committed ones
+      let settled = false;
+      const deleting = other.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]).finally(() => {
+        settled = true;
+      });
+      deleting.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, false, 'the delete waits for the transaction writing rows of the file');
+      await one.query('COMMIT');
+      await assert.rejects(deleting, violation(new RegExp(`file ${fileId} is still named by file_entry`)));
+      // A snapshot older than the newest rows could miss them: no deletes but in READ COMMITTED.
+      await other.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await assert.rejects(
+        other.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]),
+        (err: { code?: string; message: string }) =>
+          err.code === '0A000' && /READ COMMITTED/.test(err.message),
+      );
+      await other.query('ROLLBACK');
+    } finally {
+      await one.query('ROLLBACK').catch(() => undefined);
+      one.release();
+      other.release();
+    }
     // A file no row names can go, as before.
     await pool.query('DELETE FROM file_entry WHERE file_id = $1', [fileId]);
     await pool.query('DELETE FROM outbound_file WHERE file_id = $1', [fileId]);

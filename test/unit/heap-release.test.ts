@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
-import { heapReleaser } from '../../src/temporal/heapRelease';
+import { type HeapReleaser, heapReleaseInterceptor, heapReleaser } from '../../src/temporal/heapRelease';
 
 // After a long activity the worker asks V8 for a memory-reducing collection, so that the heap
 // pages the activity freed go back to the system (Node 24's V8 pools them, resident, otherwise).
@@ -50,6 +50,25 @@ describe('heap release after long activities', () => {
     heapReleaser();
     assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
     assert.equal(runInNewContext('typeof gc'), 'undefined');
+  });
+
+  it("never changes an activity's outcome: its result or its error comes through a failing release", async () => {
+    const failing: HeapReleaser = {
+      release() {},
+      afterActivity() {
+        throw new Error('release failed');
+      },
+      stats: { releases: 0, ms: 0 },
+    };
+    const { inbound } = heapReleaseInterceptor(failing)({} as never);
+    const input = { args: [], headers: {} } as never;
+    assert.equal(await inbound!.execute!(input, async () => 'uploaded'), 'uploaded');
+    await assert.rejects(
+      inbound!.execute!(input, async () => {
+        throw new Error('the activity failed');
+      }),
+      /the activity failed/,
+    );
   });
 
   it('releases after a long activity only, and once for several ending together', () => {
