@@ -45,31 +45,31 @@ export interface HeapReleaser {
   release(): void;
   /** After an activity of `ms`: a release when it was a long one (and none ran just before). */
   afterActivity(ms: number): void;
-  /** Releases done, and the milliseconds they took in all. */
-  readonly stats: { releases: number; ms: number };
+  /** Releases done so far. */
+  readonly releases: number;
 }
 
 export function heapReleaser(now: () => number = () => performance.now()): HeapReleaser {
   const gc = exposedGc();
-  const stats = { releases: 0, ms: 0 };
+  let releases = 0;
   let last = Number.NEGATIVE_INFINITY;
   const release = () => {
     if (!gc) return;
-    const started = now();
     // 'last-resort': the collection V8 runs before it gives up on memory, which empties the pool.
     // Node 20's V8 (11) has no pool, and with options it collected nothing: a plain gc() there.
     if (POOLING_V8) gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     else gc();
     last = now();
-    stats.releases++;
-    stats.ms += last - started;
+    releases++;
   };
   return {
     release,
     afterActivity(ms) {
       if (ms >= LONG_ACTIVITY_MS && now() - last >= MIN_INTERVAL_MS) release();
     },
-    stats,
+    get releases() {
+      return releases;
+    },
   };
 }
 
