@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { csvFormatSchema, csvLayout } from '../../src/config/formats';
 import { csvRenderer } from '../../src/formats/fileRenderer';
 import { csvStreamValidator } from '../../src/formats/validate/csvStream';
-import { largeFileCsvCheck, threadedCsvCheck } from '../../src/formats/validate/csvStreamThread';
+import {
+  checkThreadsRunning,
+  largeFileCsvCheck,
+  threadedCsvCheck,
+} from '../../src/formats/validate/csvStreamThread';
 import { FileValidationError } from '../../src/formats/validate/result';
 import { renderRecords } from '../../src/pipeline';
 import { journalLine } from './formats-fixtures';
@@ -94,6 +98,10 @@ describe('the CSV check on its own thread', () => {
   });
 
   it('one check thread at a time: a second large file while the first is checked is checked in line', async () => {
+    // A thread an earlier test abandoned frees its slot at its exit, which can come a little
+    // after its port has closed: start once no check thread runs.
+    for (let i = 0; i < 50 && checkThreadsRunning() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(checkThreadsRunning(), 0, 'no check thread left from an earlier test');
     const before = workerThreads();
     const first = largeFileCsvCheck(expected);
     const second = largeFileCsvCheck(expected);

@@ -29,6 +29,11 @@ export interface ThreadedCsvCheck extends CsvStreamValidator {
 const MAX_CHECK_THREADS = 1;
 let checkThreads = 0;
 
+/** Check threads running now, until each one's exit (for tests). */
+export function checkThreadsRunning(): number {
+  return checkThreads;
+}
+
 /** The check for a large file: on a thread of its own when one is free, else in line. */
 export function largeFileCsvCheck(expected: CsvStreamExpectation): CsvStreamValidator {
   return checkThreads < MAX_CHECK_THREADS ? threadedCsvCheck(expected) : csvStreamValidator(expected);
