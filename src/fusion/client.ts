@@ -247,11 +247,15 @@ export class FusionClient {
       url.searchParams.set('limit', String(pageSize));
       url.searchParams.set('offset', String(offset));
       const where = `GET ${redactQuery(url.toString())}`;
-      const page = asEnvelope(await this.getJson(url.toString()), collectionUrl);
-      const first = page.items[0];
-      if (first !== undefined) {
-        // A row's JSON, hashed: two distinct rows differ at least in their key or self link.
-        const identity = createHash('sha256').update(JSON.stringify(first)).digest('base64');
+      // In a holder handed over when yielded: a suspended generator keeps every value its frame
+      // held, and a reader waiting its turn would keep its last page (readWhere says more).
+      const holder: { page: CollectionEnvelope | null } = {
+        page: asEnvelope(await this.getJson(url.toString()), collectionUrl),
+      };
+      const { hasMore } = holder.page!;
+      const identity = firstRowIdentity(holder.page!.items);
+      const count = holder.page!.items.length;
+      if (identity !== null) {
         if (firstRows.has(identity)) {
           throw new FusionError(
             'bad-response',
@@ -263,7 +267,7 @@ export class FusionClient {
         }
         firstRows.add(identity);
       }
-      rows += page.items.length;
+      rows += count;
       if (options.maxRows !== undefined && rows > options.maxRows) {
         throw new FusionError(
           'bad-response',
@@ -273,11 +277,11 @@ export class FusionClient {
           { permanent: true },
         );
       }
-      yield page;
+      yield handOverPage(holder);
       // An empty page ends the collection even when it claims more (the reference's rule; hasMore
       // may come from an estimated count): the offset cannot advance, asking again would get the
       // same empty page, and an error would fail every run of a pod that answers so.
-      if (!page.hasMore || page.items.length === 0) return;
+      if (!hasMore || count === 0) return;
       if (n >= maxPages) {
         throw new FusionError(
           'bad-response',
@@ -287,9 +291,21 @@ export class FusionClient {
           { permanent: true },
         );
       }
-      offset += page.items.length;
+      offset += count;
     }
   }
+}
+
+/** A row's JSON, hashed (two distinct rows differ at least in their key or self link); null for no row. */
+function firstRowIdentity(items: unknown[]): string | null {
+  return items.length ? createHash('sha256').update(JSON.stringify(items[0])).digest('base64') : null;
+}
+
+/** The holder's page, which it no longer holds. */
+function handOverPage(holder: { page: CollectionEnvelope | null }): CollectionEnvelope {
+  const { page } = holder;
+  holder.page = null;
+  return page!;
 }
 
 function asEnvelope(body: unknown, url: string): CollectionEnvelope {

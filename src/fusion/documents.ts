@@ -215,29 +215,40 @@ async function* readWindowByOffset(
     q: `LastUpdateDate>'${queryInstant(window.from)}' and <='${queryInstant(window.to)}'`,
     orderBy: `LastUpdateDate:asc,${spec.key}:asc`,
   };
-  for await (const page of client.pages(client.resourceUrl(spec.resource), params)) {
-    const items = page.items as Raw[];
-    for (let i = 0; i < items.length; i++) items[i] = await completeDocument(client, spec, items[i]!, false);
-    if (items.length) yield items;
+  const pages = client.pages(client.resourceUrl(spec.resource), params);
+  try {
+    for (;;) {
+      // The page's items in a holder handed over when yielded (readWhere says why).
+      const page = await nextItems(pages);
+      if (!page) return;
+      for (let i = 0; i < page.items.length; i++)
+        page.items[i] = await completeDocument(client, spec, page.items[i]!, false);
+      if (page.items.length) yield handOver(page);
+    }
+  } finally {
+    await pages.return(undefined);
   }
 }
 
+/** The next page's items, in a holder; null after the last. Its own frame holds the answer. */
+async function nextItems(pages: AsyncGenerator<CollectionEnvelope>): Promise<{ items: Raw[] } | null> {
+  const next = await pages.next();
+  return next.done ? null : { items: next.value.items as Raw[] };
+}
+
 /** One window, keyset-paged, each page's documents completed before it is yielded. */
-async function* readWindow(
+function readWindow(
   client: FusionClient,
   spec: ResourceSpec,
   window: ChangeWindow,
   options: ReadOptions,
-): AsyncGenerator<Raw[]> {
-  try {
-    if (client.frameworkVersion < 2) {
-      yield* readWindowByOffset(client, spec, window);
-      return;
-    }
-    yield* readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand);
-  } catch (err) {
-    throw explainRefusedChild(err, spec);
-  }
+): AsyncGenerator<Raw[], unknown> {
+  return guarded(
+    client.frameworkVersion < 2
+      ? readWindowByOffset(client, spec, window)
+      : readWhere(client, spec, windowFilter(spec, window, options.childChangeFilter), options.expand),
+    spec,
+  );
 }
 
 /**

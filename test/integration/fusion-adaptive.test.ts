@@ -147,26 +147,27 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     }
   });
 
-  it('ranges of an adaptive read waiting their turn hold none of the pages they handed over', async () => {
-    // The adaptive read cuts the window into up to 16 ranges and lets only as many read ahead as
-    // the limit allows: the others wait, suspended. A range that held its last page while waiting
-    // kept most of a sync's pages in memory (a heap snapshot of four syncs: 112,000 lines' raw
-    // documents, held by the wrappers of waiting ranges).
-    sim.faults.clear();
-    const spec = journalLinesReader.spec;
-    const read = readDocuments(fusion.client, spec, window, { expand: true, childChangeFilter: true });
+  /**
+   * Takes `pages` pages of the read, one at a time, and checks that every page but the last one
+   * taken can be collected: nothing of the read (a reader waiting its turn included) holds it.
+   */
+  async function assertPagesHandedOverFreed(
+    read: AsyncGenerator<unknown[]>,
+    pages: number,
+    what: string,
+  ): Promise<void> {
     const freed = new Set<number>();
     const registry = new FinalizationRegistry<number>((n) => freed.add(n));
-    const PAGES = 8;
+    // In a function of its own, so that the test's own frame holds no page either.
     const takePage = async (n: number) => {
       const next = await read.next();
-      assert.ok(!next.done && next.value.length > 0, `page ${n}`);
+      assert.ok(!next.done && next.value.length > 0, `${what}: page ${n}`);
       registry.register(next.value, n);
     };
     try {
-      for (let n = 0; n < PAGES; n++) await takePage(n);
+      for (let n = 0; n < pages; n++) await takePage(n);
       // The page just taken may still be held by the read (its frame until the next is asked).
-      const expected = Array.from({ length: PAGES - 1 }, (_, n) => n);
+      const expected = Array.from({ length: pages - 1 }, (_, n) => n);
       for (let i = 0; i < 20 && expected.some((n) => !freed.has(n)); i++) {
         gc();
         await sleep(10);
@@ -174,10 +175,50 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
       assert.deepEqual(
         expected.filter((n) => !freed.has(n)),
         [],
-        'every page handed over before the last can be collected',
+        `${what}: every page handed over before the last can be collected`,
       );
     } finally {
       await read.return(undefined);
+    }
+  }
+
+  it('ranges of an adaptive read waiting their turn hold none of the pages they handed over', async () => {
+    // The adaptive read cuts the window into up to 16 ranges and lets only as many read ahead as
+    // the limit allows: the others wait, suspended. A range that held its last page while waiting
+    // kept most of a sync's pages in memory (a heap snapshot of four syncs: 112,000 lines' raw
+    // documents, held by the wrappers of waiting ranges).
+    sim.faults.clear();
+    const spec = journalLinesReader.spec;
+    await assertPagesHandedOverFreed(
+      readDocuments(fusion.client, spec, window, { expand: true, childChangeFilter: true }),
+      8,
+      'adaptive',
+    );
+  });
+
+  it('time slices of a fixed parallelPages waiting their turn hold none of their pages, keyset or offset paged', async () => {
+    // 12 slices, and 8 pages ahead in the process at most: 4 slices always wait their turn.
+    sim.faults.clear();
+    const spec = journalLinesReader.spec;
+    for (const frameworkVersion of [4, 1]) {
+      const fixed = connectToSimulator(
+        simUrl,
+        { clientId: CLIENT_ID, clientSecret: SECRET },
+        { pageSize: 25, requestTimeoutSeconds: 30, parallelPages: 12, frameworkVersion },
+      );
+      try {
+        assert.equal(fixed.client.adaptive, null, 'parallelPages fixed');
+        await assertPagesHandedOverFreed(
+          readDocuments(fixed.client, spec, window, {
+            expand: frameworkVersion >= 2,
+            childChangeFilter: frameworkVersion >= 2,
+          }),
+          12,
+          `framework version ${frameworkVersion}`,
+        );
+      } finally {
+        await fixed.close();
+      }
     }
   });
 
