@@ -28,7 +28,7 @@ describe('worker node flags from the configuration', () => {
 
   it('adds neither one the operator set (NODE_OPTIONS or the launcher arguments)', () => {
     const worker = workerSchema.parse({ heapLimitMB: 256 });
-    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size=512']), ['--max-semi-space-size=8']);
+    assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size=512']), ['--max-semi-space-size=4']);
     assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size', '512', '--max-semi-space-size=2']), []);
     assert.deepEqual(workerNodeFlags(worker, ['--max-semi-space-size', '4']), ['--max-old-space-size=256']);
   });
