@@ -541,9 +541,9 @@ export const DEFAULT_WORKER_HEAP_LIMIT_MB = 160;
 /**
  * V8's semi-space, MB: the young generation is three of them. V8's own 16 MB (48 MB young, in the
  * main thread and again in the workflow thread) is mostly garbage between two scavenges here: 8
- * took 25 MB off one sync's peak RSS and 15 MB off four at once; 4 took another 8–27 MB off one
- * sync (a million lines: 292–297 MB against 300–314), for about 0.1 s more of scavenges per
- * 100,000 lines (bench/README.md, 7 Dec).
+ * took 25 MB off one sync's peak RSS and 15 MB off four at once; 4 about another 10 MB (a million
+ * lines: 290–298 MB in five runs against 296–314 in six; 100,000: 279–286 against 291–309), for
+ * about 0.1 s more of scavenges per 100,000 lines (bench/README.md, 7 Dec).
  */
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 4;
 /** Activities one worker runs at once; each running sync holds its own pages. */

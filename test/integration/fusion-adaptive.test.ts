@@ -158,14 +158,18 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
   ): Promise<void> {
     const freed = new Set<number>();
     const registry = new FinalizationRegistry<number>((n) => freed.add(n));
+    let mostAhead = 0;
     // In a function of its own, so that the test's own frame holds no page either.
     const takePage = async (n: number) => {
       const next = await read.next();
       assert.ok(!next.done && next.value.length > 0, `${what}: page ${n}`);
       registry.register(next.value, n);
+      mostAhead = Math.max(mostAhead, pagesReadAhead());
     };
     try {
       for (let n = 0; n < pages; n++) await takePage(n);
+      // Read by several readers at once (one reader alone has none waiting its turn).
+      assert.ok(mostAhead > 1, `${what}: several readers read ahead at once (${mostAhead})`);
       // The page just taken may still be held by the read (its frame until the next is asked).
       const expected = Array.from({ length: pages - 1 }, (_, n) => n);
       for (let i = 0; i < 20 && expected.some((n) => !freed.has(n)); i++) {
