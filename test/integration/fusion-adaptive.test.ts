@@ -127,63 +127,61 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
     sim.faults.clear();
     const spec = journalLinesReader.spec;
     const reader = readWhere(fusion.client, spec, windowFilter(spec, window, true), true);
-    const freed = new Set<number>();
-    const registry = new FinalizationRegistry<number>((n) => freed.add(n));
-    // In a function of its own, so that the test's own frame holds no page either.
-    const takePage = async (n: number) => {
-      const next = await reader.next();
-      assert.ok(!next.done && next.value.length > 0, `page ${n}`);
-      registry.register(next.value, n);
-    };
-    try {
-      for (let n = 0; n < 3; n++) await takePage(n);
-      for (let i = 0; i < 20 && freed.size < 3; i++) {
-        gc();
-        await sleep(10);
-      }
-      assert.deepEqual([...freed].sort(), [0, 1, 2], 'every page handed over can be collected');
-    } finally {
-      await reader.return(null);
-    }
+    const { held } = await takePagesThenCollect(reader, 3, 'readWhere');
+    assert.deepEqual(held, [], 'every page handed over can be collected');
   });
 
   /**
-   * Takes `pages` pages of the read, one at a time, and checks that every page but the last one
-   * taken can be collected: nothing of the read (a reader waiting its turn included) holds it.
+   * Takes `pages` pages of the read, one at a time, in a function of its own (so that no frame of
+   * the test holds one), then collects garbage until every page but those in `mayStayHeld` can be
+   * collected (20 times at most). Returns the pages still held, and the most pages seen read ahead
+   * in the process right after a page was taken.
    */
-  async function assertPagesHandedOverFreed(
-    read: AsyncGenerator<unknown[]>,
+  async function takePagesThenCollect(
+    read: AsyncGenerator<unknown[], unknown>,
     pages: number,
     what: string,
-  ): Promise<void> {
+    mayStayHeld: number[] = [],
+  ): Promise<{ held: number[]; mostAhead: number }> {
     const freed = new Set<number>();
     const registry = new FinalizationRegistry<number>((n) => freed.add(n));
     let mostAhead = 0;
-    // In a function of its own, so that the test's own frame holds no page either.
     const takePage = async (n: number) => {
       const next = await read.next();
       assert.ok(!next.done && next.value.length > 0, `${what}: page ${n}`);
       registry.register(next.value, n);
       mostAhead = Math.max(mostAhead, pagesReadAhead());
     };
+    const held = () => Array.from({ length: pages }, (_, n) => n).filter((n) => !freed.has(n));
     try {
       for (let n = 0; n < pages; n++) await takePage(n);
-      // Read by several readers at once (one reader alone has none waiting its turn).
-      assert.ok(mostAhead > 1, `${what}: several readers read ahead at once (${mostAhead})`);
-      // The page just taken may still be held by the read (its frame until the next is asked).
-      const expected = Array.from({ length: pages - 1 }, (_, n) => n);
-      for (let i = 0; i < 20 && expected.some((n) => !freed.has(n)); i++) {
+      for (let i = 0; i < 20 && held().some((n) => !mayStayHeld.includes(n)); i++) {
         gc();
         await sleep(10);
       }
-      assert.deepEqual(
-        expected.filter((n) => !freed.has(n)),
-        [],
-        `${what}: every page handed over before the last can be collected`,
-      );
+      return { held: held(), mostAhead };
     } finally {
       await read.return(undefined);
     }
+  }
+
+  /**
+   * Reads `pages` pages and checks that they came from several readers at once (one reader alone
+   * has none waiting its turn) and that every page but the last one taken can be collected: the
+   * read may still hold that one until it is asked for the next.
+   */
+  async function assertPagesHandedOverFreed(
+    read: AsyncGenerator<unknown[], unknown>,
+    pages: number,
+    what: string,
+  ): Promise<void> {
+    const { held, mostAhead } = await takePagesThenCollect(read, pages, what, [pages - 1]);
+    assert.ok(mostAhead > 1, `${what}: several readers read ahead at once (${mostAhead})`);
+    assert.deepEqual(
+      held.filter((n) => n !== pages - 1),
+      [],
+      `${what}: every page handed over before the last can be collected`,
+    );
   }
 
   it('ranges of an adaptive read waiting their turn hold none of the pages they handed over', async () => {
