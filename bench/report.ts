@@ -216,10 +216,25 @@ export function report(
         ]),
       ),
     );
-    out.push('', 'CPU during each phase, % of one core (2 cores = 200 %)');
+    out.push(
+      '',
+      'CPU during each phase, % of one core (2 cores = 200 %); of the worker: its JavaScript thread, and V8 helpers (garbage collection and the optimizing compiler on threads of their own)',
+    );
     out.push(
       table(
-        ['lines', 'phase', 's', 'worker', 'postgres', 'simulator', 'sshd', 'temporal', 'worker peak RSS MB'],
+        [
+          'lines',
+          'phase',
+          's',
+          'worker',
+          'JS thread',
+          'V8 helpers',
+          'postgres',
+          'simulator',
+          'sshd',
+          'temporal',
+          'worker peak RSS MB',
+        ],
         sizes.flatMap((s) =>
           s.phaseDetail
             .filter((p) => p.phase !== 'other')
@@ -228,6 +243,8 @@ export function report(
               p.phase + (p.attempt > 1 ? ` (attempt ${p.attempt})` : ''),
               p.seconds.toFixed(1),
               p.cpuPercent.worker,
+              p.cpuPercent.workerJs ?? '',
+              p.cpuPercent.workerV8 ?? '',
               p.cpuPercent.postgres,
               p.cpuPercent.simulator,
               p.cpuPercent.sshd,

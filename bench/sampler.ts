@@ -4,11 +4,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 // and the CPU time of every process taking part in a sync: the worker, Postgres, sshd, the
 // Temporal server, and this process (which hosts the Fusion simulator). CPU comes from
 // /proc/<pid>/stat (utime + stime, all threads) in clock ticks; processes that come and go
-// (Postgres backends, one sshd per SSH connection) are summed by their deltas while seen.
+// (Postgres backends, one sshd per SSH connection) are summed by their deltas while seen. The
+// worker's own threads are summed the same way by name: its JavaScript thread (node's main
+// thread) and V8's helper threads (V8Worker: concurrent and parallel garbage collection, the
+// optimizing compiler); the rest of the worker (the workflow thread, the CSV check thread, the
+// Temporal core, libuv) is what the worker used beyond those two.
 
 const TICK_MS = 10; // CLK_TCK is 100 on Linux x86-64 and arm64
 
-export type CpuGroup = 'worker' | 'postgres' | 'sshd' | 'temporal' | 'simulator';
+export type CpuGroup = 'worker' | 'workerJs' | 'workerV8' | 'postgres' | 'sshd' | 'temporal' | 'simulator';
 
 export interface Sample {
   /** Epoch ms. */
@@ -24,10 +28,10 @@ function statusKb(pid: number, field: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** utime + stime of a process in ms, or null when it is gone. */
-function cpuOf(pid: number): number | null {
+/** utime + stime of a process (or of one thread: `task/<tid>` of its process) in ms, or null when it is gone. */
+function cpuOf(pid: number, task = ''): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/${task}stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -36,13 +40,16 @@ function cpuOf(pid: number): number | null {
   }
 }
 
-function commOf(pid: number): string {
+function commOf(pid: number, task = ''): string {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return readFileSync(`/proc/${pid}/${task}comm`, 'utf8').trim();
   } catch {
     return '';
   }
 }
+
+/** The worker's threads counted on their own, by the name node and V8 give them. */
+const WORKER_THREAD_GROUP: Record<string, CpuGroup> = { MainThread: 'workerJs', V8Worker: 'workerV8' };
 
 const GROUP_OF_COMM: Record<string, CpuGroup> = {
   postgres: 'postgres',
@@ -60,8 +67,12 @@ export class Sampler {
   readonly samples: Sample[] = [];
   private readonly lastCpu = new Map<number, number>();
   private readonly groupOf = new Map<number, CpuGroup>();
+  /** The worker's threads by thread ID: the group each counts in (null: none of its own), its last CPU. */
+  private readonly threadCpu = new Map<number, { group: CpuGroup | null; ms: number }>();
   private readonly totals: Record<CpuGroup, number> = {
     worker: 0,
+    workerJs: 0,
+    workerV8: 0,
     postgres: 0,
     sshd: 0,
     temporal: 0,
@@ -78,6 +89,7 @@ export class Sampler {
     this.scan();
     this.simulatorStart = process.cpuUsage();
     for (const pid of this.groupOf.keys()) this.lastCpu.set(pid, cpuOf(pid) ?? 0);
+    this.sampleThreads(false);
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.scanTimer = setInterval(() => this.scan(), 1000);
@@ -105,7 +117,31 @@ export class Sampler {
     }
   }
 
+  /** Adds each counted worker thread's CPU since the last sample (a thread first seen counts from now). */
+  private sampleThreads(count = true): void {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${this.workerPid}/task`);
+    } catch {
+      return; // the worker is gone
+    }
+    for (const entry of tids) {
+      const tid = Number(entry);
+      let seen = this.threadCpu.get(tid);
+      if (seen?.group === null) continue;
+      const now = cpuOf(this.workerPid, `task/${tid}/`);
+      if (now === null) continue;
+      if (!seen) {
+        seen = { group: WORKER_THREAD_GROUP[commOf(this.workerPid, `task/${tid}/`)] ?? null, ms: now };
+        this.threadCpu.set(tid, seen);
+      }
+      if (count && seen.group) this.totals[seen.group] += Math.max(0, now - seen.ms);
+      seen.ms = now;
+    }
+  }
+
   private sample(): void {
+    this.sampleThreads();
     for (const [pid, group] of this.groupOf) {
       const now = cpuOf(pid);
       if (now === null) {
