@@ -564,6 +564,13 @@ export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 50;
 export const workerSchema = z.strictObject({
   heapLimitMB: z.number().int().min(96).max(65_536).default(DEFAULT_WORKER_HEAP_LIMIT_MB),
   semiSpaceMB: z.number().int().min(1).max(256).default(DEFAULT_WORKER_SEMI_SPACE_MB),
+  /**
+   * How far V8 lets the old generation grow past the live heap before it collects again
+   * (`--heap-growing-percent`; unset: V8's own heuristic, which kept it at 1.3–1.5 times the live heap in the bench). The heap limit does not change
+   * that: garbage collection is about half of a big sync's worker CPU, and 100 halves its full
+   * collections for a few tens of MB more at the peak (bench/README.md, "Garbage collection").
+   */
+  heapGrowingPercent: z.number().int().min(10).max(400).optional(),
   maxConcurrentActivities: z.number().int().min(2).max(1000).default(DEFAULT_WORKER_MAX_ACTIVITIES),
   maxCachedWorkflows: z.number().int().min(2).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
 });

@@ -2,7 +2,8 @@ import { readRuntimeEnv } from './env';
 import { loadConfig } from './load';
 import type { WorkerConfig } from './schema';
 
-// The node flags the worker runs with, from its configuration (worker.heapLimitMB, semiSpaceMB):
+// The node flags the worker runs with, from its configuration (worker.heapLimitMB, semiSpaceMB,
+// heapGrowingPercent):
 // printed by `node dist/src/config/workerFlags.js` for bin/ml-connector-worker, which then execs
 // node with them. A flag given by the operator (NODE_OPTIONS or the launcher's own arguments) wins:
 // ours is not added then. A configuration that cannot be read prints nothing; the worker itself then reports
@@ -10,17 +11,22 @@ import type { WorkerConfig } from './schema';
 
 const HEAP_FLAG = /--max-old-space-size[=\s]/;
 const SEMI_SPACE_FLAG = /--max-semi-space-size[=\s]/;
+const GROWING_FLAG = /--heap-growing-percent[=\s]/;
 
 const given = (explicit: readonly string[], flag: RegExp) => explicit.some((f) => flag.test(`${f} `));
 
 /**
  * `--max-old-space-size=<worker.heapLimitMB>` and `--max-semi-space-size=<worker.semiSpaceMB>`,
- * each unless `explicit` flags already set it.
+ * and `--heap-growing-percent=<worker.heapGrowingPercent>` when it is set, each unless `explicit`
+ * flags already set it.
  */
 export function workerNodeFlags(worker: WorkerConfig, explicit: readonly string[]): string[] {
   return [
     ...(given(explicit, HEAP_FLAG) ? [] : [`--max-old-space-size=${worker.heapLimitMB}`]),
     ...(given(explicit, SEMI_SPACE_FLAG) ? [] : [`--max-semi-space-size=${worker.semiSpaceMB}`]),
+    ...(worker.heapGrowingPercent === undefined || given(explicit, GROWING_FLAG)
+      ? []
+      : [`--heap-growing-percent=${worker.heapGrowingPercent}`]),
   ];
 }
 

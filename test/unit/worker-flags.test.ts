@@ -26,6 +26,24 @@ describe('worker node flags from the configuration', () => {
     );
   });
 
+  it("adds --heap-growing-percent only when heapGrowingPercent is set, and not over the operator's", () => {
+    const growing = workerSchema.parse({ heapGrowingPercent: 100 });
+    assert.deepEqual(workerNodeFlags(growing, []), [
+      `--max-old-space-size=${growing.heapLimitMB}`,
+      `--max-semi-space-size=${growing.semiSpaceMB}`,
+      '--heap-growing-percent=100',
+    ]);
+    assert.deepEqual(workerNodeFlags(growing, ['--heap-growing-percent=50']), [
+      `--max-old-space-size=${growing.heapLimitMB}`,
+      `--max-semi-space-size=${growing.semiSpaceMB}`,
+    ]);
+    assert.ok(
+      !workerNodeFlags(workerSchema.parse({}), []).some((f) => f.startsWith('--heap-growing-percent')),
+    );
+    for (const bad of [0, 9, 401, 50.5, '100'])
+      assert.throws(() => workerSchema.parse({ heapGrowingPercent: bad }));
+  });
+
   it('adds neither one the operator set (NODE_OPTIONS or the launcher arguments)', () => {
     const worker = workerSchema.parse({ heapLimitMB: 256 });
     assert.deepEqual(workerNodeFlags(worker, ['--max-old-space-size=512']), ['--max-semi-space-size=4']);
