@@ -9,6 +9,7 @@ import { type AlertSink, createAlertSinks } from './alerts';
 import {
   type ConfigFile,
   findIntegration,
+  heapGrowingNotApplied,
   heapLimitNotApplied,
   type IntegrationConfig,
   loadConfigFile,
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
     ...(process.env.NODE_OPTIONS ?? '').split(/\s+/),
   ]);
   if (notApplied) logger.warn({ heapLimitMB: config.worker.heapLimitMB }, notApplied);
+  const growingNotApplied = heapGrowingNotApplied(config.worker, process.execArgv);
+  if (growingNotApplied)
+    logger.warn({ heapGrowingPercent: config.worker.heapGrowingPercent }, growingNotApplied);
   // Temporal's own client configuration (profile file + TEMPORAL_* variables), read before anything starts.
   const temporal = loadTemporalTarget();
   Runtime.install({

@@ -5,4 +5,4 @@ export * from './errors';
 export { loadConfig as loadConfigFile } from './load';
 export * from './parse';
 export * from './schema';
-export { heapLimitNotApplied, workerNodeFlags } from './workerFlags';
+export { heapGrowingNotApplied, heapLimitNotApplied, workerNodeFlags } from './workerFlags';

@@ -49,6 +49,19 @@ export function heapLimitNotApplied(
   );
 }
 
+/**
+ * Why the configured heap growing factor is not in effect, or null when it is (or none is set):
+ * unlike the heap limit, V8 does not report it, and NODE_OPTIONS cannot carry it, so it is in
+ * effect exactly when the process was started with the flag.
+ */
+export function heapGrowingNotApplied(worker: WorkerConfig, execArgv: readonly string[]): string | null {
+  if (worker.heapGrowingPercent === undefined || given(execArgv, GROWING_FLAG)) return null;
+  return (
+    `worker.heapGrowingPercent is ${worker.heapGrowingPercent} but this process was started without ` +
+    `--heap-growing-percent: start the worker with bin/ml-connector-worker (as the image does), or node --heap-growing-percent=${worker.heapGrowingPercent}`
+  );
+}
+
 if (require.main === module) {
   try {
     const config = loadConfig(readRuntimeEnv().ML_CONNECTOR_CONFIG);

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
+import { heapGrowingNotApplied, heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
 
 // The worker's heap limit and young generation come from its configuration (worker.heapLimitMB,
 // semiSpaceMB): bin/ml-connector-worker passes them to node, unless the operator already gave
@@ -63,6 +63,17 @@ describe('worker node flags from the configuration', () => {
     assert.equal(heapLimitNotApplied(worker, 4144 * MiB, ['--max-old-space-size=4096']), null);
     // A semi-space of the operator's is not a heap limit: the configured one is still missing.
     assert.ok(heapLimitNotApplied(worker, 4144 * MiB, ['--max-semi-space-size=4']));
+  });
+
+  it('says when the configured heap growing factor is not in effect, and not when it is or none is set', () => {
+    const growing = workerSchema.parse({ heapGrowingPercent: 100 });
+    assert.match(
+      heapGrowingNotApplied(growing, ['--max-old-space-size=160']) ?? '',
+      /worker\.heapGrowingPercent is 100 but this process was started without --heap-growing-percent/,
+    );
+    assert.equal(heapGrowingNotApplied(growing, ['--heap-growing-percent=100']), null);
+    assert.equal(heapGrowingNotApplied(growing, ['--heap-growing-percent', '50']), null); // the operator's own
+    assert.equal(heapGrowingNotApplied(workerSchema.parse({}), []), null);
   });
 
   it('refuses a heap limit too small to start the worker, and unknown keys', () => {
