@@ -566,9 +566,10 @@ export const workerSchema = z.strictObject({
   semiSpaceMB: z.number().int().min(1).max(256).default(DEFAULT_WORKER_SEMI_SPACE_MB),
   /**
    * How far V8 lets the old generation grow past the live heap before it collects again
-   * (`--heap-growing-percent`; unset: V8's own heuristic, which kept it at 1.3–1.5 times the live heap in the bench). The heap limit does not change
-   * that: garbage collection is about half of a big sync's worker CPU, and 100 halves its full
-   * collections for a few tens of MB more at the peak (bench/README.md, "Garbage collection").
+   * (`--heap-growing-percent`; unset: V8's own heuristic, 1.3–1.5 times the live heap in the
+   * bench). The heap limit does not change that: garbage collection is about half of a big sync's
+   * worker CPU, and 100 halves its full collections for a few tens of MB more at the peak
+   * (bench/README.md, "Garbage collection"). Only the launcher can pass it: NODE_OPTIONS refuses it.
    */
   heapGrowingPercent: z.number().int().min(10).max(400).optional(),
   maxConcurrentActivities: z.number().int().min(2).max(1000).default(DEFAULT_WORKER_MAX_ACTIVITIES),
