@@ -397,6 +397,8 @@ export function report(
           'VmHWM MB',
           'RSS after MB',
           'worker CPU %',
+          'JS thread %',
+          'V8 helpers %',
           'postgres CPU %',
         ],
         [
@@ -410,6 +412,8 @@ export function report(
             concurrent.memory.vmHwmMB.toFixed(0),
             concurrent.memory.rssAfterMB.toFixed(0),
             concurrent.cpuPercent.worker,
+            concurrent.cpuPercent.workerJs ?? '',
+            concurrent.cpuPercent.workerV8 ?? '',
             concurrent.cpuPercent.postgres,
           ],
         ],
