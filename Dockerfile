@@ -31,8 +31,8 @@ COPY --from=build /app/dist ./dist
 ENV ML_CONNECTOR_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 USER node
 ENV NODE_ENV=production
-# bin/ml-connector-worker starts node dist/src/worker.js with the configuration's heap limit
-# (worker.heapLimitMB, --max-old-space-size), MALLOC_ARENA_MAX=2 and
+# bin/ml-connector-worker starts node dist/src/worker.js with the configuration's heap settings
+# (worker.heapLimitMB, --max-old-space-size; semiSpaceMB; heapGrowingPercent), MALLOC_ARENA_MAX=2 and
 # MALLOC_MMAP_THRESHOLD_=131072, and execs it (PID 1 stays the worker, so docker stop's SIGTERM
 # reaches it). NODE_OPTIONS=--max-old-space-size=<MB> wins.
 CMD ["bin/ml-connector-worker"]

@@ -5,10 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 // Temporal server, and this process (which hosts the Fusion simulator). CPU comes from
 // /proc/<pid>/stat (utime + stime, all threads) in clock ticks; processes that come and go
 // (Postgres backends, one sshd per SSH connection) are summed by their deltas while seen. The
-// worker's own threads are summed the same way by name: its JavaScript thread (node's main
-// thread) and V8's helper threads (V8Worker: concurrent and parallel garbage collection, the
-// optimizing compiler); the rest of the worker (the workflow thread, the CSV check thread, the
-// Temporal core, libuv) is what the worker used beyond those two.
+// worker's own threads are summed the same way: its JavaScript thread (node's main thread) and
+// V8's helper threads (V8Worker: concurrent and parallel garbage collection, the optimizing
+// compiler; named so by Node 24, not by Node 20, where that column is left out); the rest of the
+// worker (the workflow thread, the CSV check thread, the Temporal core, libuv) is what it used
+// beyond those two.
 
 const TICK_MS = 10; // CLK_TCK is 100 on Linux x86-64 and arm64
 
@@ -48,8 +49,8 @@ function commOf(pid: number, task = ''): string {
   }
 }
 
-/** The worker's threads counted on their own, by the name node and V8 give them. */
-const WORKER_THREAD_GROUP: Record<string, CpuGroup> = { MainThread: 'workerJs', V8Worker: 'workerV8' };
+/** V8's helper threads, by the name node gives them (with a `node-` prefix on some versions). */
+const V8_HELPER = /V8Worker$/;
 
 const GROUP_OF_COMM: Record<string, CpuGroup> = {
   postgres: 'postgres',
@@ -67,8 +68,10 @@ export class Sampler {
   readonly samples: Sample[] = [];
   private readonly lastCpu = new Map<number, number>();
   private readonly groupOf = new Map<number, CpuGroup>();
-  /** The worker's threads by thread ID: the group each counts in (null: none of its own), its last CPU. */
+  /** The worker's threads by thread ID: the group each counts in (null: none, or not known yet), its last CPU. */
   private readonly threadCpu = new Map<number, { group: CpuGroup | null; ms: number }>();
+  /** The thread groups any thread was found for: one never found is left out of cpuBetween. */
+  private readonly seenGroups = new Set<CpuGroup>();
   private readonly totals: Record<CpuGroup, number> = {
     worker: 0,
     workerJs: 0,
@@ -117,7 +120,13 @@ export class Sampler {
     }
   }
 
-  /** Adds each counted worker thread's CPU since the last sample (a thread first seen counts from now). */
+  /**
+   * Adds each counted worker thread's CPU since the last sample (a thread first seen counts from
+   * now). The JavaScript thread is the one whose ID is the process's; a helper is named by V8
+   * (`V8Worker`, `node-V8Worker` on some versions) once it runs, so a thread not recognised yet is
+   * asked its name again at the next sample (it starts with its parent's). Threads gone from the
+   * listing are forgotten, so that a reused thread ID starts afresh.
+   */
   private sampleThreads(count = true): void {
     let tids: string[];
     try {
@@ -125,19 +134,31 @@ export class Sampler {
     } catch {
       return; // the worker is gone
     }
+    const listed = new Set<number>();
     for (const entry of tids) {
       const tid = Number(entry);
-      let seen = this.threadCpu.get(tid);
-      if (seen?.group === null) continue;
-      const now = cpuOf(this.workerPid, `task/${tid}/`);
+      listed.add(tid);
+      const task = `task/${tid}/`;
+      const now = cpuOf(this.workerPid, task);
       if (now === null) continue;
+      let seen = this.threadCpu.get(tid);
       if (!seen) {
-        seen = { group: WORKER_THREAD_GROUP[commOf(this.workerPid, `task/${tid}/`)] ?? null, ms: now };
+        seen = { group: null, ms: now };
         this.threadCpu.set(tid, seen);
       }
-      if (count && seen.group) this.totals[seen.group] += Math.max(0, now - seen.ms);
+      seen.group ??=
+        tid === this.workerPid
+          ? 'workerJs'
+          : V8_HELPER.test(commOf(this.workerPid, task))
+            ? 'workerV8'
+            : null;
+      if (seen.group) {
+        this.seenGroups.add(seen.group);
+        if (count) this.totals[seen.group] += Math.max(0, now - seen.ms);
+      }
       seen.ms = now;
     }
+    for (const tid of this.threadCpu.keys()) if (!listed.has(tid)) this.threadCpu.delete(tid);
   }
 
   private sample(): void {
@@ -182,7 +203,10 @@ export class Sampler {
     const a = at(from);
     const b = at(to);
     const out = {} as Record<CpuGroup, number>;
-    for (const group of Object.keys(this.totals) as CpuGroup[]) out[group] = b.cpuMs[group] - a.cpuMs[group];
+    for (const group of Object.keys(this.totals) as CpuGroup[]) {
+      if ((group === 'workerJs' || group === 'workerV8') && !this.seenGroups.has(group)) continue;
+      out[group] = b.cpuMs[group] - a.cpuMs[group];
+    }
     return out;
   }
 }

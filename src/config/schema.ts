@@ -567,7 +567,7 @@ export const workerSchema = z.strictObject({
   /**
    * How far V8 lets the old generation grow past the live heap before it collects again
    * (`--heap-growing-percent`; unset: V8's own heuristic, 1.3–1.5 times the live heap in the
-   * bench). The heap limit does not change that: garbage collection is about half of a big sync's
+   * bench). A larger heap limit changes that little: garbage collection is about half of a big sync's
    * worker CPU, and 100 halves its full collections for a few tens of MB more at the peak
    * (bench/README.md, "Garbage collection"). Only the launcher can pass it: NODE_OPTIONS refuses it.
    */

@@ -91,7 +91,13 @@ function everythingElse(): Record<string, unknown> {
         to: ['finance-it@example.com'],
       },
     },
-    worker: { heapLimitMB: 256, semiSpaceMB: 8, maxConcurrentActivities: 16, maxCachedWorkflows: 500 },
+    worker: {
+      heapLimitMB: 256,
+      semiSpaceMB: 8,
+      heapGrowingPercent: 100,
+      maxConcurrentActivities: 16,
+      maxCachedWorkflows: 500,
+    },
   };
 }
 

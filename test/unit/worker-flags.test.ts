@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { heapGrowingNotApplied, heapLimitNotApplied, workerNodeFlags, workerSchema } from '../../src/config';
 
-// The worker's heap limit and young generation come from its configuration (worker.heapLimitMB,
-// semiSpaceMB): bin/ml-connector-worker passes them to node, unless the operator already gave
-// them, and the worker says when the heap limit is not in effect.
+// The worker's heap limit, young generation and heap growing factor come from its configuration
+// (worker.heapLimitMB, semiSpaceMB, heapGrowingPercent): bin/ml-connector-worker passes them to
+// node, unless the operator already gave them, and the worker says when one is not in effect.
 
 const MiB = 2 ** 20;
 const REPO = join(__dirname, '../..');
@@ -33,9 +33,13 @@ describe('worker node flags from the configuration', () => {
       `--max-semi-space-size=${growing.semiSpaceMB}`,
       '--heap-growing-percent=100',
     ]);
-    assert.deepEqual(workerNodeFlags(growing, ['--heap-growing-percent=50']), [
-      `--max-old-space-size=${growing.heapLimitMB}`,
-      `--max-semi-space-size=${growing.semiSpaceMB}`,
+    for (const own of ['--heap-growing-percent=50', '--heap_growing_percent=50'])
+      assert.deepEqual(workerNodeFlags(growing, [own]), [
+        `--max-old-space-size=${growing.heapLimitMB}`,
+        `--max-semi-space-size=${growing.semiSpaceMB}`,
+      ]);
+    assert.deepEqual(workerNodeFlags(growing, ['--max_old_space_size=512', '--max_semi_space_size=8']), [
+      '--heap-growing-percent=100',
     ]);
     assert.ok(
       !workerNodeFlags(workerSchema.parse({}), []).some((f) => f.startsWith('--heap-growing-percent')),
@@ -72,7 +76,7 @@ describe('worker node flags from the configuration', () => {
       /worker\.heapGrowingPercent is 100 but this process was started without --heap-growing-percent/,
     );
     assert.equal(heapGrowingNotApplied(growing, ['--heap-growing-percent=100']), null);
-    assert.equal(heapGrowingNotApplied(growing, ['--heap-growing-percent', '50']), null); // the operator's own
+    assert.equal(heapGrowingNotApplied(growing, ['--heap_growing_percent=50']), null); // the operator's own
     assert.equal(heapGrowingNotApplied(workerSchema.parse({}), []), null);
   });
 
