@@ -68,8 +68,8 @@ export class Sampler {
   readonly samples: Sample[] = [];
   private readonly lastCpu = new Map<number, number>();
   private readonly groupOf = new Map<number, CpuGroup>();
-  /** The worker's threads by thread ID: the group each counts in (null: none, or not known yet), its last CPU. */
-  private readonly threadCpu = new Map<number, { group: CpuGroup | null; ms: number }>();
+  /** The worker's threads by thread ID: the group each counts in (null: none; undefined: not known yet), its last CPU. */
+  private readonly threadCpu = new Map<number, { group: CpuGroup | null | undefined; ms: number }>();
   /** The thread groups any thread was found for: one never found is left out of cpuBetween. */
   private readonly seenGroups = new Set<CpuGroup>();
   private readonly totals: Record<CpuGroup, number> = {
@@ -123,9 +123,10 @@ export class Sampler {
   /**
    * Adds each counted worker thread's CPU since the last sample (a thread first seen counts from
    * now). The JavaScript thread is the one whose ID is the process's; a helper is named by V8
-   * (`V8Worker`, `node-V8Worker` on some versions) once it runs, so a thread not recognised yet is
-   * asked its name again at the next sample (it starts with its parent's). Threads gone from the
-   * listing are forgotten, so that a reused thread ID starts afresh.
+   * (`V8Worker`, `node-V8Worker` on some versions) once it runs. A new thread starts with its
+   * parent's name, so one still named like the process is asked again at the next sample; once it
+   * has a name of its own it is counted, or never read again. Threads gone from the listing are
+   * forgotten, so that a reused thread ID starts afresh.
    */
   private sampleThreads(count = true): void {
     let tids: string[];
@@ -138,20 +139,16 @@ export class Sampler {
     for (const entry of tids) {
       const tid = Number(entry);
       listed.add(tid);
+      let seen = this.threadCpu.get(tid);
+      if (seen?.group === null) continue; // not one of the counted threads
       const task = `task/${tid}/`;
       const now = cpuOf(this.workerPid, task);
       if (now === null) continue;
-      let seen = this.threadCpu.get(tid);
       if (!seen) {
-        seen = { group: null, ms: now };
+        seen = { group: undefined, ms: now };
         this.threadCpu.set(tid, seen);
       }
-      seen.group ??=
-        tid === this.workerPid
-          ? 'workerJs'
-          : V8_HELPER.test(commOf(this.workerPid, task))
-            ? 'workerV8'
-            : null;
+      if (seen.group === undefined) seen.group = this.threadGroup(tid, task);
       if (seen.group) {
         this.seenGroups.add(seen.group);
         if (count) this.totals[seen.group] += Math.max(0, now - seen.ms);
@@ -159,6 +156,14 @@ export class Sampler {
       seen.ms = now;
     }
     for (const tid of this.threadCpu.keys()) if (!listed.has(tid)) this.threadCpu.delete(tid);
+  }
+
+  /** The group a worker thread counts in, null for none, undefined while it has its parent's name. */
+  private threadGroup(tid: number, task: string): CpuGroup | null | undefined {
+    if (tid === this.workerPid) return 'workerJs';
+    const name = commOf(this.workerPid, task);
+    if (V8_HELPER.test(name)) return 'workerV8';
+    return name === commOf(this.workerPid) ? undefined : null;
   }
 
   private sample(): void {

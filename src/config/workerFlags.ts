@@ -9,11 +9,11 @@ import type { WorkerConfig } from './schema';
 // ours is not added then. A configuration that cannot be read prints nothing; the worker itself then reports
 // it, with file positions, as it always does.
 
+// node takes V8's flags with dashes or underscores alike.
 const HEAP_FLAG = /--max[-_]old[-_]space[-_]size[=\s]/;
 const SEMI_SPACE_FLAG = /--max[-_]semi[-_]space[-_]size[=\s]/;
 const GROWING_FLAG = /--heap[-_]growing[-_]percent[=\s]/;
 
-// node takes V8's flags with dashes or underscores alike.
 const given = (explicit: readonly string[], flag: RegExp) => explicit.some((f) => flag.test(`${f} `));
 
 /**
