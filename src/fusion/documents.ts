@@ -423,55 +423,70 @@ export function pagesReadAhead(): number {
   return readAhead;
 }
 
+/** A reader's answer to one pull, or its failure. */
+type Settled = { index: number; result: IteratorResult<Raw[], unknown> } | { index: number; error: unknown };
+
 /**
  * Pages of several readers as they complete. A reader asks for its next page before the current
  * one is handed over, so fetching overlaps staging (even with one reader). At most `ahead` readers
  * read ahead at once (the others wait their turn, oldest first), and no more than the process's
  * share (PROCESS_READ_AHEAD, one at least), so at most that many pages are fetched or wait in
  * memory, however many readers and reads there are.
+ *
+ * Answers go to a queue as they settle, not through Promise.race: each race leaves a reaction on
+ * every read still in flight, and that reaction holds the race's result (a page already handed
+ * over) until the slowest of them answers.
  */
 async function* merged(
   iterators: AsyncGenerator<Raw[], unknown>[],
   ahead = iterators.length,
 ): AsyncGenerator<Raw[]> {
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Raw[], unknown> }>>();
+  /** Pulls asked and not yet taken from `settled` (in flight, or settled and waiting there). */
+  let outstanding = 0;
+  const settled: Settled[] = [];
+  let wake: (() => void) | null = null;
+  const arrive = (answer: Settled) => {
+    settled.push(answer);
+    wake?.();
+    wake = null;
+  };
   /** Readers with more to read whose turn to read ahead has not come, oldest first. */
   const waiting: number[] = [];
   const pull = (index: number) => {
     readAhead++;
-    const next = iterators[index]!.next().then((result) => ({ index, result }));
-    // Read ahead while the caller works on the page before: a failure of that read is taken up
-    // by the race on the caller's next call, but must not count as unhandled meanwhile (Node
-    // would end the worker process on an unhandled rejection).
-    next.catch(() => undefined);
-    pending.set(index, next);
+    outstanding++;
+    // Read ahead while the caller works on the page before: a failure is taken up in turn.
+    iterators[index]!.next().then(
+      (result) => arrive({ index, result }),
+      (error: unknown) => arrive({ index, error }),
+    );
   };
-  const taken = (index: number) => {
-    pending.delete(index);
+  const take = async (): Promise<Settled> => {
+    while (!settled.length) await new Promise<void>((resolve) => (wake = resolve));
+    outstanding--;
     readAhead--;
+    return settled.shift()!;
   };
   for (let i = 0; i < iterators.length; i++) waiting.push(i);
   const refill = () => {
     while (
       waiting.length &&
-      (pending.size === 0 || (pending.size < Math.max(1, ahead) && readAhead < PROCESS_READ_AHEAD))
+      (outstanding === 0 || (outstanding < Math.max(1, ahead) && readAhead < PROCESS_READ_AHEAD))
     )
       pull(waiting.shift()!);
   };
   refill();
   try {
-    while (pending.size) {
-      const { index, result } = await Promise.race(pending.values());
-      taken(index);
-      if (!result.done) waiting.push(index);
+    while (outstanding) {
+      const answer = await take();
+      if ('error' in answer) throw answer.error;
+      if (!answer.result.done) waiting.push(answer.index);
       refill();
-      if (result.done) continue;
-      yield result.value;
+      if (answer.result.done) continue;
+      yield answer.result.value;
     }
   } finally {
-    const left = [...pending.keys()];
-    await Promise.allSettled([...pending.values()]);
-    for (const index of left) taken(index);
+    while (outstanding) await take();
     await Promise.allSettled(iterators.map((it) => it.return(undefined)));
   }
 }

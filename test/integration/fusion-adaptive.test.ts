@@ -200,9 +200,14 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
 
   it('time slices of a fixed parallelPages waiting their turn hold none of their pages, keyset or offset paged', async () => {
     // 12 slices, and 8 pages ahead in the process at most: 4 slices always wait their turn.
-    sim.faults.clear();
     const spec = journalLinesReader.spec;
     for (const frameworkVersion of [4, 1]) {
+      // Answers slow enough that reads are still in flight while the test collects, as on a loaded
+      // machine: a page taken must not be held by them (a Promise.race over the reads in flight
+      // kept each winner until the slowest of them answered). Offset pages fetch each document's
+      // children one request at a time, so a little delay each is enough there.
+      sim.faults.clear();
+      sim.faults.set({ latency: { ms: frameworkVersion >= 2 ? 600 : 30 } });
       const fixed = connectToSimulator(
         simUrl,
         { clientId: CLIENT_ID, clientSecret: SECRET },
@@ -222,6 +227,7 @@ describe('adaptive parallel paging', { timeout: 180_000 }, () => {
         await fixed.close();
       }
     }
+    sim.stats.restInFlight.peak = 0; // 12 slices, 8 at once: the later tests check the bound of 4
   });
 
   it('paces on 429 under a request-rate limit, honours its Retry-After, reads each line once', async () => {
