@@ -136,6 +136,8 @@ export class Sampler {
       return; // the worker is gone
     }
     const listed = new Set<number>();
+    /** The process's own name, read once a sample (only when a thread's group is not known yet). */
+    let processName: string | undefined;
     for (const entry of tids) {
       const tid = Number(entry);
       listed.add(tid);
@@ -148,7 +150,10 @@ export class Sampler {
         seen = { group: undefined, ms: now };
         this.threadCpu.set(tid, seen);
       }
-      if (seen.group === undefined) seen.group = this.threadGroup(tid, task);
+      if (seen.group === undefined) {
+        processName ??= commOf(this.workerPid);
+        seen.group = this.threadGroup(tid, task, processName);
+      }
       if (seen.group) {
         this.seenGroups.add(seen.group);
         if (count) this.totals[seen.group] += Math.max(0, now - seen.ms);
@@ -159,11 +164,11 @@ export class Sampler {
   }
 
   /** The group a worker thread counts in, null for none, undefined while it has its parent's name. */
-  private threadGroup(tid: number, task: string): CpuGroup | null | undefined {
+  private threadGroup(tid: number, task: string, processName: string): CpuGroup | null | undefined {
     if (tid === this.workerPid) return 'workerJs';
     const name = commOf(this.workerPid, task);
     if (V8_HELPER.test(name)) return 'workerV8';
-    return name === commOf(this.workerPid) ? undefined : null;
+    return name === processName ? undefined : null;
   }
 
   private sample(): void {
